@@ -1,0 +1,23 @@
+{
+    "name": "IMAP Conversations",
+    "summary": "Sync IMAP mailboxes into conversations on contacts, leads and any record",
+    "version": "18.0.1.0.0",
+    "category": "Productivity",
+    "author": "imap_conversations developers",
+    "website": "https://github.com/imap-conversations/imap_conversations",
+    "license": "LGPL-3",
+    "application": True,
+    "installable": True,
+    "depends": ["mail"],
+    "external_dependencies": {"python": ["imapclient"]},
+    "data": [
+        "security/imap_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/imap_mailbox_views.xml",
+        "views/imap_folder_views.xml",
+        "views/imap_conversation_views.xml",
+        "views/imap_message_views.xml",
+        "views/menus.xml",
+    ],
+}

@@ -1,0 +1,275 @@
+"""Syncing one folder: decide what to do from its status, then stream batches.
+
+The caller (the Odoo layer) owns the state: it passes the folder's stored
+watermark in, persists each :class:`Batch` it gets back, moves the watermark to
+``batch.last_uid`` and commits. A run killed between two batches therefore
+resumes exactly after the last committed one.
+
+Bodies are only downloaded for messages the caller does not know yet: a first
+pass reads each message's Message-ID (and size, flags, dates), so mail already
+imported from another folder (a move, a Sent copy, Gmail labels) or before a
+UIDVALIDITY reset costs a few bytes, not a download.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .folders import FolderStatus, folder_status
+from .parse import normalize_message_id
+from .search import Query, run_search
+
+#: How many UIDs one metadata FETCH covers (a few dozen bytes each).
+METADATA_CHUNK = 500
+
+_MESSAGE_ID_HEADER = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
+_BODY = b"BODY[]"
+_UNFOLD = re.compile(rb"\r?\n[ \t]+")
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """A batch is committed as a whole: bounded in count and in bytes held in memory."""
+
+    max_messages: int = 200
+    max_bytes: int = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """What the caller stored about the folder after its last run."""
+
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    highestmodseq: int | None = None
+    #: The first sync (limited to the horizon) ran to its end.
+    initial_sync_done: bool = False
+    #: MESSAGES as the server reported it at the end of the last run.
+    server_messages: int = 0
+
+
+@dataclass(frozen=True)
+class FolderPlan:
+    #: "unchanged", "initial", "incremental" or "reset" (UIDVALIDITY changed).
+    action: str
+    status: FolderStatus
+    #: Highest UID already handled under ``status.uidvalidity`` (0 after a reset).
+    after_uid: int
+    #: Flags changed since this MODSEQ (CONDSTORE), or None.
+    flags_changed_since: int | None
+
+
+@dataclass
+class ServerMessage:
+    """A message as the server describes it, before or after downloading its body."""
+
+    uid: int
+    flags: frozenset
+    internaldate: datetime | None
+    size: int
+    #: The Message-ID header, normalized; '' when the message has none.
+    message_id: str
+    gm_msgid: int | None = None
+    gm_thrid: int | None = None
+    email_id: str | None = None
+    thread_id: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def seen(self):
+        return "\\Seen" in self.flags
+
+
+@dataclass
+class Batch:
+    #: Downloaded in full: unknown to the caller.
+    new: list = field(default_factory=list)
+    #: Known to the caller by Message-ID (or server id): only their placement is new.
+    known: list = field(default_factory=list)
+    #: The watermark once this batch is stored.
+    last_uid: int = 0
+
+
+def plan_folder(state, status):
+    """What a run must do, from the stored state and one STATUS answer."""
+    flags_since = None
+    if state.highestmodseq is not None and status.highestmodseq is not None \
+            and status.highestmodseq != state.highestmodseq:
+        flags_since = state.highestmodseq
+    if state.uidvalidity is None:
+        return FolderPlan("initial", status, 0, None)
+    if status.uidvalidity != state.uidvalidity:
+        return FolderPlan("reset", status, 0, None)
+    if not state.initial_sync_done:
+        return FolderPlan("initial", status, state.last_uid, flags_since)
+    unchanged = (
+        status.uidnext <= state.last_uid + 1
+        and status.messages == state.server_messages
+        and flags_since is None
+    )
+    return FolderPlan("unchanged" if unchanged else "incremental", status, state.last_uid, flags_since)
+
+
+class FolderSync:
+    """Drives one folder of an open session; see the module docstring."""
+
+    def __init__(self, session, folder, state, *, horizon, is_known, limits=None, writable=False):
+        """*horizon*: a date; the first sync imports mail received since then.
+
+        *is_known*: called with a list of ServerMessage, returns the set of their
+        UIDs the caller already holds (by Message-ID or server id).
+        """
+        self.session = session
+        self.folder = folder
+        self.state = state
+        self.horizon = horizon
+        self.is_known = is_known
+        self.limits = limits or BatchLimits()
+        #: Opened read-write only to set \Seen when the mailbox marks mail as read.
+        self.writable = writable
+        self.plan = None
+        self.new_uids_seen = 0
+        self._extra_items = self._server_id_items()
+
+    def _server_id_items(self):
+        items = []
+        if self.session.has("X-GM-EXT-1"):
+            items += ["X-GM-MSGID", "X-GM-THRID"]
+        if self.session.has("OBJECTID"):
+            items += ["EMAILID", "THREADID"]
+        return items
+
+    def make_plan(self):
+        """One STATUS round trip: all an unchanged folder costs."""
+        self.plan = plan_folder(self.state, folder_status(self.session, self.folder))
+        return self.plan
+
+    def batches(self):
+        """New mail in ascending UID order, in size-bounded batches."""
+        plan = self.plan or self.make_plan()
+        if plan.action == "unchanged":
+            return
+        self._select()
+        uids = [uid for uid in self._candidate_uids(plan) if uid > plan.after_uid]
+        self.new_uids_seen = len(uids)
+        for start in range(0, len(uids), METADATA_CHUNK):
+            described = self._describe(uids[start:start + METADATA_CHUNK])
+            known_uids = self.is_known(described)
+            yield from self._batches_of(described, known_uids)
+
+    def _candidate_uids(self, plan):
+        if plan.action in ("initial", "reset"):
+            return run_search(self.session, Query().since(self.horizon))
+        return run_search(self.session, Query().uid_range(plan.after_uid + 1))
+
+    def _describe(self, uids):
+        items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]",
+                 *self._extra_items]
+        response = self.session.fetch(uids, items)
+        # A message expunged meanwhile simply is not in the answer.
+        return [server_message(uid, response[uid]) for uid in uids if uid in response]
+
+    def _batches_of(self, described, known_uids):
+        batch, batch_bytes = Batch(), 0
+        for message in described:
+            if message.uid in known_uids:
+                batch.known.append(message)
+            else:
+                if batch.new and (len(batch.new) >= self.limits.max_messages
+                                  or batch_bytes + message.size > self.limits.max_bytes):
+                    yield self._downloaded(batch)
+                    batch, batch_bytes = Batch(), 0
+                batch.new.append(message)
+                batch_bytes += message.size
+            batch.last_uid = message.uid
+        if batch.new or batch.known:
+            yield self._downloaded(batch)
+
+    def _downloaded(self, batch):
+        if batch.new:
+            bodies = self.session.fetch([m.uid for m in batch.new], ["BODY.PEEK[]"])
+            # A message expunged between the two fetches is dropped, not imported empty.
+            batch.new = [m for m in batch.new if m.uid in bodies]
+            for message in batch.new:
+                message.raw = bodies[message.uid].get(_BODY) or b""
+        return batch
+
+    def flag_changes(self):
+        """``{uid: flags}`` of known messages whose flags changed since the last run (CONDSTORE)."""
+        plan = self.plan
+        if not plan or plan.flags_changed_since is None or plan.after_uid < 1:
+            return {}
+        self._select()
+        response = self.session.fetch(
+            f"1:{plan.after_uid}", ["FLAGS"], modifiers=[f"CHANGEDSINCE {plan.flags_changed_since}"]
+        )
+        return {uid: _flags(data.get(b"FLAGS", ())) for uid, data in response.items() if uid <= plan.after_uid}
+
+    def expunge_suspected(self):
+        """Fewer messages on the server than before plus what this run found: some left the folder."""
+        plan = self.plan
+        if not plan or plan.action in ("initial", "reset"):
+            return False
+        return plan.status.messages < self.state.server_messages + self.new_uids_seen
+
+    def present_uids(self):
+        """Every UID in the folder now, to drop placements of messages moved or deleted on the server."""
+        self._select()
+        return set(self.session.search(["ALL"]))
+
+    def _select(self):
+        if self.session.selected_folder != self.folder:
+            self.session.select(self.folder, readonly=not self.writable)
+
+    def next_state(self, last_uid):
+        """The state to store once everything up to *last_uid* is committed."""
+        plan = self.plan
+        return FolderState(
+            uidvalidity=plan.status.uidvalidity,
+            last_uid=max(last_uid, plan.after_uid),
+            highestmodseq=plan.status.highestmodseq,
+            initial_sync_done=True,
+            server_messages=plan.status.messages,
+        )
+
+
+def horizon_date(today, days):
+    return date.fromordinal(today.toordinal() - days)
+
+
+def _flags(values):
+    # \Recent belongs to one session, not to the message.
+    flags = (v.decode() if isinstance(v, bytes) else str(v) for v in values)
+    return frozenset(f for f in flags if f != "\\Recent")
+
+
+def _text(value):
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    if isinstance(value, bytes):
+        value = value.decode("ascii", "replace")
+    return str(value) if value not in (None, "") else None
+
+
+def server_message(uid, data):
+    """A :class:`ServerMessage` from one FETCH response entry."""
+    header = data.get(_MESSAGE_ID_HEADER) or b""
+    match = re.search(rb"^message-id:\s*(.*)$", _UNFOLD.sub(b" ", header), re.IGNORECASE | re.MULTILINE)
+    message_id = normalize_message_id(match.group(1).decode("utf-8", "replace")) if match else ""
+    return ServerMessage(
+        uid=uid,
+        flags=_flags(data.get(b"FLAGS", ())),
+        internaldate=data.get(b"INTERNALDATE"),
+        size=int(data.get(b"RFC822.SIZE") or 0),
+        message_id=message_id,
+        gm_msgid=data.get(b"X-GM-MSGID"),
+        gm_thrid=data.get(b"X-GM-THRID"),
+        email_id=_text(data.get(b"EMAILID")),
+        thread_id=_text(data.get(b"THREADID")),
+    )
+
+
+def mark_seen(session, uids):
+    """Set \\Seen on *uids* of the selected folder (only when the mailbox asks for it)."""
+    if uids:
+        session.add_flags(sorted(uids), ["\\Seen"])

@@ -1,0 +1,51 @@
+"""Which conversation a message belongs to.
+
+Every message-id a message mentions (its own, In-Reply-To, References) and the
+thread ids some servers offer (Gmail's X-GM-THRID, RFC 8474 THREADID) are
+*thread keys*. Messages sharing a key share a conversation, whatever order they
+arrive in: a reply imported before its parent already carries the parent's id.
+"""
+
+import re
+
+#: Long reference chains add nothing past their root and their last few hops.
+MAX_REFERENCES = 20
+
+# \uff1a, the full-width colon, is how CJK mail clients write "Re:".
+_REPLY_PREFIX = re.compile(
+    r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r|enc|odp|přeposlat|réf|ответ|пересл)\s*(\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*)+",
+    re.IGNORECASE,
+)
+_LIST_TAG = re.compile(r"^\s*\[[^\]]{1,40}\]\s*")
+_SPACES = re.compile(r"\s+")
+
+
+def thread_keys(message_id, in_reply_to, references, gm_thread_id=None, server_thread_id=None):
+    """The keys that tie a message to its conversation, strongest first."""
+    keys = []
+    if gm_thread_id:
+        keys.append(f"gm:{gm_thread_id}")
+    if server_thread_id:
+        keys.append(f"thread:{server_thread_id}")
+    chain = list(references or ())
+    if len(chain) > MAX_REFERENCES:
+        chain = chain[:1] + chain[-(MAX_REFERENCES - 1):]
+    for mid in (message_id, in_reply_to, *chain):
+        if mid and mid not in keys:
+            keys.append(mid)
+    return keys
+
+
+def normalize_subject(subject):
+    """'Re: [Sales] AW: Offer  2026' -> 'offer 2026', for the subject fallback."""
+    text = subject or ""
+    while True:
+        stripped = _LIST_TAG.sub("", _REPLY_PREFIX.sub("", text), count=1)
+        if stripped == text:
+            break
+        text = stripped
+    return _SPACES.sub(" ", text).strip().lower()
+
+
+def is_reply_subject(subject):
+    return bool(_REPLY_PREFIX.match(subject or ""))

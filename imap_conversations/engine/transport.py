@@ -1,0 +1,318 @@
+"""The IMAP connection: TLS modes, timeouts, capabilities and typed errors.
+
+This is the only module of the engine that imports imapclient. Everything else
+talks to an :class:`ImapSession`, whose methods raise only
+:mod:`.errors` exceptions, so callers never see socket, ssl or imaplib errors.
+"""
+
+import contextlib
+import imaplib
+import logging
+import re
+import socket
+import ssl
+from dataclasses import dataclass
+
+from imapclient import IMAPClient, SocketTimeout
+from imapclient import exceptions as imapclient_errors
+from imapclient.imapclient import _literal  # private, but imapclient offers no public way to send a literal
+
+from .errors import (
+    AuthenticationError,
+    CertificateError,
+    ConnectionRefused,
+    ConnectionTimeout,
+    FolderNotFoundError,
+    HostNotFoundError,
+    ImapError,
+    NetworkError,
+    ProtocolError,
+    ThrottledError,
+    TlsError,
+)
+
+_logger = logging.getLogger(__name__)
+
+SECURITY_MODES = ("ssl", "starttls", "none")
+DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
+
+#: Capabilities the engine looks for; anything else the server offers is kept too.
+KNOWN_CAPABILITIES = (
+    "CONDSTORE", "QRESYNC", "MOVE", "UIDPLUS", "SPECIAL-USE", "OBJECTID",
+    "X-GM-EXT-1", "IDLE", "LIST-STATUS", "ESEARCH", "MULTIAPPEND",
+)
+
+# RFC 5530 response codes that mean "try again later", not "wrong password".
+_TRANSIENT_CODES = ("UNAVAILABLE", "THROTTLED", "LIMIT", "INUSE", "SERVERBUG")
+_MISSING_FOLDER_CODES = ("NONEXISTENT", "TRYCREATE")
+_MISSING_FOLDER_TEXT = re.compile(r"mailbox doesn't exist|no such (mailbox|folder)|unknown mailbox", re.I)
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    host: str
+    port: int
+    login: str
+    password: str
+    security: str = "ssl"
+    verify_certificate: bool = True
+    #: Seconds allowed to connect, and to wait for any single answer.
+    timeout: float = 30.0
+    #: Extra trust anchors (a PEM file) instead of the system store.
+    ca_file: str | None = None
+
+    def __post_init__(self):
+        if self.security not in SECURITY_MODES:
+            raise ValueError(f"security must be one of {SECURITY_MODES}, not {self.security!r}")
+        if not self.timeout or self.timeout <= 0:
+            raise ValueError("a timeout is always required")
+
+    def __repr__(self):
+        # Never let the password reach a log line or a traceback.
+        return (f"ConnectionSettings(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
+                f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
+
+
+def _ssl_context(settings):
+    context = ssl.create_default_context(cafile=settings.ca_file)
+    if not settings.verify_certificate:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _response_code(text):
+    match = re.search(r"\[([A-Z-]+)", text)
+    return match.group(1) if match else None
+
+
+def _server_text(exc):
+    text = str(exc)
+    # imaplib renders server data as bytes reprs: b'[AUTHENTICATIONFAILED] ...'
+    return re.sub(r"\bb'(.*?)'", r"\1", text)
+
+
+@contextlib.contextmanager
+def translated_errors(action, host=None):
+    """Turn socket, ssl and imaplib errors raised while doing *action* into engine errors."""
+    where = f" {host}" if host else ""
+    try:
+        yield
+    except ImapError:
+        raise
+    except socket.gaierror as exc:
+        raise HostNotFoundError(f"Host{where} not found", detail=str(exc)) from exc
+    except ConnectionRefusedError as exc:
+        raise ConnectionRefused(f"Connection refused by{where or ' the server'}", detail=str(exc)) from exc
+    except TimeoutError as exc:
+        raise ConnectionTimeout(f"Timed out while {action}", detail=str(exc) or None) from exc
+    except ssl.SSLCertVerificationError as exc:
+        raise CertificateError(
+            "The server's certificate is not trusted", detail=exc.verify_message or str(exc)
+        ) from exc
+    except ssl.SSLError as exc:
+        raise TlsError(f"TLS failed while {action}", detail=str(exc)) from exc
+    except imapclient_errors.LoginError as exc:
+        text = _server_text(exc)
+        if _response_code(text) in _TRANSIENT_CODES:
+            raise ThrottledError("The server cannot log in now, try again later", detail=text) from exc
+        raise AuthenticationError("Wrong login or password", detail=text) from exc
+    except imaplib.IMAP4.abort as exc:
+        raise NetworkError(f"Connection lost while {action}", detail=_server_text(exc)) from exc
+    except imaplib.IMAP4.error as exc:
+        text = _server_text(exc)
+        code = _response_code(text)
+        if code in _TRANSIENT_CODES:
+            raise ThrottledError(f"The server is busy ({action})", detail=text) from exc
+        if code in _MISSING_FOLDER_CODES or _MISSING_FOLDER_TEXT.search(text):
+            raise FolderNotFoundError(f"Folder not found while {action}", detail=text) from exc
+        raise ProtocolError(f"The server refused {action}", detail=text) from exc
+    except OSError as exc:
+        raise NetworkError(f"Network error while {action}", detail=str(exc)) from exc
+
+
+def open_session(settings):
+    """Connect, secure and log in; the caller owns the returned session."""
+    with translated_errors("connecting", settings.host):
+        client = IMAPClient(
+            settings.host,
+            port=settings.port,
+            ssl=settings.security == "ssl",
+            ssl_context=_ssl_context(settings) if settings.security == "ssl" else None,
+            timeout=SocketTimeout(connect=settings.timeout, read=settings.timeout),
+        )
+    # imapclient sets imaplib's debug level to 5, which formats every line it
+    # reads or sends even when nobody logs it: most of a big FETCH's time.
+    client._imap.debug = 0
+    # Aware datetimes for INTERNALDATE, not naive ones in the server process's local time.
+    client.normalise_times = False
+    session = ImapSession(client, settings)
+    try:
+        if settings.security == "starttls":
+            session._starttls()
+        session._login()
+    except BaseException:
+        session.close()
+        raise
+    return session
+
+
+class ImapSession:
+    """One logged-in connection, reused for every folder of a mailbox run."""
+
+    def __init__(self, client, settings):
+        self._client = client
+        self.settings = settings
+        self.selected_folder = None
+        self._selected_readonly = True
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _call(self, action, method, *args, **kwargs):
+        with translated_errors(action, self.settings.host):
+            return method(*args, **kwargs)
+
+    def _starttls(self):
+        if not self._client.has_capability("STARTTLS"):
+            # Falling back to cleartext would send the password in the clear.
+            raise TlsError("The server does not offer STARTTLS")
+        self._call("starting TLS", self._client.starttls, _ssl_context(self.settings))
+
+    def _login(self):
+        self._call("logging in", self._client.login, self.settings.login, self.settings.password)
+
+    def close(self):
+        """Log out; a connection that is already broken is simply dropped."""
+        if self._client is None:
+            return
+        client, self._client = self._client, None
+        try:
+            client.logout()
+        except (OSError, imaplib.IMAP4.error):
+            with contextlib.suppress(OSError, imaplib.IMAP4.error):
+                client.shutdown()
+
+    # -- capabilities ---------------------------------------------------------
+
+    @property
+    def capabilities(self):
+        caps = self._call("reading capabilities", self._client.capabilities)
+        return frozenset(c.decode() if isinstance(c, bytes) else c for c in caps)
+
+    def has(self, capability):
+        return capability.upper() in self.capabilities
+
+    # -- folders --------------------------------------------------------------
+
+    def list_folders(self):
+        """``[(flags, delimiter, name)]`` with flags and delimiter as ``str``."""
+        rows = self._call("listing folders", self._client.list_folders)
+        if self.has("XLIST") and not self.has("SPECIAL-USE"):
+            # Old Gmail-style servers only give roles through XLIST.
+            rows = self._call("listing folders", self._client.xlist_folders)
+        return [
+            (tuple(_text(f) for f in flags), _text(delimiter) if delimiter else None, name)
+            for flags, delimiter, name in rows
+        ]
+
+    def status(self, folder, items):
+        data = self._call(f"reading the status of {folder}", self._client.folder_status, folder, items)
+        return {_text(k): v for k, v in data.items()}
+
+    def select(self, folder, readonly=True):
+        data = self._call(f"opening {folder}", self._client.select_folder, folder, readonly=readonly)
+        self.selected_folder = folder
+        self._selected_readonly = readonly
+        return {_text(k): v for k, v in data.items()}
+
+    def unselect(self):
+        """Leave the selected folder without expunging anything in it."""
+        if self.selected_folder is None:
+            return
+        if self.has("UNSELECT"):
+            self._call("leaving the folder", self._client.unselect_folder)
+        else:
+            # CLOSE expunges \Deleted mail of a read-write folder: reopen read-only first.
+            if not self._selected_readonly:
+                self.select(self.selected_folder, readonly=True)
+            self._call("leaving the folder", self._client.close_folder)
+        self.selected_folder = None
+
+    def create_folder(self, folder):
+        self._call(f"creating {folder}", self._client.create_folder, folder)
+
+    def delete_folder(self, folder):
+        self._call(f"deleting {folder}", self._client.delete_folder, folder)
+
+    def folder_exists(self, folder):
+        return self._call(f"looking for {folder}", self._client.folder_exists, folder)
+
+    # -- messages -------------------------------------------------------------
+
+    def search(self, criteria, charset=None):
+        return self._call("searching", self._client.search, criteria, charset)
+
+    def refused_charset(self, error):
+        """True when *error*, raised by :meth:`search`, is the server refusing the CHARSET it was given."""
+        # imapclient appends the criteria to the text of a BAD: only the server's own words count.
+        server_words = (error.detail or "").split("\n\n", 1)[0]
+        return isinstance(error, ProtocolError) and "charset" in server_words.lower()
+
+    def fetch(self, uids, items, modifiers=None):
+        return self._call("fetching messages", self._client.fetch, uids, items, modifiers)
+
+    def append(self, folder, message, flags=(), msg_time=None):
+        return self._call(f"appending to {folder}", self._client.append, folder, message, flags, msg_time)
+
+    def multiappend(self, folder, messages):
+        return self._call(f"appending to {folder}", self._client.multiappend, folder, messages)
+
+    def move(self, uids, folder):
+        if self.has("MOVE"):
+            return self._call(f"moving to {folder}", self._client.move, uids, folder)
+        # Without MOVE: copy, flag deleted, and expunge only those UIDs when we can.
+        self._call(f"copying to {folder}", self._client.copy, uids, folder)
+        self._call("flagging moved messages", self._client.delete_messages, uids)
+        if self.has("UIDPLUS"):
+            return self._call("expunging moved messages", self._client.uid_expunge, uids)
+        return self._call("expunging moved messages", self._client.expunge)
+
+    def add_flags(self, uids, flags):
+        return self._call("setting flags", self._client.add_flags, uids, flags)
+
+    def remove_flags(self, uids, flags):
+        return self._call("clearing flags", self._client.remove_flags, uids, flags)
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def as_literal(value):
+    """*value* (bytes) marked to go out as an IMAP literal, the one string form that carries any byte.
+
+    imapclient quotes a search criterion only when it holds a space, a quote or a
+    backslash and sends anything else bare: ``(x)`` then breaks the command, and
+    ``{3}`` makes the server wait for three bytes that never come.
+    """
+    return _literal(value)
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    host: str
+    security: str
+    capabilities: frozenset
+
+    def notable_capabilities(self):
+        return [c for c in KNOWN_CAPABILITIES if c in self.capabilities]
+
+
+def check_connection(settings):
+    """Connect, log in and out; raises a typed error, or reports what the server offers."""
+    with open_session(settings) as session:
+        return ConnectionReport(settings.host, settings.security, session.capabilities)

@@ -1,0 +1,9 @@
+from . import (
+    imap_conversation,
+    imap_conversation_key,
+    imap_folder,
+    imap_mailbox,
+    imap_mailbox_credential,
+    imap_message,
+    imap_message_location,
+)

@@ -1,0 +1,368 @@
+import contextlib
+import logging
+import threading
+import time
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+from ..engine import errors as imap_errors
+from ..engine.folders import list_folders
+from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
+
+_logger = logging.getLogger(__name__)
+
+#: Seconds Sync now works in the request before handing the rest to the background.
+SYNC_NOW_BUDGET = 60
+#: Default seconds a cron call works before yielding (Odoo kills cron jobs after limit_time_real, 120 s).
+CRON_BUDGET = 100
+
+SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
+
+
+class ImapMailbox(models.Model):
+    _name = "imap.mailbox"
+    _description = "IMAP Mailbox"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    user_id = fields.Many2one(
+        "res.users", string="Owner", index=True, tracking=True,
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+        help="The user whose mailbox this is. Leave empty for a shared mailbox "
+             "(support@, sales@...) that every IMAP user of the company can use.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company,
+    )
+    is_shared = fields.Boolean(compute="_compute_is_shared", search="_search_is_shared")
+
+    # Connection
+    host = fields.Char(required=True, tracking=True)
+    port = fields.Integer(required=True, default=DEFAULT_PORTS["ssl"], tracking=True)
+    security = fields.Selection(
+        [("ssl", "SSL/TLS (implicit)"), ("starttls", "STARTTLS"), ("none", "None (cleartext)")],
+        required=True, default="ssl", tracking=True,
+    )
+    verify_certificate = fields.Boolean(
+        default=True, tracking=True,
+        help="Refuse servers whose TLS certificate is not trusted. Switch off only for a "
+             "server you control, on a network you trust.",
+    )
+    login = fields.Char(required=True, tracking=True)
+    email = fields.Char(
+        string="Email address", compute="_compute_email", store=True, readonly=False,
+        help="The address this mailbox receives and sends as; the login when it is an address.",
+    )
+    password = fields.Char(
+        compute="_compute_password", inverse="_inverse_password", copy=False,
+        help="Readable only by the mailbox owner and IMAP administrators.",
+    )
+    can_manage_credentials = fields.Boolean(compute="_compute_can_manage_credentials")
+    timeout = fields.Integer(
+        string="Timeout (seconds)", default=30, required=True,
+        help="How long to wait for the server to connect or answer before giving up.",
+    )
+
+    # Sync behaviour
+    sync_horizon_days = fields.Integer(
+        string="First sync horizon (days)", default=365, required=True,
+        help="The first sync of a folder imports only mail of the last N days; later syncs import everything new.",
+    )
+    log_level = fields.Selection(
+        [("full", "Full"), ("errors", "Errors only"), ("off", "Off")],
+        default="full", required=True,
+        help="Full: every run with per-folder detail. Errors only: runs that failed. Off: nothing.",
+    )
+    mark_as_read = fields.Boolean(
+        string="Mark mail as read on the server",
+        help="When off (the default), synced mail keeps its unread state on the server.",
+    )
+
+    state = fields.Selection(
+        [
+            ("draft", "Not synced yet"),
+            ("active", "Active"),
+            ("auth_failed", "Authentication failed"),
+            ("error", "Error"),
+        ],
+        default="draft", required=True, readonly=True, copy=False, tracking=True,
+    )
+    last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    last_error_kind = fields.Char(readonly=True, copy=False)
+    last_error_date = fields.Datetime(readonly=True, copy=False)
+
+    folder_ids = fields.One2many("imap.folder", "mailbox_id", string="Folders")
+    folder_count = fields.Integer(compute="_compute_folder_count")
+    synced_folder_count = fields.Integer(compute="_compute_folder_count")
+
+    _sql_constraints = [
+        ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),
+        ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be at least one second."),
+        ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
+    ]
+
+    @api.depends("login")
+    def _compute_email(self):
+        for mailbox in self:
+            login = (mailbox.login or "").strip()
+            mailbox.email = mailbox.email or (login if "@" in login else False)
+
+    def _own_addresses(self):
+        """Addresses meaning "the mailbox itself": mail from them is outgoing."""
+        self.ensure_one()
+        return {a for a in (email_normalize(self.email or ""), email_normalize(self.login or "")) if a}
+
+    @api.depends("user_id")
+    def _compute_is_shared(self):
+        for mailbox in self:
+            mailbox.is_shared = not mailbox.user_id
+
+    def _search_is_shared(self, operator, value):
+        if operator not in ("=", "!="):
+            return NotImplemented
+        shared = (operator == "=") == bool(value)
+        return [("user_id", "=" if shared else "!=", False)]
+
+    @api.depends_context("uid")
+    def _compute_password(self):
+        # Read with the current user's rights: the credential rules decide who sees it.
+        credentials = self.env["imap.mailbox.credential"].search([("mailbox_id", "in", self.ids)])
+        by_mailbox = {c.mailbox_id.id: c.password for c in credentials}
+        for mailbox in self:
+            mailbox.password = by_mailbox.get(mailbox.id, False)
+
+    def _inverse_password(self):
+        # Whoever may write the mailbox (checked by write itself) may set its password.
+        credentials = self.env["imap.mailbox.credential"].sudo()
+        for mailbox in self:
+            existing = credentials.search([("mailbox_id", "=", mailbox.id)])
+            if existing:
+                existing.password = mailbox.password
+            else:
+                credentials.create({"mailbox_id": mailbox.id, "password": mailbox.password})
+        # Values cached for other users predate this change.
+        self.invalidate_recordset(["password"])
+
+    @api.depends_context("uid")
+    @api.depends("user_id")
+    def _compute_can_manage_credentials(self):
+        is_manager = self.env.user.has_group("imap_conversations.group_manager")
+        for mailbox in self:
+            mailbox.can_manage_credentials = is_manager or mailbox.user_id == self.env.user
+
+    def _compute_folder_count(self):
+        for mailbox in self:
+            mailbox.folder_count = len(mailbox.folder_ids)
+            mailbox.synced_folder_count = len(mailbox.folder_ids.filtered("sync_enabled"))
+
+    @api.onchange("security")
+    def _onchange_security(self):
+        # Follow the security mode only while the port is still one of the defaults.
+        if self.port in DEFAULT_PORTS.values():
+            self.port = DEFAULT_PORTS[self.security]
+
+    # -- connecting --------------------------------------------------------------
+
+    def _connection_settings(self):
+        self.ensure_one()
+        return ConnectionSettings(
+            host=(self.host or "").strip(),
+            port=self.port,
+            login=self.login or "",
+            password=self.sudo().password or "",
+            security=self.security,
+            verify_certificate=self.verify_certificate,
+            timeout=float(self.timeout),
+        )
+
+    @contextlib.contextmanager
+    def _session(self):
+        """An open, logged-in IMAP session; engine errors pass through typed."""
+        session = open_session(self._connection_settings())
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def _describe_error(self, error):
+        """What went wrong, in words an administrator can act on."""
+        self.ensure_one()
+        target = f"{self.host}:{self.port}"
+        if isinstance(error, imap_errors.AuthenticationError):
+            message = self.env._("The server refused the login or password for “%(login)s”.", login=self.login)
+        elif isinstance(error, imap_errors.CertificateError):
+            message = self.env._(
+                "The certificate of %(host)s is not trusted (%(reason)s). Install the certificate "
+                "of its authority on the Odoo server, or switch off “Verify certificate” only "
+                "for a server you control.", host=self.host, reason=error.detail or error.message,
+            )
+        elif isinstance(error, imap_errors.TlsError):
+            message = self.env._(
+                "No secure connection could be set up with %(target)s (%(reason)s). Check the "
+                "port and the security setting.", target=target, reason=error.detail or error.message,
+            )
+        elif isinstance(error, imap_errors.HostNotFoundError):
+            message = self.env._("The host “%(host)s” was not found. Check the host name.", host=self.host)
+        elif isinstance(error, imap_errors.ConnectionRefused):
+            message = self.env._(
+                "%(target)s refused the connection. Check the port, and that the mail server is running.",
+                target=target,
+            )
+        elif isinstance(error, imap_errors.ConnectionTimeout):
+            message = self.env._(
+                "%(target)s did not answer within %(seconds)s seconds.", target=target, seconds=self.timeout,
+            )
+        elif isinstance(error, imap_errors.ThrottledError):
+            message = self.env._(
+                "The server is temporarily unavailable or limiting connections (%(reason)s). "
+                "It will be tried again later.", reason=error.detail or error.message,
+            )
+        elif isinstance(error, imap_errors.NetworkError):
+            message = self.env._(
+                "Network error with %(target)s: %(reason)s", target=target, reason=error.detail or error.message
+            )
+        else:
+            message = self.env._("The server answered unexpectedly: %(reason)s", reason=str(error))
+        return message
+
+    def _notification(self, title, message, kind, sticky=False, reload=False):
+        params = {"title": title, "message": message, "type": kind, "sticky": sticky}
+        if reload:
+            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+
+    def _connection_failed(self, error, doing):
+        _logger.warning("IMAP mailbox %s (id %s): %s failed: %s", self.name, self.id, doing, error)
+        return self._notification(self.env._("Connection failed"), self._describe_error(error), "danger", sticky=True)
+
+    # -- buttons -------------------------------------------------------------------
+
+    def action_test_connection(self):
+        self.ensure_one()
+        try:
+            report = check_connection(self._connection_settings())
+        except imap_errors.ImapError as error:
+            return self._connection_failed(error, "connection test")
+        _logger.info("IMAP mailbox %s (id %s): connection test succeeded", self.name, self.id)
+        return self._notification(
+            self.env._("Connection successful"),
+            self.env._(
+                "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s. "
+                "Server capabilities: %(capabilities)s.",
+                host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
+                capabilities=", ".join(sorted(report.capabilities)),
+            ),
+            "success",
+        )
+
+    def action_fetch_folders(self):
+        self.ensure_one()
+        try:
+            with self._session() as session:
+                listed = list_folders(session)
+        except imap_errors.ImapError as error:
+            return self._connection_failed(error, "fetching folders")
+        plan = self.env["imap.folder"]._reconcile(self, listed)
+        return self._notification(
+            self.env._("Folders updated"),
+            self.env._(
+                "%(total)s folders on the server: %(new)s new, %(deleted)s removed, "
+                "%(missing)s kept but missing on the server.",
+                total=len(listed), new=len(plan.to_create), deleted=len(plan.to_delete),
+                missing=len(plan.to_mark_missing),
+            ),
+            "success", reload=True,
+        )
+
+    def action_sync_now(self):
+        """Sync now, in this request, for up to a minute; anything left continues in the background."""
+        from ..services.mailbox_sync import MailboxSync
+
+        reports = []
+        deadline = time.monotonic() + SYNC_NOW_BUDGET
+        for mailbox in self:
+            reports.append(MailboxSync(mailbox, deadline=deadline).run())
+        if any(r.interrupted for r in reports):
+            self.env.ref("imap_conversations.ir_cron_sync_mailboxes")._trigger()
+        if len(self) != 1:
+            return self._notification(
+                self.env._("Sync done"),
+                self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)), "info", reload=True,
+            )
+        return self._sync_now_notification(reports[0])
+
+    def _sync_now_notification(self, report):
+        if report.skipped:
+            return self._notification(
+                self.env._("Already syncing"),
+                self.env._("A sync of this mailbox is running right now; its mail will appear when it ends."),
+                "warning",
+            )
+        if report.error:
+            return self._notification(
+                self.env._("Sync failed"), self._describe_error(report.error), "danger", sticky=True, reload=True,
+            )
+        message = self.env._(
+            "%(new)s new messages, %(known)s already known, %(failed)s failed, in %(folders)s folders.",
+            new=report.counts.new, known=report.counts.known, failed=report.counts.failed,
+            folders=len(report.folders),
+        )
+        if report.interrupted:
+            message += " " + self.env._("The rest continues in the background.")
+        kind = "warning" if report.counts.failed else "success"
+        return self._notification(self.env._("Sync done"), message, kind, reload=True)
+
+    @api.model
+    def _cron_sync_mailboxes(self):
+        """Scheduled sync: every active mailbox whose login is not known to be refused."""
+        from ..services.mailbox_sync import MailboxSync
+
+        budget = int(self.env["ir.config_parameter"].sudo().get_param("imap_conversations.cron_time_budget",
+                                                                       CRON_BUDGET))
+        deadline = time.monotonic() + budget
+        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_sync_date asc nulls first, id")
+        # Odoo's own idiom (mail.mail, fetchmail): commit per batch, except inside a test transaction.
+        commit = None if getattr(threading.current_thread(), "testing", False) else self.env.cr.commit
+        done = 0
+        for mailbox in mailboxes:
+            report = MailboxSync(mailbox, commit=commit, deadline=deadline).run()
+            if report.interrupted:
+                break
+            done += 1
+        self.env["ir.cron"]._notify_progress(done=done, remaining=len(mailboxes) - done)
+
+    def _record_run_success(self, complete=True):
+        self.ensure_one()
+        values = {"state": "active", "last_error": False, "last_error_kind": False}
+        if complete:
+            values["last_sync_date"] = fields.Datetime.now()
+        self.write(values)
+
+    def _record_run_failure(self, error):
+        """Refused credentials stop the mailbox until someone acts; anything else is retried next run."""
+        self.ensure_one()
+        state = "auth_failed" if isinstance(error, imap_errors.AuthenticationError) else "error"
+        _logger.warning("IMAP mailbox %s (id %s): sync failed (%s): %s", self.name, self.id, error.kind, error)
+        self.write({
+            "state": state,
+            "last_error": self._describe_error(error),
+            "last_error_kind": error.kind,
+            "last_error_date": fields.Datetime.now(),
+        })
+
+    def action_open_folders(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Folders of %(mailbox)s", mailbox=self.name),
+            "res_model": "imap.folder",
+            "view_mode": "list,form",
+            "domain": [("mailbox_id", "=", self.id)],
+            "context": {"default_mailbox_id": self.id},
+        }

@@ -1,0 +1,115 @@
+from odoo import api, fields, models
+from odoo.tools import html_sanitize, plaintext2html
+
+from ..engine.parse import rewrite_cid_links
+from .bigint import BigInteger
+
+
+class ImapMessage(models.Model):
+    """One message of one mailbox, however many folders it sits in.
+
+    Unique per mailbox on its dedupe key: the Message-ID when there is one,
+    otherwise a server id or a hash of its content, so a message moved between
+    folders, copied to Sent or found again after a UIDVALIDITY reset is never
+    imported twice.
+    """
+
+    _name = "imap.message"
+    _description = "IMAP Message"
+    _order = "date desc, id desc"
+    _rec_name = "subject"
+
+    mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
+    conversation_id = fields.Many2one("imap.conversation", ondelete="cascade", index=True, readonly=True)
+    location_ids = fields.One2many("imap.message.location", "message_id", string="On the server")
+    state = fields.Selection(
+        [("imported", "Imported"), ("failed", "Failed")], default="imported", required=True, index=True,
+        readonly=True,
+    )
+
+    # Identity
+    dedupe_key = fields.Char(required=True, readonly=True, help="What makes this message unique in its mailbox.")
+    message_id = fields.Char(string="Message-ID", index=True, readonly=True)
+    in_reply_to = fields.Char(string="In-Reply-To", readonly=True)
+    references = fields.Text(readonly=True)
+    gm_msgid = BigInteger(string="Gmail message id", readonly=True)
+    gm_thrid = BigInteger(string="Gmail thread id", readonly=True)
+    email_id = fields.Char(string="EMAILID", readonly=True, help="RFC 8474 object id of the message.")
+    server_thread_id = fields.Char(string="THREADID", readonly=True, help="RFC 8474 thread id.")
+
+    # Envelope
+    subject = fields.Char(readonly=True)
+    date = fields.Datetime(index=True, readonly=True)
+    direction = fields.Selection(
+        [("incoming", "Incoming"), ("outgoing", "Outgoing")], required=True, default="incoming", readonly=True,
+    )
+    email_from = fields.Char(string="From", readonly=True)
+    author_id = fields.Many2one("res.partner", string="Sender contact", index="btree_not_null", readonly=True)
+    email_to = fields.Text(string="To", readonly=True)
+    email_cc = fields.Text(string="Cc", readonly=True)
+    email_bcc = fields.Text(string="Bcc", readonly=True)
+    reply_to = fields.Char(string="Reply-To", readonly=True)
+    partner_ids = fields.Many2many("res.partner", "imap_message_res_partner_rel", "imap_message_id",
+                                   "res_partner_id", string="Participants", readonly=True,
+                                   help="Contacts found among the sender and recipients.")
+
+    # Content
+    body_html_source = fields.Text(
+        string="HTML source", readonly=True, prefetch=False,
+        help="The HTML part as received: shown only through Body, which sanitizes it.",
+    )
+    # Rendered when displayed, not at import: most synced mail is never opened, and a 10,000
+    # message import would otherwise sanitize 10,000 bodies. sanitize=False because the
+    # compute sanitizes itself (the field would do it a second time).
+    body_html = fields.Html(string="Body", compute="_compute_body_html", sanitize=False)
+    body_text = fields.Text(string="Text body", readonly=True)
+    headers = fields.Text(readonly=True)
+    attachment_ids = fields.One2many(
+        "ir.attachment", "res_id", string="Attachments", readonly=True,
+        domain=lambda self: [("res_model", "=", self._name)],
+    )
+    has_attachments = fields.Boolean(readonly=True)
+    size = fields.Integer(readonly=True)
+    defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
+    is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
+
+    # When it could not be stored: kept with its source, retried by the recovery pass.
+    error_message = fields.Char(readonly=True)
+    error_details = fields.Text(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    failed_date = fields.Datetime(readonly=True, help="When it last failed.")
+    raw_source = fields.Binary(attachment=True, readonly=True, help="The message as the server sent it.")
+
+    _sql_constraints = [
+        ("dedupe_unique", "unique(mailbox_id, dedupe_key)", "A message is stored once per mailbox."),
+    ]
+
+    @api.depends("subject", "email_from")
+    def _compute_display_name(self):
+        for message in self:
+            message.display_name = message.subject or self.env._("(no subject)")
+
+    @api.depends("body_html_source", "body_text", "attachment_ids")
+    def _compute_body_html(self):
+        for message in self:
+            if message.body_html_source:
+                inline = {
+                    a.description[4:]: f"/web/image/{a.id}"
+                    for a in message.attachment_ids if (a.description or "").startswith("cid:")
+                }
+                source = rewrite_cid_links(message.body_html_source, inline) if inline else message.body_html_source
+                message.body_html = html_sanitize(source, sanitize_style=True, strip_classes=True)
+            elif message.body_text:
+                message.body_html = plaintext2html(message.body_text)
+            else:
+                message.body_html = False
+
+    def action_open_conversation(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "imap.conversation",
+            "res_id": self.conversation_id.id,
+            "view_mode": "form",
+        }

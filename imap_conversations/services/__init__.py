@@ -1,0 +1,1 @@
+"""Sync services: plain Python over the ORM, used by the models' buttons and crons."""

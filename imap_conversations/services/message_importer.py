@@ -1,0 +1,306 @@
+"""Storing what the engine fetched: messages, conversations, contacts, attachments, placements.
+
+A batch is written in bulk, one statement per table, inside one savepoint. If
+anything in it cannot be stored, that savepoint is rolled back and the batch is
+replayed one message per savepoint: the message at fault is kept as *failed*,
+with its error and raw source, and every other message goes in. The outcome is
+the one per-message savepoints promise; the common case costs a few statements
+per batch instead of a dozen per message.
+"""
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from psycopg2.extras import execute_values
+
+from odoo.tools import html2plaintext
+
+from ..engine.identity import dedupe_key, server_key
+from ..engine.parse import parse_message
+from . import placements
+from .conversation_resolver import ConversationResolver, conversation_id
+
+_logger = logging.getLogger(__name__)
+
+#: Folders whose mail was written by the mailbox's owner.
+OUTGOING_ROLES = ("sent", "drafts")
+
+_MESSAGE_COLUMNS = (
+    "create_uid", "create_date", "write_uid", "write_date", "mailbox_id", "company_id", "conversation_id",
+    "state", "dedupe_key", "message_id", "in_reply_to", "references", "gm_msgid", "gm_thrid", "email_id",
+    "server_thread_id", "subject", "date", "direction", "email_from", "author_id", "email_to", "email_cc",
+    "email_bcc", "reply_to", "body_html_source", "body_text", "headers", "has_attachments", "size", "defects",
+    "is_seen",
+)
+_INSERT_MESSAGES = (
+    "INSERT INTO imap_message ({}) VALUES %s RETURNING id".format(", ".join(f'"{c}"' for c in _MESSAGE_COLUMNS))
+)
+
+
+@dataclass
+class ImportCounts:
+    new: int = 0
+    #: Already imported (another folder, an earlier run): only their placement was recorded.
+    known: int = 0
+    failed: int = 0
+
+    def __iadd__(self, other):
+        self.new += other.new
+        self.known += other.known
+        self.failed += other.failed
+        return self
+
+
+@dataclass
+class _NewMessage:
+    server: object
+    parsed: object
+    key: str
+    outgoing: bool
+    emails: set
+    id: int | None = None
+    conversation: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def format_address(address):
+    if not address.email or not address.name:
+        return address.email or address.name
+    name = address.name.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{name}" <{address.email}>'
+
+
+def format_addresses(addresses):
+    return ", ".join(format_address(a) for a in addresses) or None
+
+
+def to_utc_naive(value):
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class MessageImporter:
+    """Stores batches of one mailbox; create one per mailbox run."""
+
+    def __init__(self, mailbox):
+        self.mailbox = mailbox
+        self.env = mailbox.env
+        self.cr = mailbox.env.cr
+        self.messages = self.env["imap.message"]
+        self.own_addresses = mailbox._own_addresses()
+        self.threads = ConversationResolver(mailbox, self.own_addresses)
+
+    # -- before download ---------------------------------------------------------
+
+    def known_uids(self, server_messages):
+        """UIDs whose message this mailbox already holds, judged from headers alone."""
+        keys = {m.uid: server_key(m.message_id, m.gm_msgid, m.email_id) for m in server_messages}
+        existing = self._message_ids_by_key({k for k in keys.values() if k})
+        return {uid for uid, key in keys.items() if key in existing}
+
+    def _message_ids_by_key(self, keys):
+        if not keys:
+            return {}
+        self.messages.flush_model(["mailbox_id", "dedupe_key"])
+        self.cr.execute(
+            "SELECT dedupe_key, id FROM imap_message WHERE mailbox_id = %s AND dedupe_key = ANY(%s)",
+            [self.mailbox.id, list(keys)],
+        )
+        return dict(self.cr.fetchall())
+
+    # -- a batch -------------------------------------------------------------------
+
+    def import_batch(self, folder, uidvalidity, batch):
+        self._folder, self._uidvalidity = folder, uidvalidity
+        outgoing_folder = folder.role in OUTGOING_ROLES
+        known_keys = [server_key(m.message_id, m.gm_msgid, m.email_id) for m in batch.known]
+        parsed = [(m, parse_message(m.raw)) for m in batch.new]
+        self._by_key = self._message_ids_by_key(
+            {k for k in known_keys if k}
+            | {dedupe_key(p.message_id or m.message_id, p.content_hash, m.gm_msgid, m.email_id) for m, p in parsed}
+        )
+        placed = [(key, m) for key, m in zip(known_keys, batch.known, strict=True) if key in self._by_key]
+        self._prefetch([p for _m, p in parsed], batch.new)
+        self._touched, self._participants = set(), {}
+
+        new, counts = {}, ImportCounts()
+        for server_message, message in parsed:
+            key = dedupe_key(message.message_id or server_message.message_id, message.content_hash,
+                             server_message.gm_msgid, server_message.email_id)
+            if key in self._by_key or key in new:
+                placed.append((key, server_message))  # twice in the folder, or imported meanwhile
+                continue
+            sender = message.sender.normalized if message.sender else ""
+            new[key] = _NewMessage(server_message, message, key, outgoing_folder or sender in self.own_addresses,
+                                   self._addresses_of(message))
+        stored, failed = self._write_isolating_failures(list(new.values()))
+        counts.new, counts.failed = stored, failed
+        placements_ = [(self._by_key[key], m) for key, m in placed if key in self._by_key]
+        counts.known = len(placements_)
+        self._touched |= placements.add(self.env, self.mailbox, folder, uidvalidity, placements_,
+                                        outgoing=outgoing_folder)
+        self._flush_participants()
+        self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        return counts
+
+    def _prefetch(self, parsed_messages, server_messages):
+        self.threads.prefetch(parsed_messages, server_messages)
+        emails = set().union(*(self._addresses_of(p) for p in parsed_messages)) if parsed_messages else set()
+        self._partners = {}
+        if emails:
+            # The oldest contact wins when several share an address.
+            for partner in self.env["res.partner"].with_context(active_test=False).search_read(
+                [("email_normalized", "in", list(emails))], ["email_normalized"], order="id desc",
+            ):
+                self._partners[partner["email_normalized"]] = partner["id"]
+
+    @staticmethod
+    def _addresses_of(parsed):
+        return {a.normalized for a in (*parsed.from_, *parsed.to, *parsed.cc, *parsed.bcc) if a.normalized}
+
+    # -- writing, with failures isolated -------------------------------------------------
+
+    def _write_isolating_failures(self, items):
+        """Write *items* at once; if that fails, one by one. Returns (stored, failed)."""
+        if not items:
+            return 0, 0
+        snapshot = self._snapshot()
+        try:
+            with self.cr.savepoint():
+                self._write(items)
+            return len(items), 0
+        # Storing can fail in ways nobody can list (a constraint, a bug, the filestore):
+        # whatever it is, replay one message per savepoint to find the one at fault.
+        except Exception:  # noqa: BLE001
+            self._restore(snapshot)
+            _logger.info("IMAP mailbox %s: storing a batch failed, storing its %s messages one by one",
+                         self.mailbox.name, len(items))
+        stored = failed = 0
+        for item in items:
+            snapshot = self._snapshot()
+            try:
+                with self.cr.savepoint():
+                    self._write([item])
+                stored += 1
+            except Exception as error:  # noqa: BLE001 - see above: the message is kept as failed, not lost
+                self._restore(snapshot)
+                self._store_failed(item.server, item.parsed, error)
+                failed += 1
+        return stored, failed
+
+    def _snapshot(self):
+        return (self.threads.snapshot(), dict(self._by_key), set(self._touched),
+                {k: set(v) for k, v in self._participants.items()})
+
+    def _restore(self, snapshot):
+        threads, self._by_key, self._touched, self._participants = snapshot
+        self.threads.restore(threads)
+
+    def _write(self, items):
+        for item in items:
+            item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing)
+        self.threads.flush()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        rows = execute_values(self.cr._obj, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
+        for item, (new_id,) in zip(items, rows, strict=True):
+            item.id = new_id
+            self._by_key[item.key] = new_id
+            conversation = conversation_id(item.conversation)
+            self._touched.add(conversation)
+            self._participants.setdefault(conversation, set()).update(item.emails)
+        partner_rows = [(item.id, pid) for item in items for pid in item.extra["partner_ids"]]
+        if partner_rows:
+            execute_values(self.cr._obj,
+                           "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s",
+                           partner_rows)
+        self._create_attachments([item for item in items if item.parsed.attachments])
+        execute_values(
+            self.cr._obj,
+            "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) VALUES %s",
+            [(item.id, self._folder.id, self.mailbox.id, self._uidvalidity, item.server.uid,
+              " ".join(sorted(item.server.flags))) for item in items],
+        )
+
+    def _row(self, item, now):
+        parsed, server = item.parsed, item.server
+        sender = parsed.sender.normalized if parsed.sender else ""
+        item.extra["partner_ids"] = sorted({self._partners[e] for e in item.emails if e in self._partners})
+        html = parsed.html_body
+        # Mail with only an HTML part still gets its text, which is what search reads.
+        text = parsed.text_body or (html2plaintext(html) if html else "")
+        uid = self.env.uid
+        return (
+            uid, now, uid, now, self.mailbox.id, self.mailbox.company_id.id, conversation_id(item.conversation),
+            "imported", item.key, parsed.message_id or server.message_id or None, parsed.in_reply_to or None,
+            " ".join(parsed.references) or None, server.gm_msgid, server.gm_thrid, server.email_id, server.thread_id,
+            parsed.subject, to_utc_naive(parsed.date or server.internaldate) or now,
+            "outgoing" if item.outgoing else "incoming", format_addresses(parsed.from_),
+            self._partners.get(sender), format_addresses(parsed.to), format_addresses(parsed.cc),
+            format_addresses(parsed.bcc), format_addresses(parsed.reply_to), html or None, text or None,
+            "\n".join(f"{name}: {value}" for name, value in parsed.headers),
+            any(not a.inline for a in parsed.attachments), parsed.size, "\n".join(parsed.defects) or None,
+            server.seen,
+        )
+
+    def _create_attachments(self, items):
+        """All attachments of the batch in one create (inline ones keep their Content-ID for display)."""
+        if not items:
+            return
+        values = []
+        for item in items:
+            for attachment in item.parsed.attachments:
+                values.append({
+                    "name": attachment.filename,
+                    "raw": attachment.content,
+                    "mimetype": attachment.mimetype,
+                    "res_model": "imap.message",
+                    "res_id": item.id,
+                    "description": f"cid:{attachment.content_id}" if attachment.content_id else False,
+                })
+        self.env["ir.attachment"].create(values)
+
+    def _store_failed(self, server_message, parsed, error):
+        """Keep a message that could not be stored: its error, its source, where it is on the server."""
+        folder = self._folder
+        _logger.warning("IMAP mailbox %s: %s UID %s could not be stored, kept as failed: %s",
+                        self.mailbox.name, folder.name, server_message.uid, error)
+        key = f"failed:{folder.id}:{self._uidvalidity}:{server_message.uid}"
+        if parsed is not None:
+            key = dedupe_key(parsed.message_id or server_message.message_id, parsed.content_hash,
+                             server_message.gm_msgid, server_message.email_id)
+        with self.cr.savepoint():
+            failed = self.messages.create({
+                "mailbox_id": self.mailbox.id,
+                "state": "failed",
+                "dedupe_key": key,
+                "message_id": (parsed and parsed.message_id) or server_message.message_id or False,
+                "subject": parsed.subject if parsed else False,
+                "date": to_utc_naive((parsed and parsed.date) or server_message.internaldate),
+                "email_from": format_addresses(parsed.from_) if parsed else False,
+                "size": server_message.size,
+                "is_seen": server_message.seen,
+                "error_message": f"{type(error).__name__}: {error}",
+                "error_details": "".join(traceback.format_exception(error)),
+                "attempt_count": 1,
+                "failed_date": datetime.now(UTC).replace(tzinfo=None),
+                "raw_source": server_message.raw,
+            })
+            self.messages.flush_model()
+            self.cr.execute(
+                "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [failed.id, folder.id, self.mailbox.id, self._uidvalidity, server_message.uid,
+                 " ".join(sorted(server_message.flags))],
+            )
+        self._by_key[key] = failed.id
+
+    def _flush_participants(self):
+        conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])
+        for conversation in conversations:
+            known = set((conversation.participant_emails or "").split())
+            wanted = known | self._participants[conversation.id]
+            if wanted != known:
+                conversation.participant_emails = " ".join(sorted(wanted))

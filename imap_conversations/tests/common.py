@@ -1,0 +1,179 @@
+"""What every test of this addon stands on: the real Dovecot started by the test rig.
+
+The rig (tests/test_odoo_tier.py at the repository root) starts Dovecot and
+passes its coordinates in IMAP_TEST_* environment variables. Without them these
+tests fail loudly instead of skipping: a skipped IMAP test proves nothing.
+"""
+
+import itertools
+import os
+import socket
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from imapclient import IMAPClient
+
+from odoo.tests import TransactionCase, new_test_user
+
+_RIG_VARIABLES = (
+    "IMAP_TEST_HOST", "IMAP_TEST_PORT", "IMAP_TEST_SSL_PORT", "IMAP_TEST_UNTRUSTED_HOST",
+    "IMAP_TEST_USER_PREFIX", "IMAP_TEST_USER_COUNT", "IMAP_TEST_PASSWORD",
+)
+# Test classes share one pool of Dovecot users for the whole Odoo run.
+_next_user_number = itertools.count(1)
+
+# glibc refuses a host name that starts with a hyphen without asking DNS, so this
+# fails exactly like an unknown host while sending nothing off the machine.
+UNRESOLVABLE_HOST = "-no-such-imap-host.invalid"
+
+
+class ImapRig:
+    def __init__(self, environ):
+        missing = [name for name in _RIG_VARIABLES if not environ.get(name)]
+        if missing:
+            raise RuntimeError(
+                f"The IMAP test server is not configured (missing {', '.join(missing)}). Run these tests "
+                "through the repository's test command, which starts Dovecot and sets them."
+            )
+        self.host = environ["IMAP_TEST_HOST"]
+        self.port = int(environ["IMAP_TEST_PORT"])
+        self.ssl_port = int(environ["IMAP_TEST_SSL_PORT"])
+        self.untrusted_host = environ["IMAP_TEST_UNTRUSTED_HOST"]
+        self.prefix = environ["IMAP_TEST_USER_PREFIX"]
+        self.user_count = int(environ["IMAP_TEST_USER_COUNT"])
+        self.password = environ["IMAP_TEST_PASSWORD"]
+        self.rig_dir = environ.get("IMAP_TEST_RIG_DIR")
+
+    def generate(self, count, seed):
+        """Varied, deterministic mail from the rig's generator (tests/rig/mailgen.py)."""
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("imap_rig_mailgen", f"{self.rig_dir}/rig/mailgen.py")
+        mailgen = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mailgen)
+        return mailgen.generate(count, seed=seed)
+
+    def new_login(self):
+        """A Dovecot user nobody else in this run has touched."""
+        number = next(_next_user_number)
+        if number > self.user_count:
+            raise RuntimeError("the rig's Dovecot user pool is exhausted")
+        return f"{self.prefix}{number:04d}"
+
+    def client(self, login):
+        client = IMAPClient(self.host, port=self.port, ssl=False, timeout=10)
+        client._imap.debug = 0
+        client.login(login, self.password)
+        return client
+
+    def append(self, login, folder, messages, flags=()):
+        with self.client(login) as client:
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            for start in range(0, len(messages), 100):
+                client.multiappend(folder, [{"msg": m, "flags": flags} for m in messages[start:start + 100]])
+
+    def create_folder(self, login, folder):
+        with self.client(login) as client:
+            client.create_folder(folder)
+
+    def delete_folder(self, login, folder):
+        with self.client(login) as client:
+            client.delete_folder(folder)
+
+    def seen_subjects(self, login, folder):
+        """Subjects of the messages of *folder* that carry \\Seen on the server."""
+        with self.client(login) as client:
+            client.select_folder(folder, readonly=True)
+            data = client.fetch("1:*", ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+        return {
+            d[b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip()
+            for d in data.values() if b"\\Seen" in d[b"FLAGS"]
+        }
+
+    def folder_names(self, login):
+        with self.client(login) as client:
+            return {name for _flags, _delimiter, name in client.list_folders()}
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_email(*, subject="Hello", sender="Alice Example <alice@example.com>", to="bob@example.com",
+               body="Hello Bob", message_id=None, date=None, **headers):
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Message-ID"] = message_id or make_msgid(domain="example.com")
+    if date is not None:
+        message["Date"] = format_datetime(date)
+    for name, value in headers.items():
+        message[name.replace("_", "-")] = value
+    message.set_content(body)
+    return message.as_bytes()
+
+
+class ImapCase(TransactionCase):
+    """A TransactionCase with the rig, three users of each kind, and mailbox factories."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.rig = ImapRig(os.environ)
+        cls.imap_admin = new_test_user(
+            cls.env, "imap_admin", groups="base.group_user,imap_conversations.group_manager",
+            email="imap.admin@example.com", name="IMAP Admin",
+        )
+        cls.imap_user = new_test_user(
+            cls.env, "imap_user", groups="base.group_user,imap_conversations.group_user",
+            email="imap.user@example.com", name="IMAP User",
+        )
+        cls.other_user = new_test_user(
+            cls.env, "imap_other", groups="base.group_user,imap_conversations.group_user",
+            email="imap.other@example.com", name="Other User",
+        )
+
+    def make_mailbox(self, owner=None, **values):
+        """A mailbox on a fresh Dovecot user, plain IMAP on loopback unless told otherwise."""
+        login = values.pop("login", None) or self.rig.new_login()
+        vals = {
+            "name": f"Mailbox {login}",
+            "host": self.rig.host,
+            "port": self.rig.port,
+            "security": "none",
+            "login": login,
+            "password": self.rig.password,
+            "timeout": 5,
+            "user_id": (owner or self.imap_user).id,
+            **values,
+        }
+        return self.env["imap.mailbox"].create(vals)
+
+
+class SyncCase(ImapCase):
+    """Helpers for tests that sync a mailbox and look at what it imported."""
+
+    def sync(self, mailbox, **kwargs):
+        from ..services.mailbox_sync import MailboxSync
+
+        report = MailboxSync(mailbox, **kwargs).run()
+        self.assertFalse(report.error, f"the sync failed: {report.error}")
+        return report
+
+    def synced_mailbox(self, owner=None, **values):
+        """A mailbox whose folders are fetched (INBOX and Sent enabled)."""
+        mailbox = self.make_mailbox(owner=owner, **values)
+        mailbox.action_fetch_folders()
+        return mailbox
+
+    def messages(self, mailbox, **domain):
+        return self.env["imap.message"].search(
+            [("mailbox_id", "=", mailbox.id), *((k, "=", v) for k, v in domain.items())], order="id"
+        )
+
+    def folder(self, mailbox, name):
+        return mailbox.folder_ids.filtered(lambda f: f.name == name)

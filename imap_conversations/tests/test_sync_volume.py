@@ -1,0 +1,49 @@
+import logging
+import time
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from ..engine.folder_sync import BatchLimits
+from .common import SyncCase
+
+_logger = logging.getLogger(__name__)
+FOLDERS = {"INBOX": (6000, 11), "Sent": (2000, 12), "Archive": (2000, 13)}
+
+
+def peak_rss_mb():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+@tagged("post_install", "-at_install")
+class TestSyncVolume(SyncCase):
+    def test_ten_thousand_messages_import_completely_with_bounded_memory(self):
+        mailbox = self.synced_mailbox()
+        self.folder(mailbox, "Archive").sync_enabled = True
+        for folder, (count, seed) in FOLDERS.items():
+            self.rig.append(mailbox.login, folder, self.rig.generate(count, seed))
+        peaks = []
+        started = time.monotonic()
+        report = self.sync(mailbox, limits=BatchLimits(max_messages=200),
+                           after_batch=lambda folder_report: peaks.append(peak_rss_mb()))
+        elapsed = time.monotonic() - started
+        self.assertEqual((report.counts.new, report.counts.failed), (10000, 0))
+        messages = self.env["imap.message"].search_count([("mailbox_id", "=", mailbox.id)])
+        self.assertEqual(messages, 10000)
+        self.assertEqual(self.env["imap.message"].search_count(
+            [("mailbox_id", "=", mailbox.id), ("conversation_id", "=", False)]), 0)
+        self.assertEqual(len(mailbox.folder_ids.location_ids), 10000)
+        # Peak memory is reached early and then stays put: it does not grow with the mailbox.
+        early, final = peaks[len(peaks) // 10], peaks[-1]
+        self.assertLess(final - early, 60, f"peak RSS grew from {early:.0f} MB to {final:.0f} MB")
+        self.env.cr.execute(
+            "SELECT count(*) FROM (SELECT dedupe_key FROM imap_message WHERE mailbox_id = %s "
+            "GROUP BY dedupe_key HAVING count(*) > 1) d", [mailbox.id])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        _logger.info(
+            "10,000 messages imported in %.1fs (%.0f/s), peak RSS %.0f MB after 10%%, %.0f MB at the end",
+            elapsed, 10000 / elapsed, early, final,
+        )

@@ -1,0 +1,73 @@
+"""Helpers to seed and inspect a Dovecot user's mail from tests, without the engine."""
+
+import ssl
+
+from imapclient import IMAPClient
+
+from engine.transport import ConnectionSettings
+
+MULTIAPPEND_BATCH = 100
+
+
+class MailboxFixture:
+    def __init__(self, server, login, password):
+        self.server = server
+        self.login = login
+        self.password = password
+
+    def settings(self, security="none", *, host=None, port=None, password=None, timeout=10.0,
+                 verify_certificate=True, trust_rig_ca=True):
+        if port is None:
+            port = self.server.ssl_port if security == "ssl" else self.server.port
+        return ConnectionSettings(
+            host=host or self.server.host,
+            port=port,
+            login=self.login,
+            password=self.password if password is None else password,
+            security=security,
+            verify_certificate=verify_certificate,
+            timeout=timeout,
+            ca_file=self.server.ca_file if trust_rig_ca else None,
+        )
+
+    def client(self):
+        """A plain imapclient connection as this user (the test's own hands on the server)."""
+        client = IMAPClient(self.server.host, port=self.server.port, ssl=False, timeout=10)
+        client._imap.debug = 0
+        client.login(self.login, self.password)
+        return client
+
+    def append(self, folder, messages, flags=(), msg_time=None):
+        """Store raw messages in *folder* (created when missing), 100 per MULTIAPPEND.
+
+        *msg_time* sets their INTERNALDATE (the date IMAP's SINCE looks at).
+        """
+        with self.client() as client:
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+            messages = list(messages)
+            for start in range(0, len(messages), MULTIAPPEND_BATCH):
+                batch = messages[start:start + MULTIAPPEND_BATCH]
+                client.multiappend(folder, [
+                    {"msg": m, "flags": flags, **({"date": msg_time} if msg_time else {})} for m in batch
+                ])
+
+    def create_folder(self, folder):
+        with self.client() as client:
+            client.create_folder(folder)
+
+    def delete_folder(self, folder):
+        with self.client() as client:
+            client.delete_folder(folder)
+
+    def flags(self, folder):
+        with self.client() as client:
+            client.select_folder(folder, readonly=True)
+            return {
+                uid: set(data[b"FLAGS"]) - {b"\\Recent"}
+                for uid, data in client.fetch("1:*", ["FLAGS"]).items()
+            }
+
+
+def rig_ssl_context(server):
+    return ssl.create_default_context(cafile=server.ca_file)
