@@ -70,7 +70,7 @@ class OdooTierResult:
         return "\n".join([self.summary(), *self.problems])
 
 
-def _analyse(result, lines):
+def analyse_log(result, lines):
     summary = None
     for index, line in enumerate(lines):
         match = LOG_LINE.match(line)
@@ -184,7 +184,7 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000):
         shutil.rmtree(data_dir, ignore_errors=True)
     result = OdooTierResult(returncode, log_path, time.monotonic() - started)
     result.expected_tests = sum(defined_test_count(REPO / addon) for addon in ADDONS)
-    _analyse(result, log_path.read_text(errors="replace").splitlines())
+    analyse_log(result, log_path.read_text(errors="replace").splitlines())
     if returncode == -1:
         result.problems.append(f"the Odoo run did not finish within {timeout}s")
     return result
