@@ -18,6 +18,8 @@
         "views/imap_folder_views.xml",
         "views/imap_conversation_views.xml",
         "views/imap_message_views.xml",
+        "views/imap_sync_log_views.xml",
+        "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
 }

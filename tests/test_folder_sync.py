@@ -156,3 +156,13 @@ def test_the_plan_never_starts_a_uid_range_at_zero():
     plan = plan_folder(FolderState(5, 0, 1, True, 0), FolderStatus(5, 4, 3, 2))
     assert plan.after_uid + 1 >= 1
     assert plan.flags_changed_since == 1
+
+
+def test_missing_batches_skip_held_mail_and_mail_younger_than_the_cutoff(mailbox):
+    old = datetime(2026, 1, 1, tzinfo=UTC)
+    mailbox.append("INBOX", [simple(1), simple(2), simple(3)], msg_time=old)
+    mailbox.append("INBOX", [simple(4)])  # arrives now: the regular sync's job
+    with open_session(mailbox.settings()) as session:
+        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2025, 1, 1), is_known=lambda ms: set())
+        batches = list(sync.missing_batches(held_uids={1, 3}, received_before=datetime(2026, 6, 1, tzinfo=UTC)))
+    assert [m.uid for b in batches for m in b.new] == [2]

@@ -39,6 +39,11 @@ def test_an_install_warning_about_the_addon_fails():
     assert not result.ok
 
 
+def test_other_warnings_pass_even_in_a_database_named_after_the_addon():
+    result = verdict("2026-11-22 10:00:00,000 4242 WARNING imapconv_test_1 odoo.http: Access denied", PASSED)
+    assert result.ok, result.problems
+
+
 def test_the_addons_own_warnings_are_expected_behaviour():
     result = verdict(f"{PREFIX} WARNING db odoo.addons.imap_conversations.models.imap_mailbox: sync failed",
                      PASSED)

@@ -112,3 +112,22 @@ def test_closing_a_broken_session_does_not_raise(mailbox):
     session._client.socket().close()
     session.close()
     session.close()
+
+
+def test_a_server_that_stops_mid_session_is_a_network_error(dovecot):
+    from rig.dovecot import DovecotServer
+    from rig.imap_helpers import MailboxFixture
+
+    with DovecotServer() as private:
+        mailbox = MailboxFixture(private, *private.add_user())
+        mailbox.append("INBOX", [b"Subject: x\r\n\r\nbody\r\n"])
+        with open_session(mailbox.settings()) as session:
+            session.select("INBOX")
+            private.halt()
+            with pytest.raises(errors.NetworkError) as caught:
+                session.fetch([1], ["BODY.PEEK[]"])
+        assert caught.value.transient
+        private.resume()
+        with open_session(mailbox.settings()) as session:
+            session.select("INBOX")
+            assert list(session.fetch([1], ["FLAGS"])) == [1], "the mail is still there after a restart"

@@ -152,8 +152,23 @@ class FolderSync:
         self._select()
         uids = [uid for uid in self._candidate_uids(plan) if uid > plan.after_uid]
         self.new_uids_seen = len(uids)
+        yield from self._batches_for(uids)
+
+    def missing_batches(self, held_uids, received_before):
+        """Mail of the first-sync window the caller does not hold, received before a cutoff.
+
+        The recovery pass: anything a run missed, whatever the reason. Mail younger than
+        the cutoff is left to the regular sync, which is about to take it.
+        """
+        self._select()
+        uids = [uid for uid in run_search(self.session, Query().since(self.horizon)) if uid not in held_uids]
+        yield from self._batches_for(uids, received_before)
+
+    def _batches_for(self, uids, received_before=None):
         for start in range(0, len(uids), METADATA_CHUNK):
             described = self._describe(uids[start:start + METADATA_CHUNK])
+            if received_before is not None:
+                described = [m for m in described if m.internaldate is None or m.internaldate < received_before]
             known_uids = self.is_known(described)
             yield from self._batches_of(described, known_uids)
 

@@ -7,3 +7,5 @@ from . import (
     imap_message,
     imap_message_location,
 )
+from . import imap_sync_log
+from . import res_config_settings

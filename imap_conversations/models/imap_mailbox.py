@@ -9,9 +9,12 @@ from odoo.tools import email_normalize
 from ..engine import errors as imap_errors
 from ..engine.folders import list_folders
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
+from ..services import credential_alerts
 
 _logger = logging.getLogger(__name__)
 
+#: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
+CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
 #: Default seconds a cron call works before yielding (Odoo kills cron jobs after limit_time_real, 120 s).
@@ -82,10 +85,16 @@ class ImapMailbox(models.Model):
         string="Mark mail as read on the server",
         help="When off (the default), synced mail keeps its unread state on the server.",
     )
+    quarantine_enabled = fields.Boolean(
+        string="Quarantine failed messages",
+        help="Also move a message that cannot be stored into a folder of its own on the server. "
+             "It is kept in Odoo with its source either way, and retried by the recovery pass.",
+    )
+    quarantine_folder = fields.Char(default="IMAP Conversations Failed", required=True)
 
     state = fields.Selection(
         [
-            ("draft", "Not synced yet"),
+            ("draft", "Pending"),
             ("active", "Active"),
             ("auth_failed", "Authentication failed"),
             ("error", "Error"),
@@ -96,6 +105,12 @@ class ImapMailbox(models.Model):
     last_error = fields.Text(readonly=True, copy=False)
     last_error_kind = fields.Char(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
+    consecutive_failures = fields.Integer(readonly=True, copy=False)
+    auth_failure_notified = fields.Boolean(
+        readonly=True, copy=False, help="Those concerned were told about the current login failure.",
+    )
+    log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
+    failed_message_count = fields.Integer(compute="_compute_failed_message_count")
 
     folder_ids = fields.One2many("imap.folder", "mailbox_id", string="Folders")
     folder_count = fields.Integer(compute="_compute_folder_count")
@@ -160,6 +175,22 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             mailbox.folder_count = len(mailbox.folder_ids)
             mailbox.synced_folder_count = len(mailbox.folder_ids.filtered("sync_enabled"))
+
+    def _compute_failed_message_count(self):
+        counts = dict(self.env["imap.message"]._read_group(
+            [("mailbox_id", "in", self.ids), ("state", "=", "failed")], ["mailbox_id"], ["__count"],
+        ))
+        for mailbox in self:
+            mailbox.failed_message_count = counts.get(mailbox, 0)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if CONNECTION_FIELDS & set(vals):
+            # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
+            self.filtered(lambda m: m.state in ("auth_failed", "error")).write({
+                "state": "draft", "last_error": False, "last_error_kind": False, "auth_failure_notified": False,
+            })
+        return result
 
     @api.onchange("security")
     def _onchange_security(self):
@@ -323,38 +354,93 @@ class ImapMailbox(models.Model):
         """Scheduled sync: every active mailbox whose login is not known to be refused."""
         from ..services.mailbox_sync import MailboxSync
 
+        self._run_scheduled(MailboxSync)
+
+    @api.model
+    def _run_scheduled(self, run_class):
+        """One scheduled pass over the mailboxes, within a time budget, committing per batch."""
         budget = int(self.env["ir.config_parameter"].sudo().get_param("imap_conversations.cron_time_budget",
                                                                        CRON_BUDGET))
         deadline = time.monotonic() + budget
-        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_sync_date asc nulls first, id")
         # Odoo's own idiom (mail.mail, fetchmail): commit per batch, except inside a test transaction.
         commit = None if getattr(threading.current_thread(), "testing", False) else self.env.cr.commit
+        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_sync_date asc nulls first, id")
         done = 0
         for mailbox in mailboxes:
-            report = MailboxSync(mailbox, commit=commit, deadline=deadline).run()
-            if report.interrupted:
+            if run_class(mailbox, commit=commit, deadline=deadline).run().interrupted:
                 break
             done += 1
+        # Work left: Odoo calls the job again at once (up to 10 times), then at its next interval.
         self.env["ir.cron"]._notify_progress(done=done, remaining=len(mailboxes) - done)
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
-        values = {"state": "active", "last_error": False, "last_error_kind": False}
+        values = {"state": "active", "last_error": False, "last_error_kind": False, "consecutive_failures": 0,
+                  "auth_failure_notified": False}
         if complete:
             values["last_sync_date"] = fields.Datetime.now()
         self.write(values)
 
     def _record_run_failure(self, error):
-        """Refused credentials stop the mailbox until someone acts; anything else is retried next run."""
+        """Refused credentials stop the mailbox until someone acts; anything else is retried next run.
+
+        The owner (or, for a shared mailbox, the credential notification group) hears
+        about a refused login once per failure episode, not at every run.
+        """
         self.ensure_one()
-        state = "auth_failed" if isinstance(error, imap_errors.AuthenticationError) else "error"
-        _logger.warning("IMAP mailbox %s (id %s): sync failed (%s): %s", self.name, self.id, error.kind, error)
+        auth = isinstance(error, imap_errors.AuthenticationError)
+        _logger.warning("IMAP mailbox %s (id %s): run failed (%s): %s", self.name, self.id, error.kind, error)
         self.write({
-            "state": state,
+            "state": "auth_failed" if auth else "error",
             "last_error": self._describe_error(error),
             "last_error_kind": error.kind,
             "last_error_date": fields.Datetime.now(),
+            "consecutive_failures": self.consecutive_failures + 1,
         })
+        if auth and not self.auth_failure_notified:
+            credential_alerts.notify_failure(self)
+            self.auth_failure_notified = True
+
+    # -- failed messages, recovery, log ------------------------------------------------
+
+    def action_open_failed_messages(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Failed messages of %(mailbox)s", mailbox=self.name),
+            "res_model": "imap.message",
+            "view_mode": "list,form",
+            "views": [(self.env.ref("imap_conversations.imap_message_view_list_failed").id, "list"), (False, "form")],
+            "domain": [("mailbox_id", "=", self.id), ("state", "=", "failed")],
+            "context": {"create": False},
+        }
+
+    def action_recover(self):
+        """Run the recovery pass now for these mailboxes (administrators, from the list)."""
+        from ..services.recovery import MailboxRecovery
+
+        deadline = time.monotonic() + SYNC_NOW_BUDGET
+        reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self]
+        return self._notification(
+            self.env._("Recovery done"),
+            self.env._(
+                "%(mailboxes)s mailboxes: %(new)s messages recovered, %(failed)s still failing, %(errors)s errors.",
+                mailboxes=len(self), new=sum(r.counts.new for r in reports),
+                failed=sum(r.counts.failed for r in reports), errors=sum(1 for r in reports if r.error),
+            ),
+            "warning" if any(r.error or r.counts.failed for r in reports) else "success", reload=True,
+        )
+
+    @api.model
+    def _cron_recover_mailboxes(self):
+        """Scheduled recovery: retry recent failures and pick up anything a sync missed."""
+        from ..services.recovery import MailboxRecovery
+
+        self._run_scheduled(MailboxRecovery)
+
+    def action_download_log(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": f"/imap_conversations/mailbox/{self.id}/log", "target": "self"}
 
     def action_open_folders(self):
         self.ensure_one()

@@ -80,6 +80,9 @@ class ImapMessage(models.Model):
     attempt_count = fields.Integer(readonly=True)
     failed_date = fields.Datetime(readonly=True, help="When it last failed.")
     raw_source = fields.Binary(attachment=True, readonly=True, help="The message as the server sent it.")
+    quarantine_origin = fields.Char(
+        readonly=True, help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
+    )
 
     _sql_constraints = [
         ("dedupe_unique", "unique(mailbox_id, dedupe_key)", "A message is stored once per mailbox."),
@@ -104,6 +107,36 @@ class ImapMessage(models.Model):
                 message.body_html = plaintext2html(message.body_text)
             else:
                 message.body_html = False
+
+    def _raw_bytes(self):
+        """The stored source of a failed message, as bytes."""
+        self.ensure_one()
+        attachment = self.env["ir.attachment"].sudo().search([
+            ("res_model", "=", self._name), ("res_field", "=", "raw_source"), ("res_id", "=", self.id),
+        ], limit=1)
+        return attachment.raw or b""
+
+    def action_retry(self):
+        """Store failed messages again from their source (after a fix, or a passing problem)."""
+        from ..services.message_importer import MessageImporter
+
+        failed = self.filtered(lambda m: m.state == "failed")
+        stored = still_failed = 0
+        for mailbox in failed.mailbox_id:
+            done, not_done = MessageImporter(mailbox).retry(failed.filtered(lambda m, mb=mailbox: m.mailbox_id == mb))
+            stored, still_failed = stored + done, still_failed + not_done
+        kind = "success" if not still_failed else "warning"
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Retry"),
+                "message": self.env._("%(stored)s stored, %(failed)s still failing.",
+                                      stored=stored, failed=still_failed),
+                "type": kind,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_open_conversation(self):
         self.ensure_one()

@@ -8,6 +8,7 @@ the one per-message savepoints promise; the common case costs a few statements
 per batch instead of a dozen per message.
 """
 
+import base64
 import logging
 import traceback
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class _NewMessage:
     key: str
     outgoing: bool
     emails: set
+    #: Where it sits on the server: [(folder id, uidvalidity, uid, flags)].
+    places: list
     id: int | None = None
     conversation: object = None
     extra: dict = field(default_factory=dict)
@@ -74,6 +77,15 @@ def format_address(address):
 
 def format_addresses(addresses):
     return ", ".join(format_address(a) for a in addresses) or None
+
+
+def failure_values(error, attempts):
+    return {
+        "error_message": f"{type(error).__name__}: {error}"[:500],
+        "error_details": "".join(traceback.format_exception(error)),
+        "attempt_count": attempts,
+        "failed_date": datetime.now(UTC).replace(tzinfo=None),
+    }
 
 
 def to_utc_naive(value):
@@ -115,6 +127,8 @@ class MessageImporter:
 
     def import_batch(self, folder, uidvalidity, batch):
         self._folder, self._uidvalidity = folder, uidvalidity
+        #: UIDs of this batch kept as failed, for the quarantine.
+        self.failed_uids = []
         outgoing_folder = folder.role in OUTGOING_ROLES
         known_keys = [server_key(m.message_id, m.gm_msgid, m.email_id) for m in batch.known]
         parsed = [(m, parse_message(m.raw)) for m in batch.new]
@@ -135,7 +149,7 @@ class MessageImporter:
                 continue
             sender = message.sender.normalized if message.sender else ""
             new[key] = _NewMessage(server_message, message, key, outgoing_folder or sender in self.own_addresses,
-                                   self._addresses_of(message))
+                                   self._addresses_of(message), [self._place_of(server_message)])
         stored, failed = self._write_isolating_failures(list(new.values()))
         counts.new, counts.failed = stored, failed
         placements_ = [(self._by_key[key], m) for key, m in placed if key in self._by_key]
@@ -145,6 +159,9 @@ class MessageImporter:
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         return counts
+
+    def _place_of(self, server_message):
+        return (self._folder.id, self._uidvalidity, server_message.uid, " ".join(sorted(server_message.flags)))
 
     def _prefetch(self, parsed_messages, server_messages):
         self.threads.prefetch(parsed_messages, server_messages)
@@ -187,7 +204,7 @@ class MessageImporter:
                 stored += 1
             except Exception as error:  # noqa: BLE001 - see above: the message is kept as failed, not lost
                 self._restore(snapshot)
-                self._store_failed(item.server, item.parsed, error)
+                self._store_failed(item, error)
                 failed += 1
         return stored, failed
 
@@ -217,12 +234,7 @@ class MessageImporter:
                            "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s",
                            partner_rows)
         self._create_attachments([item for item in items if item.parsed.attachments])
-        execute_values(
-            self.cr._obj,
-            "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) VALUES %s",
-            [(item.id, self._folder.id, self.mailbox.id, self._uidvalidity, item.server.uid,
-              " ".join(sorted(item.server.flags))) for item in items],
-        )
+        self._insert_places([(item.id, *place) for item in items for place in item.places])
 
     def _row(self, item, now):
         parsed, server = item.parsed, item.server
@@ -262,40 +274,92 @@ class MessageImporter:
                 })
         self.env["ir.attachment"].create(values)
 
-    def _store_failed(self, server_message, parsed, error):
+    def _store_failed(self, item, error):
         """Keep a message that could not be stored: its error, its source, where it is on the server."""
-        folder = self._folder
-        _logger.warning("IMAP mailbox %s: %s UID %s could not be stored, kept as failed: %s",
-                        self.mailbox.name, folder.name, server_message.uid, error)
-        key = f"failed:{folder.id}:{self._uidvalidity}:{server_message.uid}"
-        if parsed is not None:
-            key = dedupe_key(parsed.message_id or server_message.message_id, parsed.content_hash,
-                             server_message.gm_msgid, server_message.email_id)
+        server_message, parsed = item.server, item.parsed
+        _logger.warning("IMAP mailbox %s: UID %s could not be stored, kept as failed: %s",
+                        self.mailbox.name, server_message.uid, error)
         with self.cr.savepoint():
             failed = self.messages.create({
                 "mailbox_id": self.mailbox.id,
                 "state": "failed",
-                "dedupe_key": key,
-                "message_id": (parsed and parsed.message_id) or server_message.message_id or False,
-                "subject": parsed.subject if parsed else False,
-                "date": to_utc_naive((parsed and parsed.date) or server_message.internaldate),
-                "email_from": format_addresses(parsed.from_) if parsed else False,
+                "dedupe_key": item.key,
+                "message_id": parsed.message_id or server_message.message_id or False,
+                "subject": parsed.subject,
+                "date": to_utc_naive(parsed.date or server_message.internaldate),
+                "email_from": format_addresses(parsed.from_),
                 "size": server_message.size,
                 "is_seen": server_message.seen,
-                "error_message": f"{type(error).__name__}: {error}",
-                "error_details": "".join(traceback.format_exception(error)),
-                "attempt_count": 1,
-                "failed_date": datetime.now(UTC).replace(tzinfo=None),
-                "raw_source": server_message.raw,
+                "raw_source": base64.b64encode(server_message.raw or b""),
+                **failure_values(error, attempts=1),
             })
             self.messages.flush_model()
-            self.cr.execute(
+            self._insert_places([(failed.id, *place) for place in item.places])
+        self._by_key[item.key] = failed.id
+        self.failed_uids.append(server_message.uid)
+
+    # -- retrying failed messages ------------------------------------------------------
+
+    def retry(self, failed_messages):
+        """Store failed messages again from their source; returns (stored, still failed).
+
+        A message that goes in replaces its failed record, keeping its placements; one
+        that fails again keeps its record with one more attempt and the new error.
+        """
+        self.failed_uids = []
+        self._touched, self._participants = set(), {}
+        items = {message: self._item_from_failed(message) for message in failed_messages}
+        self._prefetch([item.parsed for item in items.values()], [item.server for item in items.values()])
+        self._by_key = self._message_ids_by_key({item.key for item in items.values()})
+        stored = 0
+        for message, item in items.items():
+            snapshot = self._snapshot()
+            try:
+                with self.cr.savepoint():
+                    message.unlink()
+                    existing = self._by_key.get(item.key)
+                    if existing and existing != message.id:
+                        # Imported meanwhile from another folder: the failed copy only adds its placements.
+                        self._insert_places([(existing, *place) for place in item.places])
+                        self._touched.add(self.messages.browse(existing).conversation_id.id)
+                    else:
+                        self._write([item])
+                stored += 1
+            except Exception as error:  # noqa: BLE001 - whatever failed, the message stays failed, not lost
+                self._restore(snapshot)
+                message.write(failure_values(error, attempts=message.attempt_count + 1))
+        self._flush_participants()
+        self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        return stored, len(items) - stored
+
+    def _item_from_failed(self, message):
+        from ..engine.folder_sync import ServerMessage
+
+        raw = message.sudo()._raw_bytes()
+        parsed = parse_message(raw)
+        places = [(p.folder_id.id, p.uidvalidity, p.uid, p.flags or "") for p in message.location_ids]
+        flags = frozenset((places[0][3] if places else "").split())
+        server = ServerMessage(
+            uid=places[0][2] if places else 0, flags=flags, internaldate=message.date, size=len(raw),
+            message_id=message.message_id or "", gm_msgid=message.gm_msgid or None, gm_thrid=message.gm_thrid or None,
+            email_id=message.email_id or None, thread_id=message.server_thread_id or None, raw=raw,
+        )
+        key = dedupe_key(parsed.message_id or server.message_id, parsed.content_hash, server.gm_msgid, server.email_id)
+        outgoing_place = any(p.folder_id.role in OUTGOING_ROLES for p in message.location_ids)
+        sender = parsed.sender.normalized if parsed.sender else ""
+        return _NewMessage(server, parsed, key, outgoing_place or sender in self.own_addresses,
+                           self._addresses_of(parsed), places)
+
+    def _insert_places(self, rows):
+        """Placements ``(message id, folder id, uidvalidity, uid, flags)``, in one statement."""
+        if rows:
+            execute_values(
+                self.cr._obj,
                 "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) "
-                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                [failed.id, folder.id, self.mailbox.id, self._uidvalidity, server_message.uid,
-                 " ".join(sorted(server_message.flags))],
+                "VALUES %s ON CONFLICT DO NOTHING",
+                [(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
+                 for message_id, folder_id, uidvalidity, uid, flags in rows],
             )
-        self._by_key[key] = failed.id
 
     def _flush_participants(self):
         conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])

@@ -102,3 +102,23 @@ def drop_missing(env, folder, uidvalidity, present_uids):
         [folder.id, uidvalidity, sorted(present_uids)],
     )
     return env.cr.rowcount
+
+
+def quarantined(env, folder, uidvalidity, uids):
+    """Messages moved from *folder* to the quarantine folder: remember where from, forget the old UIDs."""
+    env["imap.message"].flush_model()
+    env.cr.execute(
+        "DELETE FROM imap_message_location WHERE folder_id = %s AND uidvalidity = %s AND uid = ANY(%s) "
+        "RETURNING message_id",
+        [folder.id, uidvalidity, list(uids)],
+    )
+    message_ids = [row[0] for row in env.cr.fetchall()]
+    env["imap.message"].browse(message_ids).write({"quarantine_origin": folder.name})
+
+
+def held_uids(env, folder, uidvalidity):
+    """UIDs of *folder* that Odoo holds a message for (imported or failed)."""
+    env["imap.message"].flush_model()
+    env.cr.execute("SELECT uid FROM imap_message_location WHERE folder_id = %s AND uidvalidity = %s",
+                   [folder.id, uidvalidity])
+    return {row[0] for row in env.cr.fetchall()}

@@ -8,3 +8,8 @@ from . import (
     test_sync_volume,
     test_threading,
 )
+from . import test_credential_failures
+from . import test_failed_messages
+from . import test_recovery
+from . import test_sync_log
+from . import test_login_warning

@@ -44,14 +44,21 @@ class ImapRig:
         self.password = environ["IMAP_TEST_PASSWORD"]
         self.rig_dir = environ.get("IMAP_TEST_RIG_DIR")
 
-    def generate(self, count, seed):
-        """Varied, deterministic mail from the rig's generator (tests/rig/mailgen.py)."""
+    def _rig_module(self, name):
         import importlib.util
 
-        spec = importlib.util.spec_from_file_location("imap_rig_mailgen", f"{self.rig_dir}/rig/mailgen.py")
-        mailgen = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mailgen)
-        return mailgen.generate(count, seed=seed)
+        spec = importlib.util.spec_from_file_location(f"imap_rig_{name}", f"{self.rig_dir}/rig/{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def generate(self, count, seed):
+        """Varied, deterministic mail from the rig's generator (tests/rig/mailgen.py)."""
+        return self._rig_module("mailgen").generate(count, seed=seed)
+
+    def private_server(self):
+        """A Dovecot of the test's own (tests/rig/dovecot.py), to stop and restart at will."""
+        return self._rig_module("dovecot").DovecotServer()
 
     def new_login(self):
         """A Dovecot user nobody else in this run has touched."""
@@ -90,6 +97,18 @@ class ImapRig:
             d[b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip()
             for d in data.values() if b"\\Seen" in d[b"FLAGS"]
         }
+
+    def subjects(self, login, folder):
+        """Subjects of the messages of *folder* on the server, in UID order ([] when it does not exist)."""
+        with self.client(login) as client:
+            if not client.folder_exists(folder):
+                return []
+            client.select_folder(folder, readonly=True)
+            uids = client.search(["ALL"])
+            data = client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]) if uids else {}
+        return [
+            data[uid][b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip() for uid in sorted(data)
+        ]
 
     def folder_names(self, login):
         with self.client(login) as client:
@@ -177,3 +196,39 @@ class SyncCase(ImapCase):
 
     def folder(self, mailbox, name):
         return mailbox.folder_ids.filtered(lambda f: f.name == name)
+
+
+def bus_notifications(env, user, notification_type="simple_notification"):
+    """Payloads of bus notifications sent to *user* in this transaction."""
+    import json
+
+    env.cr.precommit.run()  # the bus records notifications at commit time
+    channel = json.dumps([env.cr.dbname, "res.partner", user.partner_id.id], separators=(",", ":"))
+    messages = env["bus.bus"].sudo().search([("channel", "=", channel)]).mapped("message")
+    return [m["payload"] for m in map(json.loads, messages) if m["type"] == notification_type]
+
+
+class PoisonedStorage:
+    """Makes PostgreSQL refuse to store imported messages with a given subject, as a real bug would.
+
+    The failed record itself (state 'failed') still goes in: that is what must happen.
+    """
+
+    def __init__(self, cr, subject="poison"):
+        self.cr = cr
+        self.subject = subject
+
+    def __enter__(self):
+        self.cr.execute("""
+            CREATE OR REPLACE FUNCTION imap_test_poison() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'storage refused this message (test trigger)'; END $$ LANGUAGE plpgsql;
+            CREATE TRIGGER imap_test_poison BEFORE INSERT ON imap_message FOR EACH ROW
+            WHEN (NEW.state = 'imported' AND NEW.subject = %s) EXECUTE FUNCTION imap_test_poison();
+        """, [self.subject])
+        return self
+
+    def __exit__(self, *exc):
+        self.lift()
+
+    def lift(self):
+        self.cr.execute("DROP TRIGGER IF EXISTS imap_test_poison ON imap_message")

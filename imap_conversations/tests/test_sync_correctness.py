@@ -9,7 +9,8 @@ from odoo.tests import tagged
 from ..engine.folder_sync import BatchLimits
 from ..engine.identity import dedupe_key
 from ..engine.parse import parse_message
-from ..services.mailbox_sync import LOCK_CLASS, MailboxSync
+from ..services.mailbox_run import LOCK_CLASS
+from ..services.mailbox_sync import MailboxSync
 from .common import SyncCase, make_email
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -110,7 +111,7 @@ class TestSyncCorrectness(SyncCase):
         with db_connect(self.env.cr.dbname).cursor() as other_worker:
             other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, mailbox.id])
             # logging.INFO, not "INFO": Odoo gives that name to its level 25.
-            with self.assertLogs("odoo.addons.imap_conversations.services.mailbox_sync", logging.INFO) as logs:
+            with self.assertLogs("odoo.addons.imap_conversations.services.mailbox_run", logging.INFO) as logs:
                 report = MailboxSync(mailbox).run()
             action = mailbox.action_sync_now()
             # Closing an Odoo cursor pools its connection, session locks included: the worker unlocks.

@@ -179,14 +179,26 @@ class DovecotServer:
                 for name, flag in SPECIAL_FOLDERS.items()
             ),
         ))
-        self.process = subprocess.Popen(
-            ["dovecot", "-F", "-c", self.conf_path],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        self._wait_for_greeting()
+        self.resume()
         return self
 
+    def halt(self):
+        """Stop the server but keep its mail, ports and certificates: :meth:`resume` brings it back."""
+        self._terminate()
+
+    def resume(self):
+        self.process = subprocess.Popen(
+            ["dovecot", "-F", "-c", self.conf_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        self._wait_for_greeting()
+
     def stop(self):
+        self._terminate()
+        if self.directory:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+
+    def _terminate(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -195,9 +207,11 @@ class DovecotServer:
                 self.process.kill()
                 self.process.wait()
         self.process = None
+        # The master leaves its imap, log and stats children running: end them too, so a
+        # stopped server is really gone (open sessions drop) and nothing outlives the rig.
         if self.directory:
-            shutil.rmtree(self.directory, ignore_errors=True)
-            self.directory = None
+            pattern = f"dovecot-{os.path.basename(self.directory)}/"
+            subprocess.run(["pkill", "-KILL", "-f", pattern], check=False)
 
     def __enter__(self):
         return self.start()

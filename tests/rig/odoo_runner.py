@@ -79,7 +79,7 @@ def analyse_log(result, lines):
             if level in ("ERROR", "CRITICAL"):
                 block = [line, *_continuation(lines, index + 1)]
                 result.problems.append("\n".join(block[:40]))
-            elif level == "WARNING" and not OUR_LOGGERS.match(logger) and "imap" in line.lower():
+            elif level == "WARNING" and not OUR_LOGGERS.match(logger) and "imap" in line[match.end():].lower():
                 result.problems.append(f"warning about the addon: {line}")
         if SKIPPED.search(line):
             result.problems.append(f"a test was skipped (the rig must run every test): {line}")

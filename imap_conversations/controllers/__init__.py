@@ -1,0 +1,2 @@
+from . import login_warning
+from . import sync_log_download

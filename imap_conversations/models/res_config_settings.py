@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+
+from ..services.credential_alerts import NOTIFICATION_GROUP
+
+RECOVERY_CRON = "imap_conversations.ir_cron_recover_mailboxes"
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    imap_recovery_enabled = fields.Boolean(
+        string="Recovery pass", help="Every 20 minutes, retry failed messages and import anything a sync missed.",
+    )
+    imap_recovery_max_age_days = fields.Integer(
+        string="Retry failed messages for (days)", default=1,
+        config_parameter="imap_conversations.recovery_max_age_days",
+    )
+    imap_recovery_grace_minutes = fields.Integer(
+        string="Grace period (minutes)", default=2, config_parameter="imap_conversations.recovery_grace_minutes",
+        help="Mail younger than this is left to the regular sync.",
+    )
+    imap_log_retention_days = fields.Integer(
+        string="Keep sync logs for (days)", default=30, config_parameter="imap_conversations.log_retention_days",
+    )
+    imap_credential_user_ids = fields.Many2many(
+        "res.users", string="Told about shared mailboxes", domain=[("share", "=", False)],
+        help="Who is told (toast, warning at login, e-mail) when a shared mailbox's login is refused.",
+    )
+
+    @api.model
+    def get_values(self):
+        values = super().get_values()
+        cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
+        values["imap_recovery_enabled"] = bool(cron and cron.active)
+        group = self.env.ref(NOTIFICATION_GROUP).sudo()
+        values["imap_credential_user_ids"] = [(6, 0, group.users.filtered(lambda u: not u.share).ids)]
+        return values
+
+    def set_values(self):
+        result = super().set_values()
+        cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
+        if cron and cron.active != self.imap_recovery_enabled:
+            cron.sudo().active = self.imap_recovery_enabled
+        group = self.env.ref(NOTIFICATION_GROUP).sudo()
+        if group.users.filtered(lambda u: not u.share) != self.imap_credential_user_ids:
+            group.users = [(6, 0, self.imap_credential_user_ids.ids)]
+        return result

@@ -1,0 +1,134 @@
+"""What every run of a mailbox shares (sync and recovery): lock, report, log, commits.
+
+Only one run per mailbox at a time: a PostgreSQL advisory lock taken without
+waiting, so the cron, Sync now and the recovery pass skip a mailbox that is
+already being worked on instead of queueing behind it. The lock belongs to the
+database connection: it survives the per-batch commits of a cron run and goes
+away with a worker that dies.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from ..engine import errors as imap_errors
+from ..engine.folder_sync import BatchLimits
+from . import run_log
+from .message_importer import ImportCounts
+
+_logger = logging.getLogger(__name__)
+
+#: The advisory lock's first key: "IMAP" as a 32-bit integer, so our locks never collide with others'.
+LOCK_CLASS = 0x494D4150
+
+
+@dataclass
+class FolderReport:
+    name: str
+    action: str = "skipped"
+    counts: ImportCounts = field(default_factory=ImportCounts)
+    flags_updated: int = 0
+    placements_dropped: int = 0
+    quarantined: int = 0
+    error: str | None = None
+
+    def describe(self):
+        text = (f"{self.name}: {self.action}, {self.counts.new} new, {self.counts.failed} failed, "
+                f"{self.counts.known} skipped")
+        extras = [f"{n} {label}" for n, label in ((self.flags_updated, "flag changes"),
+                                                   (self.placements_dropped, "left the folder"),
+                                                   (self.quarantined, "quarantined")) if n]
+        if extras:
+            text += ", " + ", ".join(extras)
+        return text + (f" - {self.error}" if self.error else "")
+
+
+@dataclass
+class RunReport:
+    mailbox_id: int
+    kind: str = "sync"
+    started: float = field(default_factory=time.time)
+    duration: float = 0.0
+    #: Another run held the mailbox: nothing was done.
+    skipped: bool = False
+    #: The time budget ran out; the next run continues where this one committed.
+    interrupted: bool = False
+    error: imap_errors.ImapError | None = None
+    folders: list = field(default_factory=list)
+    counts: ImportCounts = field(default_factory=ImportCounts)
+
+    @property
+    def ok(self):
+        return not self.skipped and self.error is None
+
+
+def try_lock(cr, mailbox_id):
+    cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, mailbox_id])
+    return cr.fetchone()[0]
+
+
+def unlock(cr, mailbox_id):
+    cr.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, mailbox_id])
+
+
+class MailboxRun:
+    """Subclasses implement ``_work(session)``; connection failures and the log are handled here."""
+
+    kind = None
+
+    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None):
+        """*commit*: called after each batch (the crons pass ``cr.commit``; buttons pass nothing).
+
+        *deadline*: a ``time.monotonic()`` value after which the run stops at the next batch.
+        *after_batch*: called after each committed batch with the folder report (progress, tests).
+        """
+        self.mailbox = mailbox
+        self.env = mailbox.env
+        self.cr = mailbox.env.cr
+        self._commit = commit or (lambda: None)
+        self.deadline = deadline
+        self.limits = limits or BatchLimits()
+        self.after_batch = after_batch or (lambda report: None)
+        self.report = RunReport(mailbox.id, kind=self.kind)
+
+    def run(self):
+        started = time.monotonic()
+        if not try_lock(self.cr, self.mailbox.id):
+            _logger.info("IMAP mailbox %s (id %s): a %s is already running, skipped", self.mailbox.name,
+                         self.mailbox.id, self.kind)
+            self.report.skipped = True
+        else:
+            try:
+                self._run_locked()
+            finally:
+                unlock(self.cr, self.mailbox.id)
+        self.report.duration = time.monotonic() - started
+        run_log.record(self.mailbox, self.report)
+        self._commit()
+        return self.report
+
+    def _run_locked(self):
+        self._before_connecting()
+        try:
+            with self.mailbox._session() as session:
+                self._work(session)
+        except imap_errors.ImapError as error:
+            self.report.error = error
+            self.mailbox._record_run_failure(error)
+        else:
+            self.mailbox._record_run_success(complete=self.kind == "sync" and not self.report.interrupted)
+
+    def _before_connecting(self):
+        """Work that needs no server (the recovery retries failed messages from their source)."""
+
+    def _work(self, session):
+        raise NotImplementedError
+
+    def _out_of_time(self):
+        return self.deadline is not None and time.monotonic() > self.deadline
+
+    def _synced_folders(self):
+        quarantine = self.mailbox.quarantine_enabled and self.mailbox.quarantine_folder
+        return self.mailbox.folder_ids.filtered(
+            lambda f: f.sync_enabled and f.state == "ok" and f.name != quarantine
+        )
