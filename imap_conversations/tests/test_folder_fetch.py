@@ -1,11 +1,11 @@
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import ImapCase
+from .common import SyncCase, make_email
 
 
 @tagged("post_install", "-at_install")
-class TestFolderFetch(ImapCase):
+class TestFolderFetch(SyncCase):
     def folders(self, mailbox):
         return {f.name: f for f in mailbox.folder_ids}
 
@@ -71,3 +71,20 @@ class TestFolderFetch(ImapCase):
         self.assertEqual(action["params"]["type"], "danger")
         self.assertIn("refused the login or password", action["params"]["message"])
         self.assertEqual(mailbox.folder_ids, before)
+
+    def test_a_vanished_folder_holding_synced_mail_is_kept_and_marked_missing(self):
+        mailbox = self.synced_mailbox()
+        self.rig.create_folder(mailbox.login, "Projects")
+        mailbox.action_fetch_folders()
+        self.folder(mailbox, "Projects").sync_enabled = True
+        self.rig.append(mailbox.login, "Projects", [make_email(subject="keep me")])
+        self.sync(mailbox)
+        self.rig.delete_folder(mailbox.login, "Projects")
+        report = self.sync(mailbox)  # the run itself notices: no error, nothing lost
+        projects = self.folder(mailbox, "Projects")
+        self.assertEqual((projects.state, projects.sync_enabled), ("missing", False))
+        self.assertNotIn("Projects", [f.name for f in report.folders], "not synced any more")
+        self.assertEqual(self.messages(mailbox).mapped("subject"), ["keep me"])
+        action = mailbox.action_fetch_folders()
+        self.assertIn("0 removed, 1 kept but missing on the server", action["params"]["message"])
+        self.assertTrue(projects.exists())
