@@ -212,3 +212,10 @@ def test_a_non_ascii_local_part_is_refused_rather_than_sent_broken():
 def test_a_message_needs_a_recipient():
     with pytest.raises(errors.InvalidAddressError, match="recipient"):
         compose(to=[])
+
+
+def test_no_subject_and_no_html_still_make_a_valid_message():
+    outgoing = compose(subject=None, html=None)
+    parsed = parse_message(outgoing.raw)
+    assert outgoing.subject == parsed.subject == ""
+    assert parsed.defects == []

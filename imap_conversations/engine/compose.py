@@ -113,7 +113,7 @@ def compose_message(*, sender, to=(), cc=(), bcc=(), subject="", html="", attach
         in_reply_to = normalize_message_id(reply_to_message.message_id)
         references = reply_references(reply_to_message)
         subject = reply_subject(subject or reply_to_message.subject)
-    subject = _one_line(subject)
+    subject = _one_line(subject or "")
 
     message = EmailMessage(policy=_POLICY)
     message["From"] = _header_address(sender)
