@@ -1,9 +1,10 @@
-"""Session fixtures: one real Dovecot for the whole run, a fresh user per test."""
+"""Session fixtures: one real Dovecot and one SMTP server for the whole run, a fresh user per test."""
 
 import pytest
 
 from rig.dovecot import DovecotServer, DovecotUnavailable
 from rig.imap_helpers import MailboxFixture
+from rig.smtp_server import SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -13,6 +14,16 @@ def dovecot():
         server.start()
     except DovecotUnavailable as exc:
         pytest.fail(f"the IMAP tests need Dovecot (Debian package dovecot-imapd): {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server(dovecot):
+    """aiosmtpd on loopback, delivering mail for user@rig.test into that Dovecot user's INBOX."""
+    server = SmtpServer(dovecot).start()
     try:
         yield server
     finally:

@@ -81,3 +81,54 @@ class FolderNotFoundError(ProtocolError):
     """A folder that was expected on the server is not there (any more)."""
 
     kind = "folder_missing"
+
+
+# -- sending ------------------------------------------------------------------
+# SMTP answers 4xx for "try again later" and 5xx for "never": the errors below
+# carry that per instance, from the server's reply code.
+
+
+def _is_temporary(code):
+    return code is not None and 400 <= code < 500
+
+
+class InvalidAddressError(ImapError, ValueError):
+    """An address an outgoing message cannot be written or sent with."""
+
+    kind = "invalid_address"
+
+
+class SenderRefused(ProtocolError):
+    """The SMTP server will not send mail from this sender address."""
+
+    kind = "sender_refused"
+
+    def __init__(self, message, *, code=None, detail=None):
+        super().__init__(message, detail=detail)
+        self.code = code
+        self.transient = _is_temporary(code)
+
+
+class RecipientsRefused(ProtocolError):
+    """The SMTP server refused every recipient: nothing was sent.
+
+    ``refused`` maps each refused address to the server's ``(code, text)``.
+    """
+
+    kind = "recipients_refused"
+
+    def __init__(self, message, *, refused, detail=None):
+        super().__init__(message, detail=detail)
+        self.refused = dict(refused)
+        self.transient = all(_is_temporary(code) for code, _text in self.refused.values())
+
+
+class MessageRejected(ProtocolError):
+    """The SMTP server refused the message itself (too large, looks like spam...)."""
+
+    kind = "message_rejected"
+
+    def __init__(self, message, *, code=None, detail=None):
+        super().__init__(message, detail=detail)
+        self.code = code
+        self.transient = _is_temporary(code)

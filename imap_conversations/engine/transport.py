@@ -9,8 +9,6 @@ import contextlib
 import imaplib
 import logging
 import re
-import socket
-import ssl
 from dataclasses import dataclass
 
 from imapclient import IMAPClient, SocketTimeout
@@ -19,17 +17,13 @@ from imapclient.imapclient import _literal  # private, but imapclient offers no 
 
 from .errors import (
     AuthenticationError,
-    CertificateError,
-    ConnectionRefused,
-    ConnectionTimeout,
     FolderNotFoundError,
-    HostNotFoundError,
-    ImapError,
     NetworkError,
     ProtocolError,
     ThrottledError,
     TlsError,
 )
+from .network import tls_context, translated_network_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -74,11 +68,7 @@ class ConnectionSettings:
 
 
 def _ssl_context(settings):
-    context = ssl.create_default_context(cafile=settings.ca_file)
-    if not settings.verify_certificate:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    return context
+    return tls_context(settings.verify_certificate, settings.ca_file)
 
 
 def _response_code(text):
@@ -95,40 +85,24 @@ def _server_text(exc):
 @contextlib.contextmanager
 def translated_errors(action, host=None):
     """Turn socket, ssl and imaplib errors raised while doing *action* into engine errors."""
-    where = f" {host}" if host else ""
-    try:
-        yield
-    except ImapError:
-        raise
-    except socket.gaierror as exc:
-        raise HostNotFoundError(f"Host{where} not found", detail=str(exc)) from exc
-    except ConnectionRefusedError as exc:
-        raise ConnectionRefused(f"Connection refused by{where or ' the server'}", detail=str(exc)) from exc
-    except TimeoutError as exc:
-        raise ConnectionTimeout(f"Timed out while {action}", detail=str(exc) or None) from exc
-    except ssl.SSLCertVerificationError as exc:
-        raise CertificateError(
-            "The server's certificate is not trusted", detail=exc.verify_message or str(exc)
-        ) from exc
-    except ssl.SSLError as exc:
-        raise TlsError(f"TLS failed while {action}", detail=str(exc)) from exc
-    except imapclient_errors.LoginError as exc:
-        text = _server_text(exc)
-        if _response_code(text) in _TRANSIENT_CODES:
-            raise ThrottledError("The server cannot log in now, try again later", detail=text) from exc
-        raise AuthenticationError("Wrong login or password", detail=text) from exc
-    except imaplib.IMAP4.abort as exc:
-        raise NetworkError(f"Connection lost while {action}", detail=_server_text(exc)) from exc
-    except imaplib.IMAP4.error as exc:
-        text = _server_text(exc)
-        code = _response_code(text)
-        if code in _TRANSIENT_CODES:
-            raise ThrottledError(f"The server is busy ({action})", detail=text) from exc
-        if code in _MISSING_FOLDER_CODES or _MISSING_FOLDER_TEXT.search(text):
-            raise FolderNotFoundError(f"Folder not found while {action}", detail=text) from exc
-        raise ProtocolError(f"The server refused {action}", detail=text) from exc
-    except OSError as exc:
-        raise NetworkError(f"Network error while {action}", detail=str(exc)) from exc
+    with translated_network_errors(action, host):
+        try:
+            yield
+        except imapclient_errors.LoginError as exc:
+            text = _server_text(exc)
+            if _response_code(text) in _TRANSIENT_CODES:
+                raise ThrottledError("The server cannot log in now, try again later", detail=text) from exc
+            raise AuthenticationError("Wrong login or password", detail=text) from exc
+        except imaplib.IMAP4.abort as exc:
+            raise NetworkError(f"Connection lost while {action}", detail=_server_text(exc)) from exc
+        except imaplib.IMAP4.error as exc:
+            text = _server_text(exc)
+            code = _response_code(text)
+            if code in _TRANSIENT_CODES:
+                raise ThrottledError(f"The server is busy ({action})", detail=text) from exc
+            if code in _MISSING_FOLDER_CODES or _MISSING_FOLDER_TEXT.search(text):
+                raise FolderNotFoundError(f"Folder not found while {action}", detail=text) from exc
+            raise ProtocolError(f"The server refused {action}", detail=text) from exc
 
 
 def open_session(settings):

@@ -38,6 +38,8 @@ SPECIAL_FOLDERS = {
 
 #: Every test user has this password; the pools are "t" (pytest) and "o" (Odoo tests).
 USER_PASSWORD = "secret"
+#: The rig's users receive mail as user@MAIL_DOMAIN (see rig/smtp_server.py); .test never resolves.
+MAIL_DOMAIN = "rig.test"
 USER_POOLS = ("t", "o")
 POOL_SIZE = 2000
 
@@ -226,6 +228,29 @@ class DovecotServer:
     @property
     def ca_file(self):
         return os.path.join(self.directory, "ca.pem")
+
+    @property
+    def server_cert(self):
+        """The certificate served on 127.0.0.1, signed by :attr:`ca_file` (with its key beside it)."""
+        return os.path.join(self.directory, "server.pem")
+
+    @property
+    def server_key(self):
+        return os.path.join(self.directory, "server.key")
+
+    @property
+    def untrusted_cert(self):
+        """The self-signed certificate served on :data:`UNTRUSTED_HOST`."""
+        return os.path.join(self.directory, "untrusted.pem")
+
+    @property
+    def untrusted_key(self):
+        return os.path.join(self.directory, "untrusted.key")
+
+    def is_user(self, name):
+        """True for every user of every pool (all exist from the start, see :meth:`add_user`)."""
+        prefix, number = name[:1], name[1:]
+        return prefix in USER_POOLS and len(number) == 4 and number.isdigit() and 1 <= int(number) <= POOL_SIZE
 
     @property
     def passwd_file(self):

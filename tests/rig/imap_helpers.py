@@ -6,6 +6,8 @@ from imapclient import IMAPClient
 
 from engine.transport import ConnectionSettings
 
+from .dovecot import MAIL_DOMAIN
+
 MULTIAPPEND_BATCH = 100
 
 
@@ -14,6 +16,11 @@ class MailboxFixture:
         self.server = server
         self.login = login
         self.password = password
+
+    @property
+    def address(self):
+        """Where mail for this user goes (the rig's SMTP server delivers it to this INBOX)."""
+        return f"{self.login}@{MAIL_DOMAIN}"
 
     def settings(self, security="none", *, host=None, port=None, password=None, timeout=10.0,
                  verify_certificate=True, trust_rig_ca=True):
@@ -59,6 +66,12 @@ class MailboxFixture:
     def delete_folder(self, folder):
         with self.client() as client:
             client.delete_folder(folder)
+
+    def raw_messages(self, folder="INBOX"):
+        """The bytes of every message in *folder*, by UID, without marking them read."""
+        with self.client() as client:
+            client.select_folder(folder, readonly=True)
+            return {uid: data[b"BODY[]"] for uid, data in client.fetch("1:*", ["BODY.PEEK[]"]).items()}
 
     def flags(self, folder):
         with self.client() as client:
