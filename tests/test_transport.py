@@ -131,3 +131,14 @@ def test_a_server_that_stops_mid_session_is_a_network_error(dovecot):
         with open_session(mailbox.settings()) as session:
             session.select("INBOX")
             assert list(session.fetch([1], ["FLAGS"])) == [1], "the mail is still there after a restart"
+
+
+def test_a_password_that_is_not_ascii_logs_in_with_authenticate_plain(dovecot):
+    from rig.dovecot import UNICODE_USER
+    from rig.imap_helpers import MailboxFixture
+
+    mailbox = MailboxFixture(dovecot, *UNICODE_USER)
+    for security in ("ssl", "starttls", "none"):
+        assert "IMAP4REV1" in check_connection(mailbox.settings(security)).capabilities
+    with pytest.raises(errors.AuthenticationError):
+        check_connection(mailbox.settings("none", password="pässwörd-$"))

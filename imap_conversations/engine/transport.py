@@ -157,7 +157,16 @@ class ImapSession:
         self._call("starting TLS", self._client.starttls, _ssl_context(self.settings))
 
     def _login(self):
-        self._call("logging in", self._client.login, self.settings.login, self.settings.password)
+        login, password = self.settings.login, self.settings.password
+        if (login + password).isascii():
+            self._call("logging in", self._client.login, login, password)
+        elif self._client.has_capability("AUTH=PLAIN"):
+            # LOGIN carries ASCII only; SASL PLAIN carries UTF-8 (RFC 4616).
+            self._call("logging in", self._client.plain_login, login, password)
+        else:
+            raise AuthenticationError(
+                "The login or password has non-ASCII characters and the server offers no AUTH=PLAIN to send them"
+            )
 
     def close(self):
         """Log out; a connection that is already broken is simply dropped."""

@@ -41,6 +41,8 @@ USER_PASSWORD = "secret"
 #: The rig's users receive mail as user@MAIL_DOMAIN (see rig/smtp_server.py); .test never resolves.
 MAIL_DOMAIN = "rig.test"
 USER_POOLS = ("t", "o")
+#: A user whose password is not ASCII: IMAP's LOGIN cannot carry it, AUTHENTICATE PLAIN can.
+UNICODE_USER = ("unicode-imap", "pässwörd-€")
 POOL_SIZE = 2000
 
 
@@ -163,7 +165,7 @@ class DovecotServer:
         Path(self.passwd_file).write_text("".join(
             f"{name}:{{PLAIN}}{USER_PASSWORD}::::::\n"
             for prefix in USER_POOLS for name in pool_user_names(prefix)
-        ))
+        ) + "{}:{{PLAIN}}{}::::::\n".format(*UNICODE_USER), encoding="utf-8")
         uid, gid = self._mail_ids()
         os.chown(home, uid, gid)
         Path(self.conf_path).write_text(CONFIG_TEMPLATE.format(
