@@ -18,6 +18,7 @@
         "views/imap_folder_views.xml",
         "views/imap_conversation_views.xml",
         "views/imap_message_views.xml",
+        "views/imap_template_views.xml",
         "views/menus.xml",
     ],
 }

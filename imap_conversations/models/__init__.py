@@ -6,4 +6,5 @@ from . import (
     imap_mailbox_credential,
     imap_message,
     imap_message_location,
+    imap_template,
 )
