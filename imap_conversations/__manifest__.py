@@ -19,6 +19,7 @@
         "views/imap_conversation_views.xml",
         "views/imap_message_views.xml",
         "views/imap_template_views.xml",
+        "wizards/imap_template_preview_views.xml",
         "views/menus.xml",
     ],
 }
