@@ -6,5 +6,6 @@ from . import (
     test_sync_correctness,
     test_sync_import,
     test_sync_volume,
+    test_templates,
     test_threading,
 )
