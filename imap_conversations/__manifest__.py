@@ -20,6 +20,8 @@
         "views/imap_message_views.xml",
         "views/imap_sync_log_views.xml",
         "views/res_config_settings_views.xml",
+        "views/imap_template_views.xml",
+        "wizards/imap_template_preview_views.xml",
         "views/menus.xml",
     ],
 }

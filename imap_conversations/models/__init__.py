@@ -6,6 +6,7 @@ from . import (
     imap_mailbox_credential,
     imap_message,
     imap_message_location,
+    imap_template,
 )
 from . import imap_sync_log
 from . import res_config_settings

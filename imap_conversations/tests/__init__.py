@@ -6,6 +6,7 @@ from . import (
     test_sync_correctness,
     test_sync_import,
     test_sync_volume,
+    test_templates,
     test_threading,
 )
 from . import test_credential_failures
