@@ -57,7 +57,7 @@ class ImapConversation(models.Model):
                            max(date) AS last_date,
                            bool_or(direction = 'incoming' AND NOT coalesce(is_seen, false)) AS unread
                       FROM imap_message
-                     WHERE conversation_id = ANY(%s) AND state = 'imported'
+                     WHERE conversation_id = ANY(%s) AND state IN ('imported', 'sent')
                   GROUP BY conversation_id) s
              WHERE c.id = s.conversation_id
             """,

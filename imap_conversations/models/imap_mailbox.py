@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools import email_normalize
 
 from ..engine import errors as imap_errors
+from ..engine import smtp
 from ..engine.folders import list_folders
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
 from ..services import credential_alerts
@@ -15,6 +16,7 @@ _logger = logging.getLogger(__name__)
 
 #: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
 CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
+SMTP_FIELDS = {"smtp_host", "smtp_port", "smtp_security", "smtp_same_credentials", "smtp_login", "smtp_password"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
 #: Default seconds a cron call works before yielding (Odoo kills cron jobs after limit_time_real, 120 s).
@@ -62,7 +64,7 @@ class ImapMailbox(models.Model):
         help="The address this mailbox receives and sends as; the login when it is an address.",
     )
     password = fields.Char(
-        compute="_compute_password", inverse="_inverse_password", copy=False,
+        compute="_compute_passwords", inverse="_inverse_passwords", copy=False,
         help="Readable only by the mailbox owner and IMAP administrators.",
     )
     can_manage_credentials = fields.Boolean(compute="_compute_can_manage_credentials")
@@ -85,6 +87,22 @@ class ImapMailbox(models.Model):
         string="Mark mail as read on the server",
         help="When off (the default), synced mail keeps its unread state on the server.",
     )
+    # Outgoing mail (replies and new mail written in Odoo)
+    smtp_host = fields.Char(string="SMTP host", tracking=True,
+                            help="The server that sends this mailbox's mail. Empty: Odoo cannot send from it.")
+    smtp_security = fields.Selection(
+        [("ssl", "SSL/TLS (implicit)"), ("starttls", "STARTTLS"), ("none", "None (cleartext)")],
+        string="SMTP security", required=True, default="starttls", tracking=True,
+    )
+    smtp_port = fields.Integer(string="SMTP port", required=True, default=smtp.DEFAULT_PORTS["starttls"],
+                               tracking=True)
+    smtp_same_credentials = fields.Boolean(string="Same login and password as IMAP", default=True)
+    smtp_login = fields.Char(string="SMTP login")
+    smtp_password = fields.Char(
+        string="SMTP password", compute="_compute_passwords", inverse="_inverse_passwords", copy=False,
+    )
+    can_send = fields.Boolean(compute="_compute_can_send")
+
     quarantine_enabled = fields.Boolean(
         string="Quarantine failed messages",
         help="Also move a message that cannot be stored into a folder of its own on the server. "
@@ -145,24 +163,27 @@ class ImapMailbox(models.Model):
         return [("user_id", "=" if shared else "!=", False)]
 
     @api.depends_context("uid")
-    def _compute_password(self):
-        # Read with the current user's rights: the credential rules decide who sees it.
+    def _compute_passwords(self):
+        # Read with the current user's rights: the credential rules decide who sees them.
         credentials = self.env["imap.mailbox.credential"].search([("mailbox_id", "in", self.ids)])
-        by_mailbox = {c.mailbox_id.id: c.password for c in credentials}
+        by_mailbox = {c.mailbox_id.id: c for c in credentials}
         for mailbox in self:
-            mailbox.password = by_mailbox.get(mailbox.id, False)
+            credential = by_mailbox.get(mailbox.id)
+            mailbox.password = credential.password if credential else False
+            mailbox.smtp_password = credential.smtp_password if credential else False
 
-    def _inverse_password(self):
-        # Whoever may write the mailbox (checked by write itself) may set its password.
+    def _inverse_passwords(self):
+        # Whoever may write the mailbox (checked by write itself) may set its passwords.
         credentials = self.env["imap.mailbox.credential"].sudo()
         for mailbox in self:
+            values = {"password": mailbox.password, "smtp_password": mailbox.smtp_password}
             existing = credentials.search([("mailbox_id", "=", mailbox.id)])
             if existing:
-                existing.password = mailbox.password
+                existing.write(values)
             else:
-                credentials.create({"mailbox_id": mailbox.id, "password": mailbox.password})
+                credentials.create({"mailbox_id": mailbox.id, **values})
         # Values cached for other users predate this change.
-        self.invalidate_recordset(["password"])
+        self.invalidate_recordset(["password", "smtp_password"])
 
     @api.depends_context("uid")
     @api.depends("user_id")
@@ -192,6 +213,16 @@ class ImapMailbox(models.Model):
             })
         return result
 
+    @api.depends("smtp_host")
+    def _compute_can_send(self):
+        for mailbox in self:
+            mailbox.can_send = bool((mailbox.smtp_host or "").strip())
+
+    @api.onchange("smtp_security")
+    def _onchange_smtp_security(self):
+        if self.smtp_port in smtp.DEFAULT_PORTS.values():
+            self.smtp_port = smtp.DEFAULT_PORTS[self.smtp_security]
+
     @api.onchange("security")
     def _onchange_security(self):
         # Follow the security mode only while the port is still one of the defaults.
@@ -212,6 +243,20 @@ class ImapMailbox(models.Model):
             timeout=float(self.timeout),
         )
 
+    def _smtp_settings(self):
+        self.ensure_one()
+        mailbox = self.sudo()
+        same = mailbox.smtp_same_credentials
+        return smtp.SmtpSettings(
+            host=(mailbox.smtp_host or "").strip(),
+            port=mailbox.smtp_port,
+            login=(mailbox.login if same else mailbox.smtp_login) or "",
+            password=(mailbox.password if same else mailbox.smtp_password) or "",
+            security=mailbox.smtp_security,
+            verify_certificate=mailbox.verify_certificate,
+            timeout=float(mailbox.timeout),
+        )
+
     @contextlib.contextmanager
     def _session(self):
         """An open, logged-in IMAP session; engine errors pass through typed."""
@@ -221,46 +266,54 @@ class ImapMailbox(models.Model):
         finally:
             session.close()
 
-    def _describe_error(self, error):
-        """What went wrong, in words an administrator can act on."""
+    def _describe_error(self, error, smtp_settings=None):
+        """What went wrong, in words an administrator can act on (IMAP, or SMTP when its settings are given)."""
         self.ensure_one()
-        target = f"{self.host}:{self.port}"
+        host, port = (smtp_settings.host, smtp_settings.port) if smtp_settings else (self.host, self.port)
+        login = smtp_settings.login if smtp_settings else self.login
+        target = f"{host}:{port}"
+        reason = error.detail or error.message
         if isinstance(error, imap_errors.AuthenticationError):
-            message = self.env._("The server refused the login or password for “%(login)s”.", login=self.login)
-        elif isinstance(error, imap_errors.CertificateError):
-            message = self.env._(
-                "The certificate of %(host)s is not trusted (%(reason)s). Install the certificate "
-                "of its authority on the Odoo server, or switch off “Verify certificate” only "
-                "for a server you control.", host=self.host, reason=error.detail or error.message,
+            return self.env._("The server refused the login or password for “%(login)s”.", login=login)
+        if isinstance(error, imap_errors.CertificateError):
+            return self.env._(
+                "The certificate of %(host)s is not trusted (%(reason)s). Install the certificate of its authority "
+                "on the Odoo server, or switch off “Verify certificate” only for a server you control.",
+                host=host, reason=reason,
             )
-        elif isinstance(error, imap_errors.TlsError):
-            message = self.env._(
-                "No secure connection could be set up with %(target)s (%(reason)s). Check the "
-                "port and the security setting.", target=target, reason=error.detail or error.message,
+        if isinstance(error, imap_errors.TlsError):
+            return self.env._(
+                "No secure connection could be set up with %(target)s (%(reason)s). Check the port and the "
+                "security setting.", target=target, reason=reason,
             )
-        elif isinstance(error, imap_errors.HostNotFoundError):
-            message = self.env._("The host “%(host)s” was not found. Check the host name.", host=self.host)
-        elif isinstance(error, imap_errors.ConnectionRefused):
-            message = self.env._(
+        if isinstance(error, imap_errors.HostNotFoundError):
+            return self.env._("The host “%(host)s” was not found. Check the host name.", host=host)
+        if isinstance(error, imap_errors.ConnectionRefused):
+            return self.env._(
                 "%(target)s refused the connection. Check the port, and that the mail server is running.",
                 target=target,
             )
-        elif isinstance(error, imap_errors.ConnectionTimeout):
-            message = self.env._(
+        if isinstance(error, imap_errors.ConnectionTimeout):
+            return self.env._(
                 "%(target)s did not answer within %(seconds)s seconds.", target=target, seconds=self.timeout,
             )
-        elif isinstance(error, imap_errors.ThrottledError):
-            message = self.env._(
-                "The server is temporarily unavailable or limiting connections (%(reason)s). "
-                "It will be tried again later.", reason=error.detail or error.message,
+        if isinstance(error, imap_errors.ThrottledError):
+            return self.env._(
+                "The server is temporarily unavailable or limiting connections (%(reason)s). It will be tried "
+                "again later.", reason=reason,
             )
-        elif isinstance(error, imap_errors.NetworkError):
-            message = self.env._(
-                "Network error with %(target)s: %(reason)s", target=target, reason=error.detail or error.message
-            )
-        else:
-            message = self.env._("The server answered unexpectedly: %(reason)s", reason=str(error))
-        return message
+        if isinstance(error, imap_errors.NetworkError):
+            return self.env._("Network error with %(target)s: %(reason)s", target=target, reason=reason)
+        if isinstance(error, imap_errors.RecipientsRefused):
+            return self.env._("The server refused every recipient: %(refused)s", refused="; ".join(
+                f"{address} ({code} {text})" for address, (code, text) in error.refused.items()))
+        if isinstance(error, imap_errors.SenderRefused):
+            return self.env._("The server will not send mail from this address: %(reason)s", reason=reason)
+        if isinstance(error, imap_errors.MessageRejected):
+            return self.env._("The server refused the message: %(reason)s", reason=reason)
+        if isinstance(error, imap_errors.InvalidAddressError):
+            return self.env._("An address is not valid: %(reason)s", reason=reason)
+        return self.env._("The server answered unexpectedly: %(reason)s", reason=str(error))
 
     def _notification(self, title, message, kind, sticky=False, reload=False):
         params = {"title": title, "message": message, "type": kind, "sticky": sticky}
@@ -289,6 +342,27 @@ class ImapMailbox(models.Model):
                 host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
                 capabilities=", ".join(sorted(report.capabilities)),
             ),
+            "success",
+        )
+
+    def action_test_smtp(self):
+        self.ensure_one()
+        if not self.can_send:
+            return self._notification(self.env._("No outgoing server"),
+                                      self.env._("Give the SMTP host first."), "warning")
+        settings = self._smtp_settings()
+        try:
+            report = smtp.check_smtp(settings)
+        except imap_errors.ImapError as error:
+            _logger.warning("IMAP mailbox %s (id %s): SMTP test failed: %s", self.name, self.id, error)
+            return self._notification(self.env._("Outgoing server: connection failed"),
+                                      self._describe_error(error, smtp_settings=settings), "danger", sticky=True)
+        return self._notification(
+            self.env._("Outgoing server works"),
+            self.env._("Connected to %(host)s:%(port)s with %(security)s%(login)s. The server offers: %(ext)s.",
+                       host=settings.host, port=settings.port, security=SECURITY_LABELS[settings.security],
+                       login=self.env._(" and logged in as %s", settings.login) if settings.login else "",
+                       ext=", ".join(sorted(report.extensions)) or "-"),
             "success",
         )
 

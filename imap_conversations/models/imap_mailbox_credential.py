@@ -14,6 +14,7 @@ class ImapMailboxCredential(models.Model):
 
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True)
     password = fields.Char()
+    smtp_password = fields.Char(help="Only when the outgoing server does not take the IMAP login and password.")
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),

@@ -24,8 +24,10 @@ class ImapMessage(models.Model):
     conversation_id = fields.Many2one("imap.conversation", ondelete="cascade", index=True, readonly=True)
     location_ids = fields.One2many("imap.message.location", "message_id", string="On the server")
     state = fields.Selection(
-        [("imported", "Imported"), ("failed", "Failed")], default="imported", required=True, index=True,
-        readonly=True,
+        [("imported", "Imported"), ("failed", "Failed"), ("draft", "Not sent"), ("sent", "Sent")],
+        default="imported", required=True, index=True, readonly=True,
+        help="Imported from the server; Failed: could not be stored (kept with its source); Not sent: written "
+             "in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
     )
 
     # Identity

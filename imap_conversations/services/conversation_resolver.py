@@ -74,11 +74,15 @@ class ConversationResolver:
 
     # -- deciding ---------------------------------------------------------------------
 
-    def resolve(self, parsed, server_message, outgoing):
-        """The conversation (an id or a PendingConversation) of a new message; records its keys."""
+    def resolve(self, parsed, server_message, outgoing, into=None):
+        """The conversation (an id or a PendingConversation) of a new message; records its keys.
+
+        *into*: a conversation decided by the caller (a reply written in Odoo): its keys
+        then lead there, whatever they led to before.
+        """
         keys = thread_keys(parsed.message_id, parsed.in_reply_to, parsed.references,
                            server_message.gm_thrid, server_message.thread_id)
-        found = {final(self.keys[k]) for k in keys if k in self.keys}
+        found = {into} if into else {final(self.keys[k]) for k in keys if k in self.keys}
         if not found and not parsed.references and not parsed.in_reply_to and is_reply_subject(parsed.subject):
             found = self._by_subject(parsed, outgoing)
         if not found:

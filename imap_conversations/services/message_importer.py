@@ -218,7 +218,7 @@ class MessageImporter:
 
     def _write(self, items):
         for item in items:
-            item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing)
+            item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing, into=item.conversation)
         self.threads.flush()
         now = datetime.now(UTC).replace(tzinfo=None)
         rows = execute_values(self.cr._obj, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
@@ -297,6 +297,28 @@ class MessageImporter:
             self._insert_places([(failed.id, *place) for place in item.places])
         self._by_key[item.key] = failed.id
         self.failed_uids.append(server_message.uid)
+
+    # -- mail written in Odoo -----------------------------------------------------------
+
+    def store_outgoing(self, raw, conversation=None):
+        """A message composed in Odoo, stored like a synced one before it is sent; returns it.
+
+        Its Message-ID is then known, so the copy found later in Sent is recognised, and
+        replies to it join its conversation. *conversation*: the one it answers, if any.
+        """
+        from ..engine.folder_sync import ServerMessage
+
+        parsed = parse_message(raw)
+        server = ServerMessage(uid=0, flags=frozenset({placements.SEEN}), internaldate=None, size=len(raw),
+                               message_id=parsed.message_id, raw=raw)
+        item = _NewMessage(server, parsed, dedupe_key(parsed.message_id, parsed.content_hash), True,
+                           self._addresses_of(parsed), [], conversation=conversation.id if conversation else None)
+        self._touched, self._participants, self._by_key = set(), {}, {}
+        self._prefetch([parsed], [server])
+        self._write([item])
+        self._flush_participants()
+        self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        return self.messages.browse(item.id)
 
     # -- retrying failed messages ------------------------------------------------------
 

@@ -14,3 +14,4 @@ from . import test_failed_messages
 from . import test_recovery
 from . import test_sync_log
 from . import test_login_warning
+from . import test_sending

@@ -18,6 +18,7 @@ from odoo.tests import TransactionCase, new_test_user
 _RIG_VARIABLES = (
     "IMAP_TEST_HOST", "IMAP_TEST_PORT", "IMAP_TEST_SSL_PORT", "IMAP_TEST_UNTRUSTED_HOST",
     "IMAP_TEST_USER_PREFIX", "IMAP_TEST_USER_COUNT", "IMAP_TEST_PASSWORD",
+    "IMAP_TEST_SMTP_PORT", "IMAP_TEST_SMTP_SSL_PORT", "IMAP_TEST_MAIL_DOMAIN",
 )
 # Test classes share one pool of Dovecot users for the whole Odoo run.
 _next_user_number = itertools.count(1)
@@ -43,6 +44,13 @@ class ImapRig:
         self.user_count = int(environ["IMAP_TEST_USER_COUNT"])
         self.password = environ["IMAP_TEST_PASSWORD"]
         self.rig_dir = environ.get("IMAP_TEST_RIG_DIR")
+        # The rig's SMTP server (tests/rig/smtp_server.py): delivers to pool users at this domain.
+        self.smtp_port = int(environ["IMAP_TEST_SMTP_PORT"])
+        self.smtp_ssl_port = int(environ["IMAP_TEST_SMTP_SSL_PORT"])
+        self.mail_domain = environ["IMAP_TEST_MAIL_DOMAIN"]
+
+    def address(self, login):
+        return f"{login}@{self.mail_domain}"
 
     def _rig_module(self, name):
         import importlib.util
@@ -168,6 +176,10 @@ class ImapCase(TransactionCase):
             "password": self.rig.password,
             "timeout": 5,
             "user_id": (owner or self.imap_user).id,
+            "email": self.rig.address(login),
+            "smtp_host": self.rig.host,
+            "smtp_port": self.rig.smtp_port,
+            "smtp_security": "starttls",
             **values,
         }
         return self.env["imap.mailbox"].create(vals)
