@@ -18,6 +18,14 @@
         "views/imap_folder_views.xml",
         "views/imap_conversation_views.xml",
         "views/imap_message_views.xml",
+        "views/imap_conversation_templates.xml",
+        "views/res_partner_views.xml",
+        "wizards/imap_conversation_link_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "imap_conversations/static/src/scss/imap_conversation.scss",
+        ],
+    },
 }
