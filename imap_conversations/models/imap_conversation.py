@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
+from ..engine.threads import normalize_subject
+
 #: Context key carrying the messages that were unread for the user when the form opened them.
 NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
 
@@ -247,7 +249,7 @@ class ImapConversation(models.Model):
         Done here rather than in JavaScript so it holds for every way the form is opened and is
         tested with Odoo's own Form. The messages that were unread until now are marked "New".
         """
-        if len(self) == 1 and "thread_html" in specification:
+        if len(self) == 1 and self.id and "thread_html" in specification:
             new_ids = self._unread_messages_by_conversation().get(self.id, [])
             self._mark_read()
             records = self.with_context(**{NEW_MESSAGES_CONTEXT: tuple(new_ids)})
@@ -264,7 +266,8 @@ class ImapConversation(models.Model):
         for conversation in self:
             messages = conversation.message_ids.filtered(lambda m: m.state == "imported").sorted(
                 lambda m: (m.date or datetime.min, m.id))
-            entries = [self._thread_entry(message, message.id in new_ids, date_format) for message in messages]
+            entries = [conversation._thread_entry(message, message.id in new_ids, date_format)
+                       for message in messages]
             conversation.thread_html = self.env["ir.qweb"]._render(
                 "imap_conversations.conversation_thread", {"conversation": conversation, "entries": entries},
             )
@@ -277,6 +280,7 @@ class ImapConversation(models.Model):
         return f"{posix_to_ldml(lang.date_format, locale)} {posix_to_ldml(time_format, locale)}"
 
     def _thread_entry(self, message, is_new, date_format):
+        self.ensure_one()
         tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
         name, address = parse_contact_from_email(message.email_from or "")
         source = message.body_html_source or ""
@@ -302,6 +306,8 @@ class ImapConversation(models.Model):
                     (self.env._("Bcc"), message.email_bcc),
                 ) if value
             ],
+            # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
+            "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
             "body": message.body_html,
             "attachments": attachments,
         }

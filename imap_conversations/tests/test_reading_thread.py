@@ -78,6 +78,8 @@ class TestThreadRendering(ReadingCase):
         self.assertIn("Sent", cards[1].text_content())
         self.assertIn("Our answer", cards[1].text_content())
         self.assertIn("Any news?", cards[2].text_content())
+        self.assertFalse([c for c in cards if c.xpath(".//*[contains(@class, 'o_imap_subject')]")],
+                         "Re: the same subject is not repeated on every message")
 
     def test_each_message_shows_sender_recipients_and_date_in_the_users_time_zone(self):
         first = self.cards(self.thread(self.imap_user))[0]

@@ -40,7 +40,8 @@ class TestUnreadPerUser(ReadingCase):
         self.assertEqual(self.unread(read_on_server, self.imap_user), (False, 0))
         self.assertEqual(self.unread(read_on_server, self.imap_admin), (False, 0),
                          "an administrator looking in sees the owner's state")
-        self.assertFalse(self.env["imap.conversation.read"].search([]), "the server's flag needs no read row")
+        self.assertFalse(self.env["imap.conversation.read"].search([("conversation_id", "=", read_on_server.id)]),
+                         "the server's flag needs no read row")
 
     def test_mark_as_unread_holds_until_opened_again(self):
         mailbox = self.synced_mailbox(owner=self.imap_user)
@@ -129,4 +130,4 @@ class TestUnreadPerUser(ReadingCase):
             conversation.with_user(self.other_user).action_mark_read()
         with self.assertRaises(AccessError):
             conversation.with_user(self.other_user).action_mark_unread()
-        self.assertFalse(self.env["imap.conversation.read"].search([]))
+        self.assertFalse(self.env["imap.conversation.read"].search([("conversation_id", "=", conversation.id)]))
