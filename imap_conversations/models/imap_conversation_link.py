@@ -40,7 +40,9 @@ class ImapConversationLink(models.Model):
         """The models whose records show conversations: those using the mixin."""
         return sorted(
             ((name, model._description) for name, model in self.env.items()
-             if not model._abstract and "imap_conversation_ids" in model._fields),
+             # Not res.users, which only delegates to its partner (_inherits): link the contact.
+             if not model._abstract and "imap_conversation_ids" in model._fields
+             and not model._fields["imap_conversation_ids"].inherited),
             key=lambda item: item[1],
         )
 

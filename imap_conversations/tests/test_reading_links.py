@@ -59,6 +59,7 @@ class TestLinks(ReadingCase):
         linkable = dict(self.env["imap.conversation.link"]._selection_target_model())
         self.assertIn("res.partner", linkable)
         self.assertNotIn("imap.mailbox", linkable, "a mail.thread without the mixin shows no conversations")
+        self.assertNotIn("res.users", linkable, "users only delegate to their contact, which is linkable")
         with self.assertRaises(UserError):
             self.env["imap.conversation.link"].create({
                 "conversation_id": self.conversation.id, "res_model": "imap.mailbox", "res_id": self.mailbox.id,
