@@ -93,6 +93,19 @@ class ImapConversationLink(models.Model):
             if (conversation.id, record._name, record.id) not in existing
         ])
 
+    @api.model
+    def _move_links(self, sources, target):
+        """Point the links of *sources* to *target* (records merged into it), without doubles."""
+        links = self.sudo().search([("res_model", "=", sources._name), ("res_id", "in", sources.ids)])
+        already = set(self.sudo().search([("res_model", "=", target._name), ("res_id", "=", target.id)])
+                      .mapped("conversation_id").ids)
+        for link in links:
+            if link.conversation_id.id in already:
+                link.unlink()
+            else:
+                link.write({"res_id": target.id, "res_name": target.display_name})
+                already.add(link.conversation_id.id)
+
     def action_open_record(self):
         self.ensure_one()
         return {

@@ -70,3 +70,14 @@ class TestPartnerConversations(ReadingCase):
         arch = self.env["res.partner"].with_user(salesman).get_view(self.env.ref("base.view_partner_form").id)["arch"]
         self.assertNotIn("action_open_imap_conversations", arch)
         Form(self.alice.with_user(salesman))  # the contact form still opens
+
+    def test_merging_contacts_keeps_their_links(self):
+        duplicate = self.env["res.partner"].create({"name": "ACME (duplicate)", "is_company": True})
+        links = self.env["imap.conversation.link"]
+        links._link(self.unrelated, duplicate)
+        links._link(self.unrelated | self.from_alice, self.acme)
+        self.env["base.partner.merge.automatic.wizard"]._merge((self.acme | duplicate).ids, self.acme,
+                                                                extra_checks=False)
+        self.assertFalse(duplicate.exists())
+        kept = links.search([("res_model", "=", "res.partner"), ("res_id", "=", self.acme.id)])
+        self.assertEqual(kept.conversation_id, self.unrelated | self.from_alice, "moved, and not doubled")

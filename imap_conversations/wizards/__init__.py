@@ -1,1 +1,1 @@
-from . import imap_conversation_link_wizard
+from . import base_partner_merge_automatic_wizard, imap_conversation_link_wizard
