@@ -22,6 +22,14 @@
         "views/res_config_settings_views.xml",
         "views/imap_template_views.xml",
         "wizards/imap_template_preview_views.xml",
+        "views/imap_conversation_templates.xml",
+        "views/res_partner_views.xml",
+        "wizards/imap_conversation_link_wizard_views.xml",
         "views/menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "imap_conversations/static/src/scss/imap_conversation.scss",
+        ],
+    },
 }

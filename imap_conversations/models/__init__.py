@@ -1,12 +1,14 @@
-from . import (
-    imap_conversation,
-    imap_conversation_key,
-    imap_folder,
-    imap_mailbox,
-    imap_mailbox_credential,
-    imap_message,
-    imap_message_location,
-    imap_template,
-)
+from . import imap_mailbox
+from . import imap_mailbox_credential
+from . import imap_folder
+from . import imap_conversation
+from . import imap_conversation_key
+from . import imap_conversation_link
+from . import imap_conversation_mixin
+from . import imap_conversation_read
+from . import imap_message
+from . import imap_message_location
 from . import imap_sync_log
+from . import imap_template
 from . import res_config_settings
+from . import res_partner

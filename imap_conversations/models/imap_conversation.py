@@ -1,4 +1,13 @@
+from datetime import datetime
+
 from odoo import api, fields, models
+from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
+
+from ..engine.threads import normalize_subject
+
+#: Context key carrying the messages that were unread for the user when the form opened them.
+NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
 
 
 class ImapConversation(models.Model):
@@ -6,6 +15,11 @@ class ImapConversation(models.Model):
 
     Not a ``mail.thread``: its ``message_ids`` are its IMAP messages (the name
     the product promises), which is the name mail.thread gives to chatter.
+
+    Read state is per user (see ``imap.conversation.read`` for the rules). The
+    sync only maintains two message-id watermarks per conversation, in the same
+    bulk statement as the other summary columns, so deciding "unread for me" is
+    a comparison of integers and never costs anything per imported message.
     """
 
     _name = "imap.conversation"
@@ -24,13 +38,39 @@ class ImapConversation(models.Model):
         string="Participants", readonly=True,
     )
     participant_emails = fields.Text(readonly=True, help="Every address taking part, lower-cased.")
+    participant_email = fields.Char(
+        string="Participant address", compute="_compute_participant_email", search="_search_participant_email",
+        help="Search only: conversations in which this exact address takes part.",
+    )
+    link_ids = fields.One2many("imap.conversation.link", "conversation_id", string="Linked records")
 
     # Kept up to date by the importer after each batch (one query), not recomputed per message.
     message_count = fields.Integer(readonly=True)
     first_message_date = fields.Datetime(readonly=True)
     last_message_date = fields.Datetime(readonly=True, index=True)
+    # Watermarks for the per-user read state: ids grow with import order, so "a message this user
+    # has not seen yet" is "an id above what they had when they last opened the conversation".
+    last_incoming_message_id = fields.Integer(
+        readonly=True, help="Highest id of the incoming messages (technical).",
+    )
+    last_unseen_message_id = fields.Integer(
+        readonly=True, help="Highest id of the incoming messages without \\Seen on the server (technical).",
+    )
+
+    # Per user: computed from the watermarks above and the user's imap.conversation.read row.
     is_unread = fields.Boolean(
-        readonly=True, index=True, help="An incoming message of this conversation is unread on the server.",
+        string="Unread", compute="_compute_is_unread", search="_search_is_unread",
+        help="It holds incoming mail you have not read yet.",
+    )
+    unread_message_count = fields.Integer(
+        string="Unread messages", compute="_compute_unread_message_count",
+        help="Incoming messages you have not read yet.",
+    )
+    thread_html = fields.Html(
+        string="Thread", compute="_compute_thread_html",
+        # Built from bodies already sanitized by imap.message.body_html, everything else escaped
+        # by QWeb; sanitizing again would strip the layout classes and the download links.
+        sanitize=False,
     )
 
     @api.depends("subject")
@@ -38,8 +78,256 @@ class ImapConversation(models.Model):
         for conversation in self:
             conversation.display_name = conversation.subject or self.env._("(no subject)")
 
+    def init(self):
+        # The participant search below compares whole addresses; this index makes it a lookup.
+        self.env.cr.execute(
+            "CREATE INDEX IF NOT EXISTS imap_conversation_participant_emails_gin "
+            "ON imap_conversation USING gin (string_to_array(participant_emails, ' '))"
+        )
+
+    # -- participants ------------------------------------------------------------------
+
+    def _compute_participant_email(self):
+        self.participant_email = False
+
+    def _search_participant_email(self, operator, value):
+        if operator not in ("=", "in") or not value:
+            return NotImplemented
+        addresses = [value] if isinstance(value, str) else list(value)
+        addresses = [a.strip().lower() for a in addresses if a]
+        self.flush_model(["participant_emails"])
+        # Whole addresses only: "bob@x.test" must not find "jimbob@x.test" as ilike would.
+        return [("id", "in", SQL(
+            "(SELECT id FROM imap_conversation WHERE string_to_array(participant_emails, ' ') && %s::text[])",
+            addresses,
+        ))]
+
+    # -- read state, per user ----------------------------------------------------------------
+
+    def _flush_read_state(self):
+        """Write pending ORM changes to everything the read-state queries below read."""
+        self.env["imap.message"].flush_model(["conversation_id", "state", "direction", "is_seen"])
+        self.env["imap.conversation"].flush_model(
+            ["mailbox_id", "last_incoming_message_id", "last_unseen_message_id"])
+        self.env["imap.mailbox"].flush_model(["user_id", "mark_as_read"])
+        self.env["imap.conversation.read"].flush_model()
+
+    def _unread_sql(self, user_id):
+        """FROM and WHERE selecting the conversations unread for *user_id* (aliases c, mb, r).
+
+        The threshold is the highest message id that can still be unread: every incoming
+        message, or only those without \\Seen when the server's flag counts for this user
+        (see imap.conversation.read); unread when it is above the user's watermark.
+        """
+        self._flush_read_state()
+        return SQL(
+            """
+              FROM imap_conversation c
+              JOIN imap_mailbox mb ON mb.id = c.mailbox_id
+         LEFT JOIN imap_conversation_read r ON r.conversation_id = c.id AND r.user_id = %(user)s
+             WHERE COALESCE(CASE WHEN %(seen_counts)s THEN c.last_unseen_message_id
+                                 ELSE c.last_incoming_message_id END, 0)
+                   > COALESCE(r.last_read_message_id, 0)
+            """,
+            user=user_id, seen_counts=self._seen_counts_sql(),
+        )
+
+    @staticmethod
+    def _seen_counts_sql():
+        """Whether the server's \\Seen flag counts as read for the user of alias r (see imap.conversation.read)."""
+        return SQL(
+            "(mb.user_id IS NOT NULL AND NOT COALESCE(mb.mark_as_read, FALSE) "
+            "AND NOT COALESCE(r.marked_unread, FALSE))"
+        )
+
+    @api.depends_context("uid")
+    @api.depends("last_incoming_message_id", "last_unseen_message_id")
+    def _compute_is_unread(self):
+        unread = set()
+        if self.ids:
+            self.env.cr.execute(SQL("SELECT c.id %s AND c.id = ANY(%s)", self._unread_sql(self.env.uid), self.ids))
+            unread = {row[0] for row in self.env.cr.fetchall()}
+        for conversation in self:
+            conversation.is_unread = conversation.id in unread
+
+    def _search_is_unread(self, operator, value):
+        if operator not in ("=", "!="):
+            return NotImplemented
+        wanted = (operator == "=") == bool(value)
+        subquery = SQL("(SELECT c.id %s)", self._unread_sql(self.env.uid))
+        return [("id", "in" if wanted else "not in", subquery)]
+
+    def _unread_messages_by_conversation(self):
+        """``{conversation id: [message ids]}`` of the incoming messages unread for the current user."""
+        if not self.ids:
+            return {}
+        self._flush_read_state()
+        self.env.cr.execute(SQL(
+            """
+            SELECT m.conversation_id, array_agg(m.id ORDER BY m.id)
+              FROM imap_message m
+              JOIN imap_conversation c ON c.id = m.conversation_id
+              JOIN imap_mailbox mb ON mb.id = c.mailbox_id
+         LEFT JOIN imap_conversation_read r ON r.conversation_id = c.id AND r.user_id = %(user)s
+             WHERE m.conversation_id = ANY(%(ids)s) AND m.state = 'imported' AND m.direction = 'incoming'
+               AND m.id > COALESCE(r.last_read_message_id, 0)
+               AND NOT (%(seen_counts)s AND COALESCE(m.is_seen, FALSE))
+          GROUP BY m.conversation_id
+            """,
+            user=self.env.uid, ids=self.ids, seen_counts=self._seen_counts_sql(),
+        ))
+        return dict(self.env.cr.fetchall())
+
+    @api.depends_context("uid")
+    @api.depends("message_ids", "last_incoming_message_id", "last_unseen_message_id")
+    def _compute_unread_message_count(self):
+        unread = self._unread_messages_by_conversation()
+        for conversation in self:
+            conversation.unread_message_count = len(unread.get(conversation.id, ()))
+
+    def _mark_read(self):
+        """Everything in these conversations now is read for the current user (the server is left alone)."""
+        self._set_read_state(marked_unread=False)
+
+    def _mark_unread(self):
+        """Make the latest incoming message unread again for the current user, whatever the server says."""
+        self._set_read_state(marked_unread=True)
+
+    def _set_read_state(self, marked_unread):
+        if not self:
+            return
+        self.check_access("read")
+        self._flush_read_state()
+        # Reading: the watermark moves to the newest message. Marking unread: just below the newest
+        # incoming one, which is then unread again (marked_unread ignores its \Seen flag).
+        # One upsert for all: the row is the user's own, so a concurrent open cannot duplicate it.
+        watermark = SQL("max(m.id) - 1") if marked_unread else SQL("max(m.id)")
+        direction = SQL("AND m.direction = 'incoming'") if marked_unread else SQL()
+        self.env.cr.execute(SQL(
+            """
+            INSERT INTO imap_conversation_read (conversation_id, user_id, last_read_message_id, read_date,
+                                                marked_unread)
+                 SELECT c.id, %(user)s, COALESCE(%(watermark)s, 0), now() at time zone 'UTC', %(marked)s
+                   FROM imap_conversation c
+              LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state = 'imported' %(direction)s
+                  WHERE c.id = ANY(%(ids)s)
+               GROUP BY c.id
+            ON CONFLICT (conversation_id, user_id) DO UPDATE
+                    SET last_read_message_id = EXCLUDED.last_read_message_id,
+                        read_date = EXCLUDED.read_date,
+                        marked_unread = EXCLUDED.marked_unread
+            """,
+            user=self.env.uid, watermark=watermark, marked=marked_unread, direction=direction, ids=self.ids,
+        ))
+        self.env["imap.conversation.read"].invalidate_model()
+        self.invalidate_recordset(["is_unread", "unread_message_count"])
+
+    def action_mark_read(self):
+        self._mark_read()
+        return False
+
+    def action_mark_unread(self):
+        self._mark_unread()
+        if not self.env.context.get("imap_keep_form_open"):
+            return False
+        # From the form: reloading it would read the thread, which marks it read again at once.
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._("Marked as unread. It stays unread until you open it again."),
+                "next": {"type": "ir.actions.act_window_close", "infos": {"noReload": True}},
+            },
+        }
+
+    def web_read(self, specification):
+        """Showing the thread to someone is them reading it: the form marks the conversation read.
+
+        Only a read that asks for ``thread_html`` counts (the conversation form, also when it
+        opens in a dialog from a contact or lead), never lists, the contact's tab or API reads.
+        Done here rather than in JavaScript so it holds for every way the form is opened and is
+        tested with Odoo's own Form. The messages that were unread until now are marked "New".
+        """
+        if len(self) == 1 and self.id and "thread_html" in specification:
+            new_ids = self._unread_messages_by_conversation().get(self.id, [])
+            self._mark_read()
+            records = self.with_context(**{NEW_MESSAGES_CONTEXT: tuple(new_ids)})
+            return super(ImapConversation, records).web_read(specification)
+        return super().web_read(specification)
+
+    # -- the thread, as the form shows it ---------------------------------------------------
+
+    @api.depends_context("uid", "tz", "lang", NEW_MESSAGES_CONTEXT)
+    @api.depends("message_ids")
+    def _compute_thread_html(self):
+        new_ids = set(self.env.context.get(NEW_MESSAGES_CONTEXT) or ())
+        date_format = self._thread_date_format()
+        for conversation in self:
+            messages = conversation.message_ids.filtered(lambda m: m.state == "imported").sorted(
+                lambda m: (m.date or datetime.min, m.id))
+            entries = [conversation._thread_entry(message, message.id in new_ids, date_format)
+                       for message in messages]
+            conversation.thread_html = self.env["ir.qweb"]._render(
+                "imap_conversations.conversation_thread", {"conversation": conversation, "entries": entries},
+            )
+
+    def _thread_date_format(self):
+        """The user's language date and time formats, without seconds, as a babel pattern."""
+        lang = get_lang(self.env)
+        locale = babel_locale_parse(lang.code)
+        time_format = lang.time_format.replace(":%S", "")
+        return f"{posix_to_ldml(lang.date_format, locale)} {posix_to_ldml(time_format, locale)}"
+
+    def _thread_entry(self, message, is_new, date_format):
+        self.ensure_one()
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        name, address = parse_contact_from_email(message.email_from or "")
+        source = message.body_html_source or ""
+        attachments = [
+            {"id": a.id, "name": a.name, "size": human_size(a.file_size) or "", "mimetype": a.mimetype}
+            for a in message.attachment_ids.sorted("id")
+            # An image shown in the body is not listed again; a part that merely has a Content-ID is.
+            if not ((a.description or "").startswith("cid:") and a.description in source)
+        ]
+        return {
+            "message": message,
+            "outgoing": message.direction == "outgoing",
+            "new": is_new,
+            "sender_name": name or address or self.env._("Unknown sender"),
+            # Shown after the name; formatted here so that t-out escapes the angle brackets.
+            "sender_email": f"<{address}>" if name and address else "",
+            "date": format_datetime(self.env, message.date, tz=tz, dt_format=date_format) if message.date else "",
+            "date_title": format_datetime(self.env, message.date, tz=tz, dt_format="full") if message.date else "",
+            "recipients": [
+                (label, value) for label, value in (
+                    (self.env._("To"), message.email_to),
+                    (self.env._("Cc"), message.email_cc),
+                    (self.env._("Bcc"), message.email_bcc),
+                ) if value
+            ],
+            # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
+            "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
+            "body": message.body_html,
+            "attachments": attachments,
+        }
+
+    # -- linking ---------------------------------------------------------------------------
+
+    def action_open_link_wizard(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Link to a record"),
+            "res_model": "imap.conversation.link.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_conversation_ids": self.ids},
+        }
+
+    # -- summary, maintained by the sync ---------------------------------------------------------
+
     def _refresh_summary(self):
-        """Recount messages, dates, unread state and participants from the messages, in bulk."""
+        """Recount messages, dates, read watermarks and participants from the messages, in bulk."""
         if not self:
             return
         self.env["imap.message"].flush_model()
@@ -47,15 +335,22 @@ class ImapConversation(models.Model):
         self.env.cr.execute(
             """
             UPDATE imap_conversation c
-               SET message_count = s.message_count,
+               SET subject = COALESCE(s.first_subject, c.subject),
+                   message_count = s.message_count,
                    first_message_date = s.first_date,
                    last_message_date = s.last_date,
-                   is_unread = s.unread
+                   last_incoming_message_id = s.last_incoming,
+                   last_unseen_message_id = s.last_unseen
               FROM (SELECT conversation_id,
+                           -- The thread is named after its oldest message, whichever was imported first.
+                           (array_agg(subject ORDER BY date NULLS LAST, id)
+                               FILTER (WHERE subject IS NOT NULL AND subject != ''))[1] AS first_subject,
                            count(*) AS message_count,
                            min(date) AS first_date,
                            max(date) AS last_date,
-                           bool_or(direction = 'incoming' AND NOT coalesce(is_seen, false)) AS unread
+                           max(id) FILTER (WHERE direction = 'incoming') AS last_incoming,
+                           max(id) FILTER (WHERE direction = 'incoming' AND NOT coalesce(is_seen, false))
+                               AS last_unseen
                       FROM imap_message
                      WHERE conversation_id = ANY(%s) AND state IN ('imported', 'sent')
                   GROUP BY conversation_id) s
@@ -74,6 +369,7 @@ class ImapConversation(models.Model):
             """,
             [self.ids],
         )
-        self.invalidate_recordset(
-            ["message_count", "first_message_date", "last_message_date", "is_unread", "partner_ids"]
-        )
+        self.invalidate_recordset([
+            "subject", "display_name", "message_count", "first_message_date", "last_message_date",
+            "last_incoming_message_id", "last_unseen_message_id", "is_unread", "unread_message_count", "partner_ids",
+        ])

@@ -149,9 +149,9 @@ class ConversationResolver:
             rows = execute_values(
                 self.cr._obj,
                 "INSERT INTO imap_conversation (create_uid, create_date, write_uid, write_date, mailbox_id, "
-                "company_id, user_id, subject, normalized_subject, message_count, is_unread) VALUES %s RETURNING id",
+                "company_id, user_id, subject, normalized_subject, message_count) VALUES %s RETURNING id",
                 [(uid, now, uid, now, mailbox.id, mailbox.company_id.id, mailbox.user_id.id or None,
-                  c.subject, normalize_subject(c.subject), 0, False) for c in pending],
+                  c.subject, normalize_subject(c.subject), 0) for c in pending],
                 fetch=True,
             )
             for conversation, (new_id,) in zip(pending, rows, strict=True):

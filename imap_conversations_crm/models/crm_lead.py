@@ -1,0 +1,22 @@
+from odoo import models
+from odoo.osv import expression
+
+
+class CrmLead(models.Model):
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "imap.conversation.mixin"]
+
+    def _imap_conversation_domain(self):
+        """Linked by hand, or with the lead's contact, or with the lead's address taking part.
+
+        The address finds the mail of a lead that has no contact yet, as most new leads.
+        """
+        domain = super()._imap_conversation_domain()
+        if not self.id:
+            return domain
+        extra = []
+        if self.partner_id:
+            extra.append([("partner_ids", "in", self.partner_id.ids)])
+        if self.email_normalized:
+            extra.append([("participant_email", "=", self.email_normalized)])
+        return expression.OR([domain, *extra])
