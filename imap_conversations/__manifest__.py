@@ -25,11 +25,16 @@
         "views/imap_conversation_templates.xml",
         "views/res_partner_views.xml",
         "wizards/imap_conversation_link_wizard_views.xml",
+        "wizards/imap_compose_views.xml",
         "views/menus.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "imap_conversations/static/src/scss/imap_conversation.scss",
+            "imap_conversations/static/src/js/conversation_form.js",
+        ],
+        "web.assets_tests": [
+            "imap_conversations/static/tests/tours/**/*",
         ],
     },
 }

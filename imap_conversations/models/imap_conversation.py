@@ -10,6 +10,10 @@ from ..engine.threads import normalize_subject
 NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
 
 
+#: The messages the thread shows.
+SHOWN_STATES = ("imported", "sent", "draft")
+
+
 class ImapConversation(models.Model):
     """A thread of messages of one mailbox, linked to the contacts taking part.
 
@@ -32,6 +36,7 @@ class ImapConversation(models.Model):
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     user_id = fields.Many2one(related="mailbox_id.user_id", string="Mailbox owner", store=True, index=True)
+    draft_count = fields.Integer(compute="_compute_draft_count", string="Not sent")
     message_ids = fields.One2many("imap.message", "conversation_id", string="Messages", readonly=True)
     partner_ids = fields.Many2many(
         "res.partner", "imap_conversation_partner_rel", "conversation_id", "partner_id",
@@ -209,7 +214,8 @@ class ImapConversation(models.Model):
                                                 marked_unread)
                  SELECT c.id, %(user)s, COALESCE(%(watermark)s, 0), now() at time zone 'UTC', %(marked)s
                    FROM imap_conversation c
-              LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state = 'imported' %(direction)s
+              LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state IN ('imported', 'sent')
+                                          %(direction)s
                   WHERE c.id = ANY(%(ids)s)
                GROUP BY c.id
             ON CONFLICT (conversation_id, user_id) DO UPDATE
@@ -230,7 +236,7 @@ class ImapConversation(models.Model):
         self._mark_unread()
         if not self.env.context.get("imap_keep_form_open"):
             return False
-        # From the form: reloading it would read the thread, which marks it read again at once.
+        # From the form: say so, and stay on the record (the form marks read only another record shown).
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -242,16 +248,14 @@ class ImapConversation(models.Model):
         }
 
     def web_read(self, specification):
-        """Showing the thread to someone is them reading it: the form marks the conversation read.
+        """The form's read shows which messages the user had not read yet ("New").
 
-        Only a read that asks for ``thread_html`` counts (the conversation form, also when it
-        opens in a dialog from a contact or lead), never lists, the contact's tab or API reads.
-        Done here rather than in JavaScript so it holds for every way the form is opened and is
-        tested with Odoo's own Form. The messages that were unread until now are marked "New".
+        Marking them read happens next, from the form (static/src/js/conversation_form.js):
+        web_read runs on a read-only cursor in Odoo 18 and must not write. Only a read that
+        asks for ``thread_html`` (the conversation form) computes it; lists and tabs do not.
         """
         if len(self) == 1 and self.id and "thread_html" in specification:
             new_ids = self._unread_messages_by_conversation().get(self.id, [])
-            self._mark_read()
             records = self.with_context(**{NEW_MESSAGES_CONTEXT: tuple(new_ids)})
             return super(ImapConversation, records).web_read(specification)
         return super().web_read(specification)
@@ -264,7 +268,8 @@ class ImapConversation(models.Model):
         new_ids = set(self.env.context.get(NEW_MESSAGES_CONTEXT) or ())
         date_format = self._thread_date_format()
         for conversation in self:
-            messages = conversation.message_ids.filtered(lambda m: m.state == "imported").sorted(
+            # Failed imports are not mail of the thread yet; what we wrote is, sent or not.
+            messages = conversation.message_ids.filtered(lambda m: m.state in SHOWN_STATES).sorted(
                 lambda m: (m.date or datetime.min, m.id))
             entries = [conversation._thread_entry(message, message.id in new_ids, date_format)
                        for message in messages]
@@ -310,7 +315,34 @@ class ImapConversation(models.Model):
             "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
             "body": message.body_html,
             "attachments": attachments,
+            # Written in Odoo, its sending failed: shown with why, and sent again from the header.
+            "not_sent": message.state == "draft",
+            "error": message.error_message or "",
         }
+
+    # -- replying ---------------------------------------------------------------------------
+
+    @api.depends("message_ids.state")
+    def _compute_draft_count(self):
+        for conversation in self:
+            conversation.draft_count = len(conversation.message_ids.filtered(lambda m: m.state == "draft"))
+
+    def _reply_target(self):
+        """The message a reply answers: the last one received, else the last one at all."""
+        self.ensure_one()
+        messages = self.message_ids.filtered(lambda m: m.state in ("imported", "sent")).sorted(
+            lambda m: (m.date or datetime.min, m.id))
+        incoming = messages.filtered(lambda m: m.direction == "incoming")
+        return (incoming or messages)[-1:] if messages else messages
+
+    def action_reply(self):
+        self.ensure_one()
+        return self.env["imap.compose"]._open({"default_conversation_id": self.id}, self.env._("Reply"))
+
+    def action_resend_draft(self):
+        """Open the last message whose sending failed, to send it again."""
+        self.ensure_one()
+        return self.message_ids.filtered(lambda m: m.state == "draft").sorted("id")[-1:].action_resend()
 
     # -- linking ---------------------------------------------------------------------------
 

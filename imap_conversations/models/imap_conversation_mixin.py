@@ -64,6 +64,19 @@ class ImapConversationMixin(models.AbstractModel):
             "help": Markup("<p>%s</p>") % self.env._("No conversations with %s yet.", self.display_name),
         }
 
+    def _imap_compose_recipients(self):
+        """Who a new mail from this record goes to (contacts); records override it."""
+        return self.env["res.partner"]
+
+    def action_imap_compose(self):
+        """Write a new mail about this record: it starts a conversation linked to it."""
+        self.ensure_one()
+        return self.env["imap.compose"]._open({
+            "default_res_model": self._name,
+            "default_res_id": self.id,
+            "default_partner_ids": self._imap_compose_recipients().ids,
+        }, self.env._("New email"))
+
     def unlink(self):
         # Links are references by model and id, without a foreign key: drop them with the record.
         links = self.env["imap.conversation.link"].sudo().search(

@@ -16,7 +16,6 @@ _logger = logging.getLogger(__name__)
 
 #: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
 CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
-SMTP_FIELDS = {"smtp_host", "smtp_port", "smtp_security", "smtp_same_credentials", "smtp_login", "smtp_password"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
 #: Default seconds a cron call works before yielding (Odoo kills cron jobs after limit_time_real, 120 s).
@@ -64,7 +63,7 @@ class ImapMailbox(models.Model):
         help="The address this mailbox receives and sends as; the login when it is an address.",
     )
     password = fields.Char(
-        compute="_compute_passwords", inverse="_inverse_passwords", copy=False,
+        compute="_compute_password", inverse="_inverse_password", copy=False,
         help="Readable only by the mailbox owner and IMAP administrators.",
     )
     can_manage_credentials = fields.Boolean(compute="_compute_can_manage_credentials")
@@ -99,7 +98,7 @@ class ImapMailbox(models.Model):
     smtp_same_credentials = fields.Boolean(string="Same login and password as IMAP", default=True)
     smtp_login = fields.Char(string="SMTP login")
     smtp_password = fields.Char(
-        string="SMTP password", compute="_compute_passwords", inverse="_inverse_passwords", copy=False,
+        string="SMTP password", compute="_compute_smtp_password", inverse="_inverse_smtp_password", copy=False,
     )
     can_send = fields.Boolean(compute="_compute_can_send")
 
@@ -162,28 +161,40 @@ class ImapMailbox(models.Model):
         shared = (operator == "=") == bool(value)
         return [("user_id", "=" if shared else "!=", False)]
 
+    # One compute and one inverse per password: Odoo protects every field of a compute method while
+    # one of them is written, so a shared inverse would read the other password as empty and wipe it.
     @api.depends_context("uid")
-    def _compute_passwords(self):
-        # Read with the current user's rights: the credential rules decide who sees them.
-        credentials = self.env["imap.mailbox.credential"].search([("mailbox_id", "in", self.ids)])
-        by_mailbox = {c.mailbox_id.id: c for c in credentials}
-        for mailbox in self:
-            credential = by_mailbox.get(mailbox.id)
-            mailbox.password = credential.password if credential else False
-            mailbox.smtp_password = credential.smtp_password if credential else False
+    def _compute_password(self):
+        self._read_credential("password")
 
-    def _inverse_passwords(self):
+    def _inverse_password(self):
+        self._write_credential("password")
+
+    @api.depends_context("uid")
+    def _compute_smtp_password(self):
+        self._read_credential("smtp_password")
+
+    def _inverse_smtp_password(self):
+        self._write_credential("smtp_password")
+
+    def _read_credential(self, name):
+        # Read with the current user's rights: the credential rules decide who sees a password.
+        credentials = self.env["imap.mailbox.credential"].search([("mailbox_id", "in", self.ids)])
+        by_mailbox = {c.mailbox_id.id: c[name] for c in credentials}
+        for mailbox in self:
+            mailbox[name] = by_mailbox.get(mailbox.id, False)
+
+    def _write_credential(self, name):
         # Whoever may write the mailbox (checked by write itself) may set its passwords.
         credentials = self.env["imap.mailbox.credential"].sudo()
         for mailbox in self:
-            values = {"password": mailbox.password, "smtp_password": mailbox.smtp_password}
             existing = credentials.search([("mailbox_id", "=", mailbox.id)])
             if existing:
-                existing.write(values)
+                existing[name] = mailbox[name]
             else:
-                credentials.create({"mailbox_id": mailbox.id, **values})
+                credentials.create({"mailbox_id": mailbox.id, name: mailbox[name]})
         # Values cached for other users predate this change.
-        self.invalidate_recordset(["password", "smtp_password"])
+        self.invalidate_recordset([name])
 
     @api.depends_context("uid")
     @api.depends("user_id")

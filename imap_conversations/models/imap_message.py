@@ -140,6 +140,30 @@ class ImapMessage(models.Model):
             },
         }
 
+    def _reply_partners(self):
+        """Contacts a reply to this message goes to, found or created from the addresses."""
+        self.ensure_one()
+        addresses = (self.reply_to or self.email_from) if self.direction == "incoming" else self.email_to
+        return self.env["res.partner"]._imap_partners_from(addresses)
+
+    def action_resend(self):
+        """Open the composer on a message whose sending failed, as it was written."""
+        self.ensure_one()
+        partners = self.env["res.partner"]
+        return self.env["imap.compose"]._open({
+            "default_draft_id": self.id,
+            "default_mailbox_id": self.mailbox_id.id,
+            "default_conversation_id": self.conversation_id.id,
+            "default_parent_id": self.env["imap.message"].search(
+                [("message_id", "=", self.in_reply_to), ("mailbox_id", "=", self.mailbox_id.id)], limit=1,
+            ).id if self.in_reply_to else False,
+            "default_partner_ids": partners._imap_partners_from(self.email_to).ids,
+            "default_cc_partner_ids": partners._imap_partners_from(self.email_cc).ids,
+            "default_subject": self.subject,
+            "default_body": self.body_html_source or self.body_html,
+            "default_attachment_ids": self.attachment_ids.ids,
+        }, self.env._("Send again"))
+
     def action_open_conversation(self):
         self.ensure_one()
         return {

@@ -1,5 +1,8 @@
-from odoo import models
+from email.utils import getaddresses
+
+from odoo import api, models
 from odoo.osv import expression
+from odoo.tools import email_normalize
 
 
 class ResPartner(models.Model):
@@ -22,3 +25,22 @@ class ResPartner(models.Model):
         if addresses:
             participants = expression.OR([participants, [("participant_email", "in", addresses)]])
         return expression.OR([domain, participants])
+
+    def _imap_compose_recipients(self):
+        return self
+
+    @api.model
+    def _imap_partners_from(self, addresses):
+        """The contacts of an address header ("A <a@x>, b@y"): found by address, created when unknown.
+
+        Found with the user's rights; an unknown address becomes a contact (name and address
+        only) even for users without the right to create contacts, as Odoo's mail composer
+        does: writing to someone must not depend on that right.
+        """
+        partners = self.browse()
+        for name, email in getaddresses([addresses or ""]):
+            if not email or "@" not in email:
+                continue
+            found = self.search([("email_normalized", "=", email_normalize(email))], limit=1)
+            partners |= found or self.browse(self.sudo().create({"name": name or email, "email": email}).id)
+        return partners

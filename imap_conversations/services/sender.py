@@ -51,7 +51,11 @@ class MailSender:
 
         *draft*: a message whose earlier send failed: it is sent again, with its Message-ID.
         """
-        mailbox = self.mailbox
+        # The user's own rights decide what they may write from and to; storing is the sync's job.
+        for record in (self.mailbox, parent, conversation, draft):
+            if record:
+                record.check_access("read")
+        mailbox = self.mailbox.sudo()
         sender = Address(self.env.user.name if mailbox.user_id else mailbox.name, mailbox.email or mailbox.login)
         outgoing = compose_message(
             sender=sender,
@@ -67,8 +71,8 @@ class MailSender:
         )
         conversation = conversation or (parent.conversation_id if parent else None) or (draft and draft.conversation_id)
         if draft:
-            draft.unlink()
-        message = MessageImporter(mailbox).store_outgoing(outgoing.raw, conversation)
+            draft.sudo().unlink()
+        message = MessageImporter(mailbox).store_outgoing(outgoing.raw, conversation and conversation.sudo())
         message.write({"state": "draft", "raw_source": False})
         self._commit()
         try:
@@ -84,9 +88,10 @@ class MailSender:
         return result
 
     def _commit(self):
-        # Stored before the SMTP conversation starts: a crash while sending leaves a draft, not nothing.
+        # Stored before the SMTP conversation starts: a worker that dies while sending leaves a draft,
+        # not nothing, where the message may already have left (mail.mail commits for the same reason).
         if not getattr(threading.current_thread(), "testing", False):
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     def _copy_to_sent(self, outgoing, message):
         """Append the sent message to Sent, as mail clients do. Failing here loses nothing: it was sent."""

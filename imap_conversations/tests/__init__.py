@@ -20,3 +20,5 @@ from . import test_recovery
 from . import test_sync_log
 from . import test_login_warning
 from . import test_sending
+from . import test_composer
+from . import test_reply_tour

@@ -24,8 +24,11 @@ class ReadingCase(SyncCase):
         return conversations.filtered(lambda c: c.subject == subject)
 
     def open_form(self, conversation, user):
-        """Open the conversation in its form view, as the web client does (web_read of the form's fields)."""
-        return Form(conversation.with_user(user))
+        """Open the conversation in its form view as the web client does: read the form's fields, then
+        mark it read (the form's controller does that once it shows the record; see the tour)."""
+        form = Form(conversation.with_user(user))
+        conversation.with_user(user).action_mark_read()
+        return form
 
     def as_user(self, records, user):
         """The records as *user* sees them, with nothing cached from another user."""

@@ -59,6 +59,13 @@ class TestAccess(ImapCase):
                 "name": "Sneaky shared", "host": "127.0.0.1", "login": "x", "user_id": False,
             })
 
+    def test_setting_one_password_leaves_the_other_alone(self):
+        self.personal.write({"smtp_same_credentials": False, "smtp_password": "smtp-secret"})
+        self.assertEqual((self.personal.password, self.personal.smtp_password), ("personal-secret", "smtp-secret"))
+        self.personal.password = "rotated"
+        self.assertEqual((self.personal.password, self.personal.smtp_password), ("rotated", "smtp-secret"))
+        self.assertFalse(self.shared.with_user(self.imap_user).smtp_password)
+
     def test_administrators_manage_every_mailbox(self):
         self.shared.with_user(self.imap_admin).write({"password": "rotated"})
         self.assertEqual(self.shared.with_user(self.imap_admin).password, "rotated")

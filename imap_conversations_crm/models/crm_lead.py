@@ -20,3 +20,9 @@ class CrmLead(models.Model):
         if self.email_normalized:
             extra.append([("participant_email", "=", self.email_normalized)])
         return expression.OR([domain, *extra])
+
+    def _imap_compose_recipients(self):
+        """The lead's contact, or a contact for its address (found or created)."""
+        if self.partner_id:
+            return self.partner_id
+        return self.env["res.partner"]._imap_partners_from(self.email_from)

@@ -1,1 +1,2 @@
 from . import test_lead_conversations
+from . import test_lead_compose

@@ -1,0 +1,166 @@
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..engine.compose import reply_subject
+from ..services.sender import MailSender
+
+#: Record types a template can be rendered for in the composer, besides the record the mail is about.
+CONVERSATION = "imap.conversation"
+CONTACT = "res.partner"
+
+
+class ImapCompose(models.TransientModel):
+    """Writing a reply in a conversation, or a new mail from a contact, a lead or any record."""
+
+    _name = "imap.compose"
+    _description = "Write an email"
+
+    mailbox_id = fields.Many2one(
+        "imap.mailbox", string="From", required=True, default=lambda self: self._default_mailbox(),
+        domain=[("smtp_host", "!=", False)],
+        help="Your own mailbox by default; shared mailboxes of your company are offered too.",
+    )
+    conversation_id = fields.Many2one("imap.conversation", readonly=True)
+    parent_id = fields.Many2one("imap.message", string="In reply to", readonly=True)
+    draft_id = fields.Many2one("imap.message", readonly=True,
+                               help="A message whose sending failed, sent again with its Message-ID.")
+    res_model = fields.Char(readonly=True, help="The record the mail is about (a contact, a lead...).")
+    res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
+    partner_ids = fields.Many2many("res.partner", "imap_compose_to_rel", "compose_id", "partner_id", string="To")
+    cc_partner_ids = fields.Many2many("res.partner", "imap_compose_cc_rel", "compose_id", "partner_id", string="Cc")
+    subject = fields.Char()
+    body = fields.Html(sanitize_style=True)
+    attachment_ids = fields.Many2many("ir.attachment", "imap_compose_attachment_rel", "compose_id", "attachment_id")
+    template_id = fields.Many2one("imap.template", domain="[('id', 'in', template_ids)]")
+    template_ids = fields.Many2many("imap.template", string="Available templates", compute="_compute_template_ids")
+
+    @api.model
+    def _open(self, context, title):
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": context,
+        }
+
+    # -- defaults ----------------------------------------------------------------------------
+
+    @api.model
+    def _default_mailbox(self):
+        mailboxes = self.env["imap.mailbox"].search([("smtp_host", "!=", False)])
+        own = mailboxes.filtered(lambda m: m.user_id == self.env.user)
+        return (own or mailboxes)[:1]
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        # From the context, not only *values*: a field the view does not show is not asked for.
+        context = self.env.context
+        parent = self.env["imap.message"].browse(values.get("parent_id") or context.get("default_parent_id"))
+        conversation = self.env["imap.conversation"].browse(
+            values.get("conversation_id") or context.get("default_conversation_id"))
+        if conversation and not parent:
+            parent = conversation._reply_target()
+            values["parent_id"] = parent.id
+        if parent:
+            values.setdefault("conversation_id", parent.conversation_id.id)
+            values["subject"] = values.get("subject") or reply_subject(parent.subject or "")
+            if not values.get("partner_ids"):
+                values["partner_ids"] = [(6, 0, parent._reply_partners().ids)]
+            if parent.mailbox_id.smtp_host:
+                values.setdefault("mailbox_id", parent.mailbox_id.id)
+        values.setdefault("body", Markup("<p><br></p>") + (self.env.user.signature or ""))
+        return values
+
+    @api.depends("res_model", "conversation_id", "partner_ids")
+    def _compute_template_ids(self):
+        # Templates are few (an administrator writes each one): all of them are candidates.
+        templates = self.env["imap.template"].search([], limit=None)
+        for composer in self:
+            models_ = set(composer._template_objects())
+            composer.template_ids = templates.filtered(lambda t, m=models_: t.model in m)
+
+    def _template_objects(self):
+        """{record type: the record a template of that type is rendered for}."""
+        objects = {}
+        if self.partner_ids:
+            objects[CONTACT] = self.partner_ids[0]
+        if self.conversation_id:
+            objects[CONVERSATION] = self.conversation_id
+            for link in self.conversation_id.link_ids:
+                objects.setdefault(link.res_model, self.env[link.res_model].browse(link.res_id))
+        if self.res_model and self.res_id:
+            objects[self.res_model] = self.env[self.res_model].browse(self.res_id)
+        return {model: record for model, record in objects.items() if record.exists()}
+
+    @api.onchange("mailbox_id", "partner_ids")
+    def _onchange_default_template(self):
+        if self.template_id or self.draft_id:
+            return
+        for model in (self.res_model, CONVERSATION, CONTACT):
+            template = self.env["imap.template"]._default_for(model) if model else None
+            if template and template.model in self._template_objects():
+                self.template_id = template
+                return
+
+    @api.onchange("template_id")
+    def _onchange_template_id(self):
+        if not self.template_id:
+            return
+        record = self._template_objects().get(self.template_id.model)
+        if not record:
+            return
+        subject, body = self.template_id._render_for(record)
+        self.body = body
+        if not self.parent_id and subject:
+            # A reply keeps its "Re:" subject: the template brings the words, not a new thread.
+            self.subject = subject
+
+    # -- sending -------------------------------------------------------------------------------
+
+    def action_send(self):
+        self.ensure_one()
+        if not self.mailbox_id.can_send:
+            raise UserError(self.env._("The mailbox “%(mailbox)s” has no outgoing server: set one in its "
+                                       "Outgoing mail tab.", mailbox=self.mailbox_id.name))
+        if not self.partner_ids:
+            raise UserError(self.env._("Add at least one recipient."))
+        without_email = (self.partner_ids | self.cc_partner_ids).filtered(lambda p: not p.email)
+        if without_email:
+            raise UserError(self.env._("These contacts have no email address: %(names)s",
+                                       names=", ".join(without_email.mapped("display_name"))))
+        result = MailSender(self.mailbox_id).send(
+            to=self.partner_ids, cc=self.cc_partner_ids, subject=self.subject or "", html=self.body or "",
+            attachments=self.attachment_ids, parent=self.parent_id, conversation=self.conversation_id,
+            draft=self.draft_id,
+        )
+        conversation = result.message.conversation_id
+        if self.res_model and self.res_id:
+            self.env["imap.conversation.link"]._link(conversation, self.env[self.res_model].browse(self.res_id))
+        return self._result_notification(result)
+
+    def _result_notification(self, result):
+        if not result.sent:
+            title, kind = self.env._("Not sent"), "danger"
+            message = self.env._("%(error)s Your message is kept as a draft in the conversation: open it there "
+                                 "to send it again.", error=result.message.error_message or "")
+        else:
+            title, kind = self.env._("Sent"), "success"
+            message = self.env._("Sent to %(to)s.", to=", ".join(self.partner_ids.mapped("name")))
+            if result.refused:
+                kind = "warning"
+                message += " " + self.env._("The server refused: %(addresses)s.", addresses=", ".join(result.refused))
+            if result.sent_copy_error:
+                kind = "warning"
+                message += " " + self.env._("No copy could be stored in the Sent folder: %(error)s",
+                                            error=self.mailbox_id._describe_error(result.sent_copy_error))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"title": title, "message": message, "type": kind, "sticky": not result.sent,
+                       "next": {"type": "ir.actions.act_window_close"}},
+        }
