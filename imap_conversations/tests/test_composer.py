@@ -34,7 +34,7 @@ class TestComposer(SyncCase):
     def test_a_reply_is_prefilled_rendered_with_the_default_template_and_sent_into_the_thread(self):
         conversation = self.conversation_with_customer().with_user(self.imap_user)
         action = conversation.action_reply()
-        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(action["context"])).save()
+        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(**action["context"])).save()
         self.assertEqual(composer.mailbox_id, self.mailbox, "the user's own mailbox")
         self.assertEqual(composer.partner_ids.mapped("email"), [self.customer_address], "the contact, made on the fly")
         self.assertEqual(composer.subject, "Re: Question")
@@ -51,7 +51,7 @@ class TestComposer(SyncCase):
     def test_new_mail_from_a_contact_starts_a_conversation_on_that_contact(self):
         carla = self.env["res.partner"].create({"name": "Carla", "email": self.customer_address})
         action = carla.with_user(self.imap_user).action_imap_compose()
-        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(action["context"])).save()
+        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(**action["context"])).save()
         self.assertEqual(composer.partner_ids, carla)
         self.assertEqual(composer.subject, "Hello Carla", "a new mail takes the template's subject")
         composer.action_send()
@@ -64,7 +64,7 @@ class TestComposer(SyncCase):
         self.mailbox.write({"smtp_same_credentials": False, "smtp_login": self.mailbox.login,
                             "smtp_password": "wrong"})
         form = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(
-            conversation.with_user(self.imap_user).action_reply()["context"]))
+            **conversation.with_user(self.imap_user).action_reply()["context"]))
         form.body = "<p>Worth keeping</p>"
         result = form.save().action_send()
         self.assertEqual(result["params"]["type"], "danger")
@@ -74,7 +74,7 @@ class TestComposer(SyncCase):
         self.assertEqual(self.received_subjects(), [])
         self.mailbox.smtp_same_credentials = True
         again = conversation.with_user(self.imap_user).action_resend_draft()
-        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(again["context"])).save()
+        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(**again["context"])).save()
         self.assertIn("Worth keeping", composer.body)
         self.assertEqual(composer.partner_ids.mapped("email"), [self.customer_address])
         result = composer.action_send()

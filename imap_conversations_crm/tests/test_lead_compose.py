@@ -12,7 +12,7 @@ class TestLeadCompose(SyncCase):
             "name": "Big order", "email_from": f"Nina New <{self.rig.address(customer_login)}>",
         })
         action = lead.action_imap_compose()
-        composer = Form(self.env["imap.compose"].with_context(action["context"])).save()
+        composer = Form(self.env["imap.compose"].with_context(**action["context"])).save()
         self.assertEqual(composer.mailbox_id, mailbox)
         self.assertEqual(composer.partner_ids.mapped("name"), ["Nina New"], "a contact made from the lead's address")
         composer.subject = "Your order"
