@@ -64,6 +64,9 @@ class _NewMessage:
     #: Where it sits on the server: [(folder id, uidvalidity, uid, flags)].
     places: list
     id: int | None = None
+    #: The conversation a reply written in Odoo belongs to, decided by the caller.
+    into: int | None = None
+    #: Decided while writing: redone from scratch when a failed batch is replayed.
     conversation: object = None
     extra: dict = field(default_factory=dict)
 
@@ -218,7 +221,7 @@ class MessageImporter:
 
     def _write(self, items):
         for item in items:
-            item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing, into=item.conversation)
+            item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing, into=item.into)
         self.threads.flush()
         now = datetime.now(UTC).replace(tzinfo=None)
         rows = execute_values(self.cr._obj, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
@@ -312,7 +315,7 @@ class MessageImporter:
         server = ServerMessage(uid=0, flags=frozenset({placements.SEEN}), internaldate=None, size=len(raw),
                                message_id=parsed.message_id, raw=raw)
         item = _NewMessage(server, parsed, dedupe_key(parsed.message_id, parsed.content_hash), True,
-                           self._addresses_of(parsed), [], conversation=conversation.id if conversation else None)
+                           self._addresses_of(parsed), [], into=conversation.id if conversation else None)
         self._touched, self._participants, self._by_key = set(), {}, {}
         self._prefetch([parsed], [server])
         self._write([item])
