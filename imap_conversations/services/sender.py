@@ -56,7 +56,8 @@ class MailSender:
             if record:
                 record.check_access("read")
         mailbox = self.mailbox.sudo()
-        sender = Address(self.env.user.name if mailbox.user_id else mailbox.name, mailbox.email or mailbox.login)
+        # A personal mailbox writes as its owner, whoever presses Send; a shared one as itself.
+        sender = Address(mailbox.user_id.name or mailbox.name, mailbox.email or mailbox.login)
         outgoing = compose_message(
             sender=sender,
             to=[_address(p) for p in to],

@@ -45,6 +45,7 @@ class TestSending(SyncCase):
         self.assertEqual(received[0].in_reply_to, "<offer@client.test>")
         self.assertEqual(received[0].references, ["<root@client.test>", "<offer@client.test>"])
         self.assertEqual(received[0].subject, "Re: Offer")
+        self.assertEqual(received[0].sender.name, self.imap_user.name, "a personal mailbox writes as its owner")
         self.assertIn("Thanks, yes", received[0].text_body)
 
     def test_the_copy_in_sent_is_recognised_when_sent_syncs_back(self):
