@@ -114,7 +114,7 @@ def test_closing_a_broken_session_does_not_raise(mailbox):
     session.close()
 
 
-def test_a_server_that_stops_mid_session_is_a_network_error(dovecot):
+def test_a_server_that_stops_mid_session_is_a_network_error():
     from rig.dovecot import DovecotServer
     from rig.imap_helpers import MailboxFixture
 

@@ -19,6 +19,28 @@ from .errors import (
     TlsError,
 )
 
+#: Implicit TLS, STARTTLS, or none: the same three choices for IMAP and SMTP.
+SECURITY_MODES = ("ssl", "starttls", "none")
+
+
+class ServerSettings:
+    """Checks and a safe repr for the connection settings dataclasses of both protocols.
+
+    Subclasses are ``@dataclass(frozen=True, repr=False)`` with at least host, port, login,
+    security, verify_certificate and timeout.
+    """
+
+    def __post_init__(self):
+        if self.security not in SECURITY_MODES:
+            raise ValueError(f"security must be one of {SECURITY_MODES}, not {self.security!r}")
+        if not self.timeout or self.timeout <= 0:
+            raise ValueError("a timeout is always required")
+
+    def __repr__(self):
+        # Never let the password reach a log line or a traceback.
+        return (f"{type(self).__name__}(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
+                f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
+
 
 def tls_context(verify_certificate=True, ca_file=None):
     """The client context: system trust store (or *ca_file*), host name checked, unless switched off."""

@@ -23,9 +23,8 @@ from .errors import (
     ThrottledError,
     TlsError,
 )
-from .network import tls_context, translated_network_errors
+from .network import ServerSettings, tls_context, translated_network_errors
 
-SECURITY_MODES = ("ssl", "starttls", "none")
 #: Submission ports (RFC 8314): 465 implicit TLS, 587 STARTTLS; 25 is server-to-server.
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
 
@@ -36,8 +35,8 @@ _AUTH_REQUIRED = 530
 _TOO_LARGE = 552
 
 
-@dataclass(frozen=True)
-class SmtpSettings:
+@dataclass(frozen=True, repr=False)
+class SmtpSettings(ServerSettings):
     host: str
     port: int
     #: Empty: send without logging in (a relay that trusts the network).
@@ -52,16 +51,6 @@ class SmtpSettings:
     #: The name given in EHLO; by default the address literal of our end of the connection.
     local_hostname: str | None = None
 
-    def __post_init__(self):
-        if self.security not in SECURITY_MODES:
-            raise ValueError(f"security must be one of {SECURITY_MODES}, not {self.security!r}")
-        if not self.timeout or self.timeout <= 0:
-            raise ValueError("a timeout is always required")
-
-    def __repr__(self):
-        # Never let the password reach a log line or a traceback.
-        return (f"SmtpSettings(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
-                f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
 
 
 class SmtpReply(NamedTuple):

@@ -23,11 +23,10 @@ from .errors import (
     ThrottledError,
     TlsError,
 )
-from .network import tls_context, translated_network_errors
+from .network import ServerSettings, tls_context, translated_network_errors
 
 _logger = logging.getLogger(__name__)
 
-SECURITY_MODES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 
 #: Capabilities the engine looks for; anything else the server offers is kept too.
@@ -42,8 +41,8 @@ _MISSING_FOLDER_CODES = ("NONEXISTENT", "TRYCREATE")
 _MISSING_FOLDER_TEXT = re.compile(r"mailbox doesn't exist|no such (mailbox|folder)|unknown mailbox", re.I)
 
 
-@dataclass(frozen=True)
-class ConnectionSettings:
+@dataclass(frozen=True, repr=False)
+class ConnectionSettings(ServerSettings):
     host: str
     port: int
     login: str
@@ -55,16 +54,6 @@ class ConnectionSettings:
     #: Extra trust anchors (a PEM file) instead of the system store.
     ca_file: str | None = None
 
-    def __post_init__(self):
-        if self.security not in SECURITY_MODES:
-            raise ValueError(f"security must be one of {SECURITY_MODES}, not {self.security!r}")
-        if not self.timeout or self.timeout <= 0:
-            raise ValueError("a timeout is always required")
-
-    def __repr__(self):
-        # Never let the password reach a log line or a traceback.
-        return (f"ConnectionSettings(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
-                f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
 
 
 def _ssl_context(settings):

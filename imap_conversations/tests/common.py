@@ -5,6 +5,7 @@ passes its coordinates in IMAP_TEST_* environment variables. Without them these
 tests fail loudly instead of skipping: a skipped IMAP test proves nothing.
 """
 
+import base64
 import itertools
 import os
 import socket
@@ -22,6 +23,11 @@ _RIG_VARIABLES = (
 )
 # Test classes share one pool of Dovecot users for the whole Odoo run.
 _next_user_number = itertools.count(1)
+
+# A real 1x1 PNG, for inline images (cid:).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M/AAAADAQEAyf6S7wAAAABJRU5ErkJggg=="
+)
 
 # glibc refuses a host name that starts with a hyphen without asking DNS, so this
 # fails exactly like an unknown host while sending nothing off the machine.

@@ -1,4 +1,3 @@
-import base64
 from datetime import UTC, datetime
 from email.message import EmailMessage
 
@@ -8,13 +7,8 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import human_size
 
-from .common import make_email
+from .common import PNG, make_email
 from .reading_common import ReadingCase
-
-# A real 1x1 PNG, shown inline through cid:
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M/AAAADAQEAyf6S7wAAAABJRU5ErkJggg=="
-)
 
 
 def question():

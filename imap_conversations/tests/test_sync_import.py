@@ -1,15 +1,9 @@
-import base64
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 from odoo.tests import tagged
 
-from .common import SyncCase, make_email
-
-# A real 1x1 PNG, shown inline through cid:
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M/AAAADAQEAyf6S7wAAAABJRU5ErkJggg=="
-)
+from .common import PNG, SyncCase, make_email
 
 
 def rich_email():
