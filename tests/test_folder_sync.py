@@ -166,3 +166,19 @@ def test_missing_batches_skip_held_mail_and_mail_younger_than_the_cutoff(mailbox
         sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2025, 1, 1), is_known=lambda ms: set())
         batches = list(sync.missing_batches(held_uids={1, 3}, received_before=datetime(2026, 6, 1, tzinfo=UTC)))
     assert [m.uid for b in batches for m in b.new] == [2]
+
+
+def test_the_key_known_before_download_is_the_key_after_parsing_for_8bit_ids(mailbox):
+    from engine.identity import dedupe_key, server_key
+    from engine.parse import parse_message
+
+    raw = (b"Message-ID: <caf\xc3\xa9@b\xc3\xbcro.example>\r\nSubject: 8-bit\r\nFrom: a@example.com\r\n\r\nx\r\n")
+    mailbox.append("INBOX", [raw])
+    seen = []
+    with open_session(mailbox.settings()) as session:
+        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1),
+                          is_known=lambda ms: seen.extend(ms) or set())
+        [batch] = list(sync.batches())
+    before = server_key(seen[0].message_id)
+    parsed = parse_message(batch.new[0].raw)
+    assert before == dedupe_key(parsed.message_id, parsed.content_hash) == "<café@büro.example>"

@@ -180,3 +180,24 @@ def test_iso2022jp_with_unknown_escape_sequences_still_decodes():
     raw = b"Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n\x1b$(Dxx\x1b$B$3\x1b(Bok\x1b"
     parsed = parse_message(raw)
     assert parsed.text_body.endswith("ok")
+
+
+def test_ids_written_in_raw_8bit_are_decoded_text_that_a_database_accepts():
+    raw = (SAMPLES / "nonascii_message_id.eml").read_bytes()
+    parsed = parse_message(raw)
+    for value in (parsed.message_id, parsed.in_reply_to):
+        value.encode("utf-8")  # no surrogates left
+        assert "\x00" not in value
+    assert parsed.message_id == "<café-crème@büro.example>"
+
+
+def test_a_huge_message_id_gives_a_key_short_enough_to_index():
+    from engine.identity import MAX_KEY_LENGTH, dedupe_key
+    from engine.threads import thread_keys
+
+    parsed = parse_message((SAMPLES / "huge_message_id.eml").read_bytes())
+    assert len(parsed.message_id) > 6000
+    key = dedupe_key(parsed.message_id, parsed.content_hash)
+    assert key.startswith("sha256:") and len(key) <= MAX_KEY_LENGTH
+    assert key == dedupe_key(parsed.message_id, parsed.content_hash), "the same id, the same key"
+    assert all(len(k) <= MAX_KEY_LENGTH for k in thread_keys(parsed.message_id, "", []))

@@ -132,3 +132,10 @@ class MessageRejected(ProtocolError):
         super().__init__(message, detail=detail)
         self.code = code
         self.transient = _is_temporary(code)
+
+
+class InternalError(ImapError):
+    """Something nobody foresaw stopped a run (a bug, the database): reported, retried next run."""
+
+    kind = "internal"
+    transient = True

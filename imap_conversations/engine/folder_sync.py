@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .folders import FolderStatus, folder_status
-from .parse import normalize_message_id
+from .parse import header_text, normalize_message_id
 from .search import Query, run_search
 
 #: How many UIDs one metadata FETCH covers (a few dozen bytes each).
@@ -270,7 +270,7 @@ def server_message(uid, data):
     """A :class:`ServerMessage` from one FETCH response entry."""
     header = data.get(_MESSAGE_ID_HEADER) or b""
     match = re.search(rb"^message-id:\s*(.*)$", _UNFOLD.sub(b" ", header), re.IGNORECASE | re.MULTILINE)
-    message_id = normalize_message_id(match.group(1).decode("utf-8", "replace")) if match else ""
+    message_id = normalize_message_id(header_text(match.group(1))) if match else ""
     return ServerMessage(
         uid=uid,
         flags=_flags(data.get(b"FLAGS", ())),

@@ -6,14 +6,28 @@ body. The same rule applies before download (to skip known mail) and after.
 """
 
 
+import hashlib
+
+#: Longer keys (a broken mailer's multi-kilobyte Message-ID) are stored hashed: a database index
+#: row holds about 2.7 kB.
+MAX_KEY_LENGTH = 250
+
+
+def bounded(key):
+    """*key* itself, or a fixed-size stand-in when it is too long to index."""
+    if not key or len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def server_key(message_id, gm_msgid=None, email_id=None):
     """The dedupe key known before downloading the body, or None."""
     if message_id:
-        return message_id
+        return bounded(message_id)
     if gm_msgid:
         return f"gm:{gm_msgid}"
     if email_id:
-        return f"emailid:{email_id}"
+        return bounded(f"emailid:{email_id}")
     return None
 
 

@@ -98,6 +98,11 @@ def parse_message(raw: bytes) -> ParsedMessage:
         )
 
 
+def header_text(raw_value: bytes) -> str:
+    """A raw header value (as a FETCH of header fields returns it) decoded as the parser decodes headers."""
+    return _decode_header_value(raw_value.decode("ascii", "surrogateescape"), [], "header")
+
+
 def normalize_message_id(value: str) -> str:
     """The first Message-ID in ``value`` as ``<id>``, or ''. Case is kept: local parts are case-sensitive."""
     ids = _message_ids(value or "")
@@ -178,6 +183,10 @@ def _parse(raw: bytes) -> ParsedMessage:
         values = values_by_name.get(name)
         return values[0] if values else None
 
+    def first_decoded(name):
+        # Ids too: 8-bit bytes and NULs in them must not reach the database as surrogates.
+        return next((value for header, value in headers if header.lower() == name), "")
+
     def addresses(name):
         values = values_by_name.get(name, ())
         if name not in _MERGED_ADDRESS_HEADERS:
@@ -191,11 +200,11 @@ def _parse(raw: bytes) -> ParsedMessage:
     _mark_cid_referenced_attachments(collector.attachments, html_body)
 
     from_ = addresses("from")
-    in_reply_to = _message_ids(first("in-reply-to") or "")
+    in_reply_to = _message_ids(first_decoded("in-reply-to"))
     return ParsedMessage(
-        message_id=normalize_message_id(first("message-id") or ""),
+        message_id=normalize_message_id(first_decoded("message-id")),
         in_reply_to=in_reply_to[0] if in_reply_to else "",
-        references=_unique(_message_ids(first("references") or "")),
+        references=_unique(_message_ids(first_decoded("references"))),
         subject=next((value.strip() for name, value in headers if name.lower() == "subject"), ""),
         date=_parse_date(first("date"), defects),
         from_=from_,

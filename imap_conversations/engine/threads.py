@@ -8,6 +8,8 @@ arrive in: a reply imported before its parent already carries the parent's id.
 
 import re
 
+from .identity import bounded
+
 #: Long reference chains add nothing past their root and their last few hops.
 MAX_REFERENCES = 20
 
@@ -31,8 +33,9 @@ def thread_keys(message_id, in_reply_to, references, gm_thread_id=None, server_t
     if len(chain) > MAX_REFERENCES:
         chain = chain[:1] + chain[-(MAX_REFERENCES - 1):]
     for mid in (message_id, in_reply_to, *chain):
-        if mid and mid not in keys:
-            keys.append(mid)
+        key = bounded(mid)
+        if key and key not in keys:
+            keys.append(key)
     return keys
 
 

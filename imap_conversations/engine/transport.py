@@ -29,12 +29,6 @@ _logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 
-#: Capabilities the engine looks for; anything else the server offers is kept too.
-KNOWN_CAPABILITIES = (
-    "CONDSTORE", "QRESYNC", "MOVE", "UIDPLUS", "SPECIAL-USE", "OBJECTID",
-    "X-GM-EXT-1", "IDLE", "LIST-STATUS", "ESEARCH", "MULTIAPPEND",
-)
-
 # RFC 5530 response codes that mean "try again later", not "wrong password".
 _TRANSIENT_CODES = ("UNAVAILABLE", "THROTTLED", "LIMIT", "INUSE", "SERVERBUG")
 _MISSING_FOLDER_CODES = ("NONEXISTENT", "TRYCREATE")
@@ -217,9 +211,6 @@ class ImapSession:
     def create_folder(self, folder):
         self._call(f"creating {folder}", self._client.create_folder, folder)
 
-    def delete_folder(self, folder):
-        self._call(f"deleting {folder}", self._client.delete_folder, folder)
-
     def folder_exists(self, folder):
         return self._call(f"looking for {folder}", self._client.folder_exists, folder)
 
@@ -246,18 +237,15 @@ class ImapSession:
     def move(self, uids, folder):
         if self.has("MOVE"):
             return self._call(f"moving to {folder}", self._client.move, uids, folder)
-        # Without MOVE: copy, flag deleted, and expunge only those UIDs when we can.
+        if not self.has("UIDPLUS"):
+            # A plain EXPUNGE would also remove whatever else the user flagged \Deleted.
+            raise ProtocolError("The server can neither move messages nor expunge only some of them")
         self._call(f"copying to {folder}", self._client.copy, uids, folder)
         self._call("flagging moved messages", self._client.delete_messages, uids)
-        if self.has("UIDPLUS"):
-            return self._call("expunging moved messages", self._client.uid_expunge, uids)
-        return self._call("expunging moved messages", self._client.expunge)
+        return self._call("expunging moved messages", self._client.uid_expunge, uids)
 
     def add_flags(self, uids, flags):
         return self._call("setting flags", self._client.add_flags, uids, flags)
-
-    def remove_flags(self, uids, flags):
-        return self._call("clearing flags", self._client.remove_flags, uids, flags)
 
 
 def _text(value):
@@ -279,9 +267,6 @@ class ConnectionReport:
     host: str
     security: str
     capabilities: frozenset
-
-    def notable_capabilities(self):
-        return [c for c in KNOWN_CAPABILITIES if c in self.capabilities]
 
 
 def check_connection(settings):

@@ -373,19 +373,21 @@ class ImapConversation(models.Model):
                    last_message_date = s.last_date,
                    last_incoming_message_id = s.last_incoming,
                    last_unseen_message_id = s.last_unseen
-              FROM (SELECT conversation_id,
+              FROM (SELECT conv.id AS conversation_id,
                            -- The thread is named after its oldest message, whichever was imported first.
-                           (array_agg(subject ORDER BY date NULLS LAST, id)
-                               FILTER (WHERE subject IS NOT NULL AND subject != ''))[1] AS first_subject,
-                           count(*) AS message_count,
-                           min(date) AS first_date,
-                           max(date) AS last_date,
-                           max(id) FILTER (WHERE direction = 'incoming') AS last_incoming,
-                           max(id) FILTER (WHERE direction = 'incoming' AND NOT coalesce(is_seen, false))
+                           (array_agg(m.subject ORDER BY m.date NULLS LAST, m.id)
+                               FILTER (WHERE m.subject IS NOT NULL AND m.subject != ''))[1] AS first_subject,
+                           count(m.id) AS message_count,
+                           min(m.date) AS first_date,
+                           max(m.date) AS last_date,
+                           max(m.id) FILTER (WHERE m.direction = 'incoming') AS last_incoming,
+                           max(m.id) FILTER (WHERE m.direction = 'incoming' AND NOT coalesce(m.is_seen, false))
                                AS last_unseen
-                      FROM imap_message
-                     WHERE conversation_id = ANY(%s) AND state IN ('imported', 'sent')
-                  GROUP BY conversation_id) s
+                      -- From the conversations: one whose only message is a draft counts 0, not its old count.
+                      FROM imap_conversation conv
+                 LEFT JOIN imap_message m ON m.conversation_id = conv.id AND m.state IN ('imported', 'sent')
+                     WHERE conv.id = ANY(%s)
+                  GROUP BY conv.id) s
              WHERE c.id = s.conversation_id
             """,
             [self.ids],

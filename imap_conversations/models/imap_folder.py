@@ -134,7 +134,11 @@ class ImapFolder(models.Model):
                 **self._values_from_server(info),
             })
         for info in plan.to_update:
-            existing[info.name].write(self._values_from_server(info))
+            folder = existing[info.name]
+            # Every run lists folders: write only what changed, not every folder every time.
+            changes = {key: value for key, value in self._values_from_server(info).items() if folder[key] != value}
+            if changes:
+                folder.write(changes)
         for name in plan.to_mark_missing:
             existing[name].write({"state": "missing", "sync_enabled": False})
         self.browse([existing.pop(name).id for name in plan.to_delete]).unlink()

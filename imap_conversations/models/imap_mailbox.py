@@ -4,7 +4,8 @@ import threading
 import time
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.exceptions import AccessError
+from odoo.tools import config, email_normalize
 
 from ..engine import errors as imap_errors
 from ..engine import smtp
@@ -18,7 +19,7 @@ _logger = logging.getLogger(__name__)
 CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
-#: Default seconds a cron call works before yielding (Odoo kills cron jobs after limit_time_real, 120 s).
+#: Seconds a scheduled run works before handing over to the next one.
 CRON_BUDGET = 100
 
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
@@ -119,6 +120,9 @@ class ImapMailbox(models.Model):
         default="draft", required=True, readonly=True, copy=False, tracking=True,
     )
     last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
+    last_run_date = fields.Datetime(
+        readonly=True, copy=False, help="When a sync or recovery last ran, finished or not: who goes next.",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_error_kind = fields.Char(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
@@ -216,6 +220,11 @@ class ImapMailbox(models.Model):
             mailbox.failed_message_count = counts.get(mailbox, 0)
 
     def write(self, vals):
+        # The write rule is checked on the record as it was: without this, an owner could share
+        # their mailbox (or give it away), which creating it that way is refused.
+        manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
+        if "user_id" in vals and not manager and any(m.user_id.id != vals["user_id"] for m in self):
+            raise AccessError(self.env._("Only IMAP administrators can share a mailbox or change its owner."))
         result = super().write(vals)
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
@@ -322,6 +331,12 @@ class ImapMailbox(models.Model):
             return self.env._("The server will not send mail from this address: %(reason)s", reason=reason)
         if isinstance(error, imap_errors.MessageRejected):
             return self.env._("The server refused the message: %(reason)s", reason=reason)
+        if isinstance(error, imap_errors.FolderNotFoundError):
+            return self.env._("A folder is no longer on the server (%(reason)s); the next sync updates the "
+                              "folder list.", reason=reason)
+        if isinstance(error, imap_errors.InternalError):
+            return self.env._("The run stopped on an unexpected error (%(reason)s). It is tried again at the next "
+                              "run; the server log has the details.", reason=reason)
         if isinstance(error, imap_errors.InvalidAddressError):
             return self.env._("An address is not valid: %(reason)s", reason=reason)
         return self.env._("The server answered unexpectedly: %(reason)s", reason=str(error))
@@ -379,6 +394,8 @@ class ImapMailbox(models.Model):
 
     def action_fetch_folders(self):
         self.ensure_one()
+        # Choosing folders configures the mailbox: for those who may change it.
+        self.check_access("write")
         try:
             with self._session() as session:
                 listed = list_folders(session)
@@ -400,10 +417,10 @@ class ImapMailbox(models.Model):
         """Sync now, in this request, for up to a minute; anything left continues in the background."""
         from ..services.mailbox_sync import MailboxSync
 
-        reports = []
-        deadline = time.monotonic() + SYNC_NOW_BUDGET
-        for mailbox in self:
-            reports.append(MailboxSync(mailbox, deadline=deadline).run())
+        # Whoever may see a mailbox may sync it; storing the mail is the sync's job, not the user's.
+        self.check_access("read")
+        deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
+        reports = [MailboxSync(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         if any(r.interrupted for r in reports):
             self.env.ref("imap_conversations.ir_cron_sync_mailboxes")._trigger()
         if len(self) != 1:
@@ -439,24 +456,43 @@ class ImapMailbox(models.Model):
         """Scheduled sync: every active mailbox whose login is not known to be refused."""
         from ..services.mailbox_sync import MailboxSync
 
-        self._run_scheduled(MailboxSync)
+        self._run_scheduled(MailboxSync, "imap_conversations.ir_cron_sync_mailboxes")
 
     @api.model
-    def _run_scheduled(self, run_class):
-        """One scheduled pass over the mailboxes, within a time budget, committing per batch."""
-        budget = int(self.env["ir.config_parameter"].sudo().get_param("imap_conversations.cron_time_budget",
-                                                                       CRON_BUDGET))
-        deadline = time.monotonic() + budget
+    def _time_budget(self, default, cron):
+        """Seconds a run may take: the system parameter, else half of what Odoo's workers allow."""
+        value = self.env["ir.config_parameter"].sudo().get_param("imap_conversations.cron_time_budget")
+        if cron and value:
+            return int(value)
+        limits = []
+        if config.get("workers"):
+            real = config.get("limit_time_real_cron") if cron else None
+            limits = [config.get("limit_time_cpu"), real if real and real > 0 else config.get("limit_time_real")]
+        return min([default, *(limit / 2 for limit in limits if limit and limit > 0)])
+
+    @api.model
+    def _run_scheduled(self, run_class, cron_xmlid):
+        """One scheduled pass over the mailboxes, within a time budget, committing per batch.
+
+        The mailboxes that waited longest go first, so a long first import of one mailbox
+        cannot starve the others; what is left is continued by a new run soon, in a fresh
+        worker, rather than by a longer one.
+        """
+        deadline = time.monotonic() + self._time_budget(CRON_BUDGET, cron=True)
         # Odoo's own idiom (mail.mail, fetchmail): commit per batch, except inside a test transaction.
         commit = None if getattr(threading.current_thread(), "testing", False) else self.env.cr.commit
-        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_sync_date asc nulls first, id")
-        done = 0
+        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_run_date asc nulls first, id")
+        processed = 0
         for mailbox in mailboxes:
-            if run_class(mailbox, commit=commit, deadline=deadline).run().interrupted:
+            if processed and time.monotonic() > deadline:
+                break  # after the first one at least: every pass makes progress
+            report = run_class(mailbox, commit=commit, deadline=deadline).run()
+            processed += 1
+            if report.interrupted:
                 break
-            done += 1
-        # Work left: Odoo calls the job again at once (up to 10 times), then at its next interval.
-        self.env["ir.cron"]._notify_progress(done=done, remaining=len(mailboxes) - done)
+        if processed < len(mailboxes) or (mailboxes and report.interrupted):
+            self.env.ref(cron_xmlid)._trigger()
+        self.env["ir.cron"]._notify_progress(done=processed, remaining=0)
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
@@ -504,8 +540,9 @@ class ImapMailbox(models.Model):
         """Run the recovery pass now for these mailboxes (administrators, from the list)."""
         from ..services.recovery import MailboxRecovery
 
-        deadline = time.monotonic() + SYNC_NOW_BUDGET
-        reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self]
+        self.check_access("read")
+        deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
+        reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         return self._notification(
             self.env._("Recovery done"),
             self.env._(
@@ -521,7 +558,7 @@ class ImapMailbox(models.Model):
         """Scheduled recovery: retry recent failures and pick up anything a sync missed."""
         from ..services.recovery import MailboxRecovery
 
-        self._run_scheduled(MailboxRecovery)
+        self._run_scheduled(MailboxRecovery, "imap_conversations.ir_cron_recover_mailboxes")
 
     def action_download_log(self):
         self.ensure_one()

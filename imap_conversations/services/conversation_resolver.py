@@ -134,8 +134,22 @@ class ConversationResolver:
                         [target, others])
         self.cr.execute("UPDATE imap_conversation_key SET conversation_id = %s WHERE conversation_id = ANY(%s)",
                         [target, others])
+        # Links made by hand (a lead, a contact) follow; the absorbed conversations' read states go.
+        self.cr.execute(
+            """
+            UPDATE imap_conversation_link SET conversation_id = %(target)s
+             WHERE id IN (SELECT DISTINCT ON (res_model, res_id) id FROM imap_conversation_link l
+                           WHERE l.conversation_id = ANY(%(others)s)
+                             AND NOT EXISTS (SELECT 1 FROM imap_conversation_link t
+                                              WHERE t.conversation_id = %(target)s
+                                                AND t.res_model = l.res_model AND t.res_id = l.res_id)
+                        ORDER BY res_model, res_id, id)
+            """,
+            {"target": target, "others": others},
+        )
         self.keys = {k: (target if c in others else c) for k, c in self.keys.items()}
         self.env["imap.message"].invalidate_model(["conversation_id"])
+        self.env["imap.conversation.link"].invalidate_model(["conversation_id"])
         self.env["imap.conversation"].browse(others).unlink()
 
     # -- writing ---------------------------------------------------------------------

@@ -11,6 +11,8 @@ import logging
 import time
 from dataclasses import dataclass, field
 
+from odoo import fields
+
 from ..engine import errors as imap_errors
 from ..engine.folder_sync import BatchLimits
 from . import run_log
@@ -85,6 +87,8 @@ class MailboxRun:
         self.mailbox = mailbox
         self.env = mailbox.env
         self.cr = mailbox.env.cr
+        #: Commits per batch (the crons): a failure then rolls back only what is not committed yet.
+        self.committing = commit is not None
         self._commit = commit or (lambda: None)
         self.deadline = deadline
         self.limits = limits or BatchLimits()
@@ -99,13 +103,38 @@ class MailboxRun:
             self.report.skipped = True
         else:
             try:
-                self._run_locked()
+                self._run_isolated()
             finally:
+                # Reached with a usable transaction (see _run_isolated): the lock never outlives the run.
                 unlock(self.cr, self.mailbox.id)
+            self.mailbox.sudo().last_run_date = fields.Datetime.now()
         self.report.duration = time.monotonic() - started
         run_log.record(self.mailbox, self.report)
         self._commit()
         return self.report
+
+    def _run_isolated(self):
+        """Run; an error nobody foresaw is reported on the mailbox like a server error, not raised.
+
+        Otherwise one broken message or a database hiccup would stop every mailbox after this
+        one in the cron, leave no trace on the mailbox, and (in an aborted transaction) keep
+        the lock. With per-batch commits, what is not committed yet is rolled back; without,
+        the run's savepoint is.
+        """
+        try:
+            if self.committing:
+                self._run_locked()
+            else:
+                with self.cr.savepoint():
+                    self._run_locked()
+        except Exception as error:  # see the docstring: logged with its traceback, reported on the mailbox
+            if self.committing:
+                self.cr.rollback()
+            _logger.exception("IMAP mailbox %s (id %s): the %s stopped on an unexpected error",
+                              self.mailbox.name, self.mailbox.id, self.kind)
+            self.report.error = imap_errors.InternalError(
+                f"The {self.kind} stopped on an unexpected error", detail=f"{type(error).__name__}: {error}")
+            self.mailbox._record_run_failure(self.report.error)
 
     def _run_locked(self):
         self._before_connecting()

@@ -19,11 +19,15 @@ class MailboxSync(MailboxRun):
     def _work(self, session):
         self.env["imap.folder"]._reconcile(self.mailbox, list_folders(session))
         importer = MessageImporter(self.mailbox)
+        worked = False
         for folder in self._synced_folders():
-            if self._out_of_time():
+            # Every run makes progress: it stops only after a folder that had work (an unchanged
+            # folder costs one STATUS and does not count).
+            if worked and self._out_of_time():
                 self.report.interrupted = True
                 break
             self._sync_folder(session, importer, folder)
+            worked = worked or self.report.folders[-1].action not in ("unchanged", "skipped")
 
     def _sync_folder(self, session, importer, folder):
         mailbox = self.mailbox
@@ -57,7 +61,9 @@ class MailboxSync(MailboxRun):
             self._commit()
             # Without commits (Sync now) the ORM cache would hold every message of the run.
             self.env.invalidate_all()
-            if importer.failed_uids and mailbox.quarantine_enabled:
+            # Only once the failed records are committed: moved away on the server and then rolled back
+            # in Odoo, a message would sit where no sync looks.
+            if importer.failed_uids and mailbox.quarantine_enabled and self.committing:
                 report.quarantined += self._quarantine(session, folder, uidvalidity, importer.failed_uids)
             if mark_read:
                 uids = [m.uid for m in (*batch.new, *batch.known) if not m.seen and m.uid not in importer.failed_uids]
@@ -81,9 +87,13 @@ class MailboxSync(MailboxRun):
     def _quarantine(self, session, folder, uidvalidity, uids):
         """Move failed messages on the server into the quarantine folder (their source is kept in Odoo)."""
         target = self.mailbox.quarantine_folder
-        if not session.folder_exists(target):
-            session.create_folder(target)
-        session.move(sorted(uids), target)
+        try:
+            if not session.folder_exists(target):
+                session.create_folder(target)
+            session.move(sorted(uids), target)
+        except imap_errors.ProtocolError as error:
+            _logger.warning("IMAP mailbox %s: failed messages not quarantined: %s", self.mailbox.name, error)
+            return 0
         placements.quarantined(self.env, folder, uidvalidity, uids)
         self._commit()
         _logger.info("IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids),

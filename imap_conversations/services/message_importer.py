@@ -28,6 +28,10 @@ _logger = logging.getLogger(__name__)
 #: Folders whose mail was written by the mailbox's owner.
 OUTGOING_ROLES = ("sent", "drafts")
 
+#: The Message-ID column is indexed (a btree row holds about 2.7 kB): longer ids are kept cut,
+#: and found by their dedupe key, which stands for the whole id.
+MESSAGE_ID_STORED = 500
+
 _MESSAGE_COLUMNS = (
     "create_uid", "create_date", "write_uid", "write_date", "mailbox_id", "company_id", "conversation_id",
     "state", "dedupe_key", "message_id", "in_reply_to", "references", "gm_msgid", "gm_thrid", "email_id",
@@ -249,7 +253,8 @@ class MessageImporter:
         uid = self.env.uid
         return (
             uid, now, uid, now, self.mailbox.id, self.mailbox.company_id.id, conversation_id(item.conversation),
-            "imported", item.key, parsed.message_id or server.message_id or None, parsed.in_reply_to or None,
+            "imported", item.key, (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
+            parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
             " ".join(parsed.references) or None, server.gm_msgid, server.gm_thrid, server.email_id, server.thread_id,
             parsed.subject, to_utc_naive(parsed.date or server.internaldate) or now,
             "outgoing" if item.outgoing else "incoming", format_addresses(parsed.from_),
@@ -278,28 +283,48 @@ class MessageImporter:
         self.env["ir.attachment"].create(values)
 
     def _store_failed(self, item, error):
-        """Keep a message that could not be stored: its error, its source, where it is on the server."""
+        """Keep a message that could not be stored: its error, its source, where it is on the server.
+
+        If even that fails (whatever in the message broke storing may break this too), a bare
+        record named after its place on the server keeps the source and the placement.
+        """
         server_message, parsed = item.server, item.parsed
         _logger.warning("IMAP mailbox %s: UID %s could not be stored, kept as failed: %s",
                         self.mailbox.name, server_message.uid, error)
-        with self.cr.savepoint():
-            failed = self.messages.create({
-                "mailbox_id": self.mailbox.id,
-                "state": "failed",
-                "dedupe_key": item.key,
-                "message_id": parsed.message_id or server_message.message_id or False,
-                "subject": parsed.subject,
-                "date": to_utc_naive(parsed.date or server_message.internaldate),
-                "email_from": format_addresses(parsed.from_),
-                "size": server_message.size,
-                "is_seen": server_message.seen,
-                "raw_source": base64.b64encode(server_message.raw or b""),
-                **failure_values(error, attempts=1),
-            })
-            self.messages.flush_model()
-            self._insert_places([(failed.id, *place) for place in item.places])
+        described = {
+            "dedupe_key": item.key,
+            "message_id": (parsed.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
+            "subject": parsed.subject,
+            "date": to_utc_naive(parsed.date or server_message.internaldate),
+            "email_from": format_addresses(parsed.from_),
+        }
+        bare = {"dedupe_key": "failed:{}:{}:{}".format(*item.places[0][:3]) if item.places else item.key}
+        for values in (described, bare):
+            try:
+                with self.cr.savepoint():
+                    failed = self._create_failed(server_message, values, error, item.places)
+                break
+            except Exception as second_error:  # the bare record is the last resort (re-raised below if it fails)
+                if values is bare:
+                    raise
+                _logger.warning("IMAP mailbox %s: UID %s kept as a bare failed record: %s", self.mailbox.name,
+                                server_message.uid, second_error)
         self._by_key[item.key] = failed.id
         self.failed_uids.append(server_message.uid)
+
+    def _create_failed(self, server_message, values, error, places):
+        failed = self.messages.create({
+            "mailbox_id": self.mailbox.id,
+            "state": "failed",
+            "size": server_message.size,
+            "is_seen": server_message.seen,
+            "raw_source": base64.b64encode(server_message.raw or b""),
+            **values,
+            **failure_values(error, attempts=1),
+        })
+        self.messages.flush_model()
+        self._insert_places([(failed.id, *place) for place in places])
+        return failed
 
     # -- mail written in Odoo -----------------------------------------------------------
 

@@ -11,6 +11,7 @@
 import logging
 from datetime import UTC, date, datetime, timedelta
 
+from ..engine import errors as imap_errors
 from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.search import Query, run_search
 from . import placements
@@ -60,8 +61,8 @@ class MailboxRecovery(MailboxRun):
         self._return_from_quarantine(session)
         importer = MessageImporter(self.mailbox)
         cutoff = datetime.now(UTC) - self.grace
-        for folder in self._synced_folders().filtered("initial_sync_done"):
-            if self._out_of_time():
+        for position, folder in enumerate(self._synced_folders().filtered("initial_sync_done")):
+            if position and self._out_of_time():
                 self.report.interrupted = True
                 break
             self._recover_folder(session, importer, folder, cutoff)
@@ -73,15 +74,21 @@ class MailboxRecovery(MailboxRun):
             horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days), is_known=importer.known_uids,
             limits=self.limits,
         )
-        uidvalidity = sync.make_plan().status.uidvalidity
-        if uidvalidity != folder.uidvalidity:
-            return  # the folder was recreated: the next sync rebinds it, recovery has no UIDs to trust
         self.report.folders.append(report)
-        for batch in sync.missing_batches(placements.held_uids(self.env, folder, uidvalidity), cutoff):
-            report.counts += importer.import_batch(folder, uidvalidity, batch)
-            self._commit()
-            self.env.invalidate_all()
-            self.after_batch(report)
+        try:
+            uidvalidity = sync.make_plan().status.uidvalidity
+            if uidvalidity != folder.uidvalidity:
+                report.action = "skipped"  # recreated: the next sync rebinds it, recovery has no UIDs to trust
+                return
+            for batch in sync.missing_batches(placements.held_uids(self.env, folder, uidvalidity), cutoff):
+                report.counts += importer.import_batch(folder, uidvalidity, batch)
+                self._commit()
+                self.env.invalidate_all()
+                self.after_batch(report)
+        except imap_errors.FolderNotFoundError as error:
+            # Gone since the last sync, which will mark it: the other folders still get their pass.
+            report.error = str(error)
+            _logger.warning("IMAP mailbox %s: folder %s vanished before recovery", self.mailbox.name, folder.name)
         self.report.counts += report.counts
 
     def _return_from_quarantine(self, session):

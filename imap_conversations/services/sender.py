@@ -71,10 +71,15 @@ class MailSender:
             message_id=draft.message_id if draft else None,
         )
         conversation = conversation or (parent.conversation_id if parent else None) or (draft and draft.conversation_id)
+        if conversation and conversation.mailbox_id != self.mailbox:
+            # Sent from another mailbox than the thread's (one's own, answering in a shared one): it
+            # starts that mailbox's own conversation; its threading headers still follow the parent.
+            conversation = None
         if draft:
             draft.sudo().unlink()
         message = MessageImporter(mailbox).store_outgoing(outgoing.raw, conversation and conversation.sudo())
         message.write({"state": "draft", "raw_source": False})
+        message.conversation_id._refresh_summary()  # a draft is not a message of the thread yet
         self._commit()
         try:
             report = smtp.send_message(mailbox._smtp_settings(), outgoing.raw, outgoing.sender_email,
@@ -84,6 +89,7 @@ class MailSender:
             message.write({"error_message": mailbox._describe_error(error, smtp_settings=mailbox._smtp_settings())})
             return SendResult(message, error=error)
         message.write({"state": "sent", "error_message": False})
+        message.conversation_id._refresh_summary()
         result = SendResult(message, refused=report.refused)
         result.sent_copy_error = self._copy_to_sent(outgoing, message)
         return result

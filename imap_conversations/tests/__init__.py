@@ -22,3 +22,5 @@ from . import test_login_warning
 from . import test_sending
 from . import test_composer
 from . import test_reply_tour
+from . import test_user_actions
+from . import test_scheduling

@@ -66,6 +66,19 @@ class TestAccess(ImapCase):
         self.assertEqual((self.personal.password, self.personal.smtp_password), ("rotated", "smtp-secret"))
         self.assertFalse(self.shared.with_user(self.imap_user).smtp_password)
 
+    def test_an_owner_can_neither_share_nor_give_away_their_mailbox(self):
+        for owner in (False, self.other_user.id):
+            with self.subTest(owner=owner), self.assertRaises(AccessError):
+                self.personal.with_user(self.imap_user).write({"user_id": owner})
+        self.personal.with_user(self.imap_admin).user_id = False
+        self.assertTrue(self.personal.is_shared, "administrators can")
+
+    def test_users_read_conversations_but_only_the_sync_writes_them(self):
+        conversation = self.env["imap.conversation"].create({"mailbox_id": self.shared.id, "subject": "Team"})
+        with self.assertRaises(AccessError):
+            conversation.with_user(self.imap_user).write({"mailbox_id": self.personal.id})
+        self.assertEqual(conversation.with_user(self.imap_user).subject, "Team")
+
     def test_administrators_manage_every_mailbox(self):
         self.shared.with_user(self.imap_admin).write({"password": "rotated"})
         self.assertEqual(self.shared.with_user(self.imap_admin).password, "rotated")

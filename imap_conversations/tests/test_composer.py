@@ -82,16 +82,37 @@ class TestComposer(SyncCase):
         self.assertEqual(conversation.draft_count, 0)
         self.assertEqual(self.received_subjects(), ["Re: Question"])
 
-    def test_the_mailbox_is_the_users_own_or_a_shared_one(self):
-        shared = self.synced_mailbox(user_id=False, name="Support")
+    def test_one_writes_from_ones_own_mailbox_or_a_shared_one_never_someone_elses(self):
         others = self.synced_mailbox(owner=self.other_user)
-        usable = self.env["imap.mailbox"].with_user(self.imap_user).search([("smtp_host", "!=", False)])
-        self.assertIn(self.mailbox, usable)
-        self.assertIn(shared, usable)
-        self.assertNotIn(others, usable)
+        carla = self.env["res.partner"].create({"name": "Carla", "email": self.customer_address})
+        admin_compose = self.env["imap.compose"].with_user(self.imap_admin)
+        self.assertFalse(admin_compose._default_mailbox(),
+                         "an administrator without a mailbox of their own gets none by default")
+        shared = self.synced_mailbox(user_id=False, name="Support")
+        self.assertEqual(admin_compose._default_mailbox(), shared)
+        composer = admin_compose.create({"mailbox_id": others.id, "partner_ids": [(6, 0, carla.ids)]})
+        with self.assertRaisesRegex(UserError, "own mailbox or a shared one"):
+            composer.action_send()
+        self.assertEqual(self.received_subjects(), [])
+
+    def test_answering_a_shared_conversation_from_ones_own_mailbox_starts_ones_own_conversation(self):
+        shared = self.synced_mailbox(user_id=False, name="Support")
+        self.rig.append(shared.login, "INBOX", [make_email(subject="Help", sender=self.customer_address)])
+        self.sync(shared)
+        team_conversation = self.messages(shared).conversation_id
+        composer = self.env["imap.compose"].with_user(self.imap_user).with_context(
+            **team_conversation.with_user(self.imap_user).action_reply()["context"]).create({})
+        self.assertEqual(composer.mailbox_id, shared, "the thread's own mailbox by default")
+        composer.mailbox_id = self.mailbox
+        composer.action_send()
+        self.assertEqual(team_conversation.message_count, 1, "the team's thread is left as it was")
+        mine = self.messages(self.mailbox).conversation_id
+        self.assertEqual((mine.mailbox_id, mine.message_count), (self.mailbox, 1))
+        self.assertEqual(self.received_subjects(), ["Re: Help"])
 
     def test_nonsense_is_refused_before_anything_is_sent(self):
-        composer = self.env["imap.compose"].create({"mailbox_id": self.mailbox.id, "subject": "x"})
+        composer = self.env["imap.compose"].with_user(self.imap_user).create({"mailbox_id": self.mailbox.id,
+                                                                               "subject": "x"})
         with self.assertRaisesRegex(UserError, "at least one recipient"):
             composer.action_send()
         composer.partner_ids = self.env["res.partner"].create({"name": "No address"})

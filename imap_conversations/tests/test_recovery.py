@@ -79,3 +79,18 @@ class TestRecovery(SyncCase):
         settings.record.execute()
         group = self.env.ref("imap_conversations.group_credential_notifications")
         self.assertIn(self.other_user, group.users)
+
+    def test_a_folder_deleted_since_the_last_sync_does_not_fail_the_recovery(self):
+        mailbox = self.synced_mailbox()
+        self.rig.create_folder(mailbox.login, "Projects")
+        mailbox.action_fetch_folders()
+        self.folder(mailbox, "Projects").sync_enabled = True
+        self.rig.append(mailbox.login, "Projects", [make_email(subject="p")])
+        self.sync(mailbox)
+        self.rig.delete_folder(mailbox.login, "Projects")
+        from ..services.recovery import MailboxRecovery
+
+        report = MailboxRecovery(mailbox).run()
+        self.assertFalse(report.error)
+        self.assertEqual(mailbox.state, "active")
+        self.assertIn("Projects", [f.name for f in report.folders if f.error])

@@ -79,10 +79,13 @@ class TestSending(SyncCase):
         self.assertIn("Do not lose me", draft.body_html)
         self.assertEqual(self.inbox_of(self.customer_login), [])
         self.mailbox.smtp_same_credentials = True
+        first_message_id = draft.message_id
+        self.assertEqual(draft.conversation_id.message_count, 0, "a draft is not a message of the thread yet")
         again = MailSender(self.mailbox).send(to=self.customer, subject="Important",
                                               html="<p>Do not lose me</p>", draft=draft)
         self.assertTrue(again.sent)
-        self.assertEqual(again.message.message_id, draft.message_id if draft.exists() else again.message.message_id)
+        self.assertEqual(again.message.message_id, first_message_id, "sent again under the same Message-ID")
+        self.assertEqual(again.message.conversation_id.message_count, 1)
         received = self.inbox_of(self.customer_login)
         self.assertEqual([m.message_id for m in received], [again.message.message_id])
         self.assertEqual(len(self.messages(self.mailbox)), 1, "the draft became the sent message")

@@ -16,8 +16,8 @@ from .common import SyncCase, make_email
 SAMPLES = Path(__file__).parent / "samples"
 
 
-class WorkerDied(Exception):
-    """Stands for the cron worker being killed between two batches."""
+class WorkerDied(BaseException):
+    """Stands for the cron worker being killed between two batches (not an error anything may catch)."""
 
 
 @tagged("post_install", "-at_install")

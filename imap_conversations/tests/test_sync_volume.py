@@ -25,6 +25,8 @@ class TestSyncVolume(SyncCase):
         self.folder(mailbox, "Archive").sync_enabled = True
         for folder, (count, seed) in FOLDERS.items():
             self.rig.append(mailbox.login, folder, self.rig.generate(count, seed))
+        # Generating 300 MB of mail set a high-water mark of its own: start measuring from here.
+        Path("/proc/self/clear_refs").write_text("5")
         peaks = []
         started = time.monotonic()
         report = self.sync(mailbox, limits=BatchLimits(max_messages=200),

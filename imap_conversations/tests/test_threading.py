@@ -52,12 +52,21 @@ class TestThreading(SyncCase):
         ])
         self.sync(mailbox)
         self.assertEqual(len(self.messages(mailbox).conversation_id), 2)
+        # Somebody linked each branch to a record by hand: the links must survive the merge.
+        first, second = self.messages(mailbox).conversation_id.sorted("id")
+        lead_like = self.env["res.partner"].create({"name": "Linked by hand"})
+        other = self.env["res.partner"].create({"name": "Also linked"})
+        links = self.env["imap.conversation.link"]
+        links._link(first, lead_like)
+        links._link(second, lead_like | other)
         self.rig.append(mailbox.login, "INBOX", [
             make_email(subject="Re: Plan", message_id="<mid@x>", In_Reply_To="<root@x>", References="<root@x>"),
         ])
         self.sync(mailbox)
         conversation = self.messages(mailbox).conversation_id
         self.assertEqual(len(conversation), 1, "the bridging message joins both branches")
+        self.assertEqual(sorted(conversation.link_ids.mapped("res_name")), ["Also linked", "Linked by hand"],
+                         "every link, once")
         self.assertEqual(conversation.message_count, 3)
         self.assertEqual(self.env["imap.conversation"].search_count([("mailbox_id", "=", mailbox.id)]), 1)
 

@@ -19,7 +19,7 @@ class ImapCompose(models.TransientModel):
 
     mailbox_id = fields.Many2one(
         "imap.mailbox", string="From", required=True, default=lambda self: self._default_mailbox(),
-        domain=[("smtp_host", "!=", False)],
+        domain="[('smtp_host', '!=', False), '|', ('user_id', '=', uid), ('user_id', '=', False)]",
         help="Your own mailbox by default; shared mailboxes of your company are offered too.",
     )
     conversation_id = fields.Many2one("imap.conversation", readonly=True)
@@ -50,8 +50,14 @@ class ImapCompose(models.TransientModel):
     # -- defaults ----------------------------------------------------------------------------
 
     @api.model
+    def _sending_mailboxes_domain(self):
+        """One's own mailbox or a shared one: never someone else's, even for an administrator
+        (mail from a personal mailbox goes out in its owner's name)."""
+        return [("smtp_host", "!=", False), "|", ("user_id", "=", self.env.uid), ("user_id", "=", False)]
+
+    @api.model
     def _default_mailbox(self):
-        mailboxes = self.env["imap.mailbox"].search([("smtp_host", "!=", False)])
+        mailboxes = self.env["imap.mailbox"].search(self._sending_mailboxes_domain())
         own = mailboxes.filtered(lambda m: m.user_id == self.env.user)
         return (own or mailboxes)[:1]
 
@@ -71,8 +77,8 @@ class ImapCompose(models.TransientModel):
             values["subject"] = values.get("subject") or reply_subject(parent.subject or "")
             if not values.get("partner_ids"):
                 values["partner_ids"] = [(6, 0, parent._reply_partners().ids)]
-            if parent.mailbox_id.smtp_host:
-                values.setdefault("mailbox_id", parent.mailbox_id.id)
+            if parent.mailbox_id.filtered_domain(self._sending_mailboxes_domain()):
+                values["mailbox_id"] = parent.mailbox_id.id  # answered from where it arrived
         values.setdefault("body", Markup("<p><br></p>") + (self.env.user.signature or ""))
         return values
 
@@ -124,6 +130,8 @@ class ImapCompose(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        if not self.mailbox_id.filtered_domain(self._sending_mailboxes_domain()[1:]):
+            raise UserError(self.env._("You can send from your own mailbox or a shared one only."))
         if not self.mailbox_id.can_send:
             raise UserError(self.env._("The mailbox “%(mailbox)s” has no outgoing server: set one in its "
                                        "Outgoing mail tab.", mailbox=self.mailbox_id.name))
