@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
@@ -357,6 +358,14 @@ class ImapConversation(models.Model):
         }
 
     # -- summary, maintained by the sync ---------------------------------------------------------
+
+    def write(self, vals):
+        # Users edit a conversation's links from its form; the rest is the sync's. Without this,
+        # a user could move a shared conversation into their own mailbox, out of the team's sight.
+        manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
+        if not manager and set(vals) - {"link_ids"}:
+            raise AccessError(self.env._("Conversations are written by the sync; you can change their links."))
+        return super().write(vals)
 
     def _refresh_summary(self):
         """Recount messages, dates, read watermarks and participants from the messages, in bulk."""

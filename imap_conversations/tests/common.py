@@ -191,6 +191,25 @@ class ImapCase(TransactionCase):
         return self.env["imap.mailbox"].create(vals)
 
 
+class SavepointCommits:
+    """What a commit per batch is to a test transaction: a savepoint kept, a new one opened.
+
+    Pass it as a run's ``commit``; ``lose_uncommitted()`` is a worker dying: what was not
+    "committed" is rolled back.
+    """
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.savepoints = [cr.savepoint()]
+
+    def __call__(self):
+        self.savepoints[-1].close(rollback=False)
+        self.savepoints.append(self.cr.savepoint())
+
+    def lose_uncommitted(self):
+        self.savepoints[-1].close(rollback=True)
+
+
 class SyncCase(ImapCase):
     """Helpers for tests that sync a mailbox and look at what it imported."""
 
@@ -200,6 +219,9 @@ class SyncCase(ImapCase):
         report = MailboxSync(mailbox, **kwargs).run()
         self.assertFalse(report.error, f"the sync failed: {report.error}")
         return report
+
+    def cron_commits(self):
+        return SavepointCommits(self.env.cr)
 
     def synced_mailbox(self, owner=None, **values):
         """A mailbox whose folders are fetched (INBOX and Sent enabled)."""

@@ -73,11 +73,14 @@ class TestAccess(ImapCase):
         self.personal.with_user(self.imap_admin).user_id = False
         self.assertTrue(self.personal.is_shared, "administrators can")
 
-    def test_users_read_conversations_but_only_the_sync_writes_them(self):
+    def test_users_read_conversations_and_edit_their_links_but_only_the_sync_writes_the_rest(self):
         conversation = self.env["imap.conversation"].create({"mailbox_id": self.shared.id, "subject": "Team"})
-        with self.assertRaises(AccessError):
-            conversation.with_user(self.imap_user).write({"mailbox_id": self.personal.id})
+        for values in ({"mailbox_id": self.personal.id}, {"subject": "Mine now"}):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                conversation.with_user(self.imap_user).write(values)
         self.assertEqual(conversation.with_user(self.imap_user).subject, "Team")
+        with self.assertRaises(AccessError):
+            self.env["imap.conversation"].with_user(self.imap_user).create({"mailbox_id": self.shared.id})
 
     def test_administrators_manage_every_mailbox(self):
         self.shared.with_user(self.imap_admin).write({"password": "rotated"})

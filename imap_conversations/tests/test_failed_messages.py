@@ -57,7 +57,8 @@ class TestFailedMessages(SyncCase):
         mailbox = self.synced_mailbox(quarantine_enabled=True, quarantine_folder="Failed imports")
         self.rig.append(mailbox.login, "INBOX", [make_email(subject="poison"), make_email(subject="fine")])
         with PoisonedStorage(self.env.cr):
-            report = self.sync(mailbox)
+            # Moved on the server only once the failed record is committed, as the cron does.
+            report = self.sync(mailbox, commit=self.cron_commits())
         self.assertEqual(report.folders[0].quarantined, 1)
         self.assertEqual(self.rig.subjects(mailbox.login, "INBOX"), ["fine"])
         self.assertEqual(self.rig.subjects(mailbox.login, "Failed imports"), ["poison"], "created when missing")
@@ -71,6 +72,15 @@ class TestFailedMessages(SyncCase):
         self.assertEqual(sorted(self.rig.subjects(mailbox.login, "INBOX")), ["fine", "poison"])
         self.assertEqual(self.rig.subjects(mailbox.login, "Failed imports"), [])
         self.assertEqual(len(self.messages(mailbox)), 2)
+
+    def test_without_commits_nothing_is_moved_away_that_a_rollback_would_lose(self):
+        mailbox = self.synced_mailbox(quarantine_enabled=True)
+        self.rig.append(mailbox.login, "INBOX", [make_email(subject="poison")])
+        with PoisonedStorage(self.env.cr):
+            report = self.sync(mailbox)  # Sync now: one transaction, committed at the very end
+        self.assertEqual(report.folders[0].quarantined, 0)
+        self.assertEqual(self.rig.subjects(mailbox.login, "INBOX"), ["poison"])
+        self.assertEqual(self.messages(mailbox, state="failed").subject, "poison")
 
     def test_quarantine_is_off_by_default(self):
         mailbox = self.synced_mailbox()

@@ -77,13 +77,7 @@ class TestSyncCorrectness(SyncCase):
     def test_a_run_killed_after_some_batches_resumes_without_loss_or_duplicate(self):
         mailbox = self.synced_mailbox()
         self.rig.append(mailbox.login, "INBOX", [make_email(subject=f"m{n:02}") for n in range(45)])
-        # In a test transaction a commit is a savepoint we keep; dying rolls back to the last one.
-        committed = [self.env.cr.savepoint()]
-
-        def commit():
-            committed[-1].close(rollback=False)
-            committed.append(self.env.cr.savepoint())
-
+        commits = self.cron_commits()
         batches = []
 
         def die_after_two(report):
@@ -93,9 +87,9 @@ class TestSyncCorrectness(SyncCase):
 
         # Not assertRaises: it opens a savepoint of its own, which a "commit" here would release.
         try:
-            MailboxSync(mailbox, commit=commit, limits=BatchLimits(max_messages=10), after_batch=die_after_two).run()
+            MailboxSync(mailbox, commit=commits, limits=BatchLimits(max_messages=10), after_batch=die_after_two).run()
         except WorkerDied:
-            committed[-1].close(rollback=True)
+            commits.lose_uncommitted()
         else:
             self.fail("the worker should have died after two batches")
         self.assertEqual(len(self.messages(mailbox)), 20, "two batches were committed before the worker died")
