@@ -242,6 +242,8 @@ class MessageImporter:
                            partner_rows)
         self._create_attachments([item for item in items if item.parsed.attachments])
         self._insert_places([(item.id, *place) for item in items for place in item.places])
+        # Rows the ORM did not write: relations cached before them are stale now.
+        self.env["imap.conversation"].invalidate_model(["message_ids"])
 
     def _row(self, item, now):
         parsed, server = item.parsed, item.server
@@ -410,6 +412,7 @@ class MessageImporter:
                 [(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
                  for message_id, folder_id, uidvalidity, uid, flags in rows],
             )
+            placements.forget_cached(self.env)
 
     def _flush_participants(self):
         conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])

@@ -15,6 +15,12 @@ def _flags(flags):
     return " ".join(sorted(flags))
 
 
+def forget_cached(env):
+    """Placements written or deleted in SQL: the relations the ORM cached before are stale."""
+    env["imap.folder"].invalidate_model(["location_ids"])
+    env["imap.message"].invalidate_model(["location_ids"])
+
+
 def add(env, mailbox, folder, uidvalidity, placements, *, outgoing):
     """Place already-imported messages in *folder*: ``[(message id, ServerMessage)]``.
 
@@ -30,6 +36,7 @@ def add(env, mailbox, folder, uidvalidity, placements, *, outgoing):
         "VALUES %s ON CONFLICT DO NOTHING",
         [(message_id, folder.id, mailbox.id, uidvalidity, m.uid, _flags(m.flags)) for message_id, m in placements],
     )
+    forget_cached(env)
     ids = [message_id for message_id, _m in placements]
     seen_ids = [message_id for message_id, m in placements if m.seen]
     if seen_ids:
@@ -101,7 +108,9 @@ def drop_missing(env, folder, uidvalidity, present_uids):
         "DELETE FROM imap_message_location WHERE folder_id = %s AND (uidvalidity != %s OR NOT uid = ANY(%s))",
         [folder.id, uidvalidity, sorted(present_uids)],
     )
-    return env.cr.rowcount
+    dropped = env.cr.rowcount
+    forget_cached(env)
+    return dropped
 
 
 def quarantined(env, folder, uidvalidity, uids):
@@ -113,6 +122,7 @@ def quarantined(env, folder, uidvalidity, uids):
         [folder.id, uidvalidity, list(uids)],
     )
     message_ids = [row[0] for row in env.cr.fetchall()]
+    forget_cached(env)
     env["imap.message"].browse(message_ids).write({"quarantine_origin": folder.name})
 
 

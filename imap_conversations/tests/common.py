@@ -70,6 +70,29 @@ class ImapRig:
         """Varied, deterministic mail from the rig's generator (tests/rig/mailgen.py)."""
         return self._rig_module("mailgen").generate(count, seed=seed)
 
+    def append_generated(self, login, folder, count, seed):
+        """Generated mail into *folder*, made and sent by another process: this one stays lean."""
+        import subprocess
+        import sys
+
+        script = (
+            "import sys\n"
+            "sys.path.insert(0, sys.argv[1])\n"
+            "from imapclient import IMAPClient\n"
+            "from rig.mailgen import generate\n"
+            "mail = generate(int(sys.argv[6]), seed=int(sys.argv[7]))\n"
+            "with IMAPClient(sys.argv[2], port=int(sys.argv[3]), ssl=False, timeout=30) as client:\n"
+            "    client._imap.debug = 0\n"
+            "    client.login(sys.argv[4], sys.argv[5])\n"
+            "    folder = sys.argv[8]\n"
+            "    if not client.folder_exists(folder):\n"
+            "        client.create_folder(folder)\n"
+            "    for start in range(0, len(mail), 100):\n"
+            "        client.multiappend(folder, [{'msg': m} for m in mail[start:start + 100]])\n"
+        )
+        subprocess.run([sys.executable, "-c", script, self.rig_dir, self.host, str(self.port), login,
+                        self.password, str(count), str(seed), folder], check=True, timeout=600)
+
     def private_server(self):
         """A Dovecot of the test's own (tests/rig/dovecot.py), to stop and restart at will."""
         return self._rig_module("dovecot").DovecotServer()
