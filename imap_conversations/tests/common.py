@@ -260,6 +260,14 @@ class SyncCase(ImapCase):
     def folder(self, mailbox, name):
         return mailbox.folder_ids.filtered(lambda f: f.name == name)
 
+    def synced_folder(self, mailbox, name):
+        """A new folder on the server, listed in Odoo, its sync switched on."""
+        self.rig.create_folder(mailbox.login, name)
+        mailbox.action_fetch_folders()
+        folder = self.folder(mailbox, name)
+        folder.sync_enabled = True
+        return folder
+
 
 def bus_notifications(env, user, notification_type="simple_notification"):
     """Payloads of bus notifications sent to *user* in this transaction."""

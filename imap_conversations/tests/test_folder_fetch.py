@@ -74,9 +74,7 @@ class TestFolderFetch(SyncCase):
 
     def test_a_vanished_folder_holding_synced_mail_is_kept_and_marked_missing(self):
         mailbox = self.synced_mailbox()
-        self.rig.create_folder(mailbox.login, "Projects")
-        mailbox.action_fetch_folders()
-        self.folder(mailbox, "Projects").sync_enabled = True
+        self.synced_folder(mailbox, "Projects")
         self.rig.append(mailbox.login, "Projects", [make_email(subject="keep me")])
         self.sync(mailbox)
         self.rig.delete_folder(mailbox.login, "Projects")

@@ -82,9 +82,7 @@ class TestRecovery(SyncCase):
 
     def test_a_folder_deleted_since_the_last_sync_does_not_fail_the_recovery(self):
         mailbox = self.synced_mailbox()
-        self.rig.create_folder(mailbox.login, "Projects")
-        mailbox.action_fetch_folders()
-        self.folder(mailbox, "Projects").sync_enabled = True
+        self.synced_folder(mailbox, "Projects")
         self.rig.append(mailbox.login, "Projects", [make_email(subject="p")])
         self.sync(mailbox)
         self.rig.delete_folder(mailbox.login, "Projects")

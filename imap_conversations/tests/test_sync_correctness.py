@@ -54,9 +54,7 @@ class TestSyncCorrectness(SyncCase):
 
     def test_uidvalidity_change_imports_only_what_is_new(self):
         mailbox = self.synced_mailbox()
-        self.rig.create_folder(mailbox.login, "Projects")
-        mailbox.action_fetch_folders()
-        self.folder(mailbox, "Projects").sync_enabled = True
+        self.synced_folder(mailbox, "Projects")
         known = [make_email(subject=f"known {n}") for n in range(3)]
         without_id = (b"Subject: no id\r\nFrom: x@example.com\r\nDate: Mon, 2 Nov 2026 08:00:00 +0000\r\n"
                       b"\r\nsame body\r\n")
