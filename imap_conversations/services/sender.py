@@ -81,12 +81,12 @@ class MailSender:
         message.write({"state": "draft", "raw_source": False})
         message.conversation_id._refresh_summary()  # a draft is not a message of the thread yet
         self._commit()
+        settings = mailbox._smtp_settings()
         try:
-            report = smtp.send_message(mailbox._smtp_settings(), outgoing.raw, outgoing.sender_email,
-                                       outgoing.recipients)
+            report = smtp.send_message(settings, outgoing.raw, outgoing.sender_email, outgoing.recipients)
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: sending %s failed: %s", mailbox.name, outgoing.message_id, error)
-            message.write({"error_message": mailbox._describe_error(error, smtp_settings=mailbox._smtp_settings())})
+            message.write({"error_message": mailbox._describe_error(error, smtp_settings=settings)})
             return SendResult(message, error=error)
         message.write({"state": "sent", "error_message": False})
         message.conversation_id._refresh_summary()
