@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from rig.odoo_runner import OdooTierResult, analyse_log
+from rig.odoo_runner import OdooTierResult, analyse_log, hang_report
+from rig.odoo_watchdog import Outcome
 
 PREFIX = "2026-11-22 10:00:00,000 4242"
 PASSED = f"{PREFIX} INFO db odoo.tests.result: 0 failed, 0 error(s) of 12 tests when loading database 'db'"
@@ -65,3 +66,14 @@ def test_fewer_tests_than_defined_fails():
 def test_no_summary_or_a_bad_exit_code_fails():
     assert not verdict(f"{PREFIX} CRITICAL db odoo.service.server: Failed to initialize database").ok
     assert not verdict(PASSED, returncode=1).ok
+
+
+def test_a_hang_report_names_the_test_that_hung_and_ends_the_log_tail_there():
+    lines = [f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_a: Starting TestA.test_one ...",
+             f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_b: Starting TestB.test_two ...",
+             f"{PREFIX} INFO db odoo.models.unlink: User #1 deleted mail.mail records"]
+    outcome = Outcome(-1, "the Odoo run wrote nothing to its log for 600s", "--- PostgreSQL sessions\nUPDATE ...")
+    report = hang_report(outcome, lines).splitlines()
+    assert report[0] == "the Odoo run wrote nothing to its log for 600s"
+    assert report[1].endswith("Starting TestB.test_two ...")
+    assert report[-5:] == [*lines, "--- PostgreSQL sessions", "UPDATE ..."][-5:]

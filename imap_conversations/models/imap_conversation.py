@@ -373,33 +373,39 @@ class ImapConversation(models.Model):
             return
         self.env["imap.message"].flush_model()
         self.flush_recordset()
+        # Every table is read through "= ANY(ids)" and the summary is computed once: when the
+        # statistics claim the tables are empty (see services/table_statistics.py), a join on
+        # the conversation alone let the planner rescan all messages for each conversation.
         self.env.cr.execute(
             """
+            WITH s AS MATERIALIZED (
+                SELECT m.conversation_id,
+                       -- The thread is named after its oldest message, whichever was imported first.
+                       (array_agg(m.subject ORDER BY m.date NULLS LAST, m.id)
+                           FILTER (WHERE m.subject IS NOT NULL AND m.subject != ''))[1] AS first_subject,
+                       count(*) AS message_count,
+                       min(m.date) AS first_date,
+                       max(m.date) AS last_date,
+                       max(m.id) FILTER (WHERE m.direction = 'incoming') AS last_incoming,
+                       max(m.id) FILTER (WHERE m.direction = 'incoming' AND NOT coalesce(m.is_seen, false))
+                           AS last_unseen
+                  FROM imap_message m
+                 WHERE m.conversation_id = ANY(%(ids)s) AND m.state IN ('imported', 'sent')
+              GROUP BY m.conversation_id
+            )
             UPDATE imap_conversation c
                SET subject = COALESCE(s.first_subject, c.subject),
-                   message_count = s.message_count,
+                   -- A conversation whose only message is a draft counts 0, not its old count.
+                   message_count = COALESCE(s.message_count, 0),
                    first_message_date = s.first_date,
                    last_message_date = s.last_date,
                    last_incoming_message_id = s.last_incoming,
                    last_unseen_message_id = s.last_unseen
-              FROM (SELECT conv.id AS conversation_id,
-                           -- The thread is named after its oldest message, whichever was imported first.
-                           (array_agg(m.subject ORDER BY m.date NULLS LAST, m.id)
-                               FILTER (WHERE m.subject IS NOT NULL AND m.subject != ''))[1] AS first_subject,
-                           count(m.id) AS message_count,
-                           min(m.date) AS first_date,
-                           max(m.date) AS last_date,
-                           max(m.id) FILTER (WHERE m.direction = 'incoming') AS last_incoming,
-                           max(m.id) FILTER (WHERE m.direction = 'incoming' AND NOT coalesce(m.is_seen, false))
-                               AS last_unseen
-                      -- From the conversations: one whose only message is a draft counts 0, not its old count.
-                      FROM imap_conversation conv
-                 LEFT JOIN imap_message m ON m.conversation_id = conv.id AND m.state IN ('imported', 'sent')
-                     WHERE conv.id = ANY(%s)
-                  GROUP BY conv.id) s
-             WHERE c.id = s.conversation_id
+              FROM unnest(%(ids)s::int[]) AS t(id)
+         LEFT JOIN s ON s.conversation_id = t.id
+             WHERE c.id = ANY(%(ids)s) AND c.id = t.id
             """,
-            [self.ids],
+            {"ids": self.ids},
         )
         self.env.cr.execute(
             """

@@ -22,6 +22,7 @@ from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
 from . import placements
 from .conversation_resolver import ConversationResolver, conversation_id
+from .table_statistics import ImportStatistics
 
 _logger = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class MessageImporter:
         self.messages = self.env["imap.message"]
         self.own_addresses = mailbox._own_addresses()
         self.threads = ConversationResolver(mailbox, self.own_addresses)
+        self.statistics = ImportStatistics(self.cr)
 
     # -- before download ---------------------------------------------------------
 
@@ -165,6 +167,7 @@ class MessageImporter:
                                         outgoing=outgoing_folder)
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        self.statistics.stored_messages(stored)
         return counts
 
     def _place_of(self, server_message):

@@ -17,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import odoo_watchdog
 from .dovecot import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,6 +29,7 @@ EXTRA_MODULES = ("crm",)
 
 LOG_LINE = re.compile(r"^\S+ \S+ \d+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) (?P<db>\S+) (?P<logger>\S+): ")
 SUMMARY = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
+STARTING = re.compile(r"odoo\.addons\.imap_conversations\S*: Starting ")
 SKIPPED = re.compile(r"odoo\.addons\.imap_conversations\S*: skipped ")
 OUR_LOGGERS = re.compile(r"^odoo\.addons\.imap_conversations")
 
@@ -151,8 +153,11 @@ def db_args(install):
     return args
 
 
-def run_addon_tests(install, env_extra, log_path, timeout=3000):
-    """Install the addons in a new database, run their tests, drop the database."""
+def run_addon_tests(install, env_extra, log_path, timeout=3000, stall_timeout=600):
+    """Install the addons in a new database, run their tests, drop the database.
+
+    A run that hangs is stopped by rig/odoo_watchdog.py, which says what it was doing.
+    """
     ensure_postgres(install)
     database = f"imapconv_test_{uuid.uuid4().hex[:10]}"
     data_dir = tempfile.mkdtemp(prefix="odoo-data-")
@@ -170,32 +175,55 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000):
         "--max-cron-threads=0",
         "--log-level=info",
     )
-    env = {**os.environ, **env_extra, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **env_extra, "PYTHONUNBUFFERED": "1", "PYTHONFAULTHANDLER": "1"}
+    pg_args, pg_env = connection_args(install)
+    psql = ["psql", "-X", "-P", "pager=off", *pg_args, "-d", database]
     started = time.monotonic()
     try:
         with log_path.open("w") as log:
-            process = subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                     timeout=timeout, check=False)
-        returncode = process.returncode
-    except subprocess.TimeoutExpired:
-        returncode = -1
+            # A session of its own, so that a hung run is stopped with everything it started.
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       env=env, start_new_session=True)
+            outcome = odoo_watchdog.wait_for(process, log_path, timeout=timeout, stall_timeout=stall_timeout,
+                                              psql_command=psql, psql_env=pg_env)
     finally:
         drop_database(install, database)
         shutil.rmtree(data_dir, ignore_errors=True)
-    result = OdooTierResult(returncode, log_path, time.monotonic() - started)
+    result = OdooTierResult(outcome.returncode, log_path, time.monotonic() - started)
     result.expected_tests = sum(defined_test_count(REPO / addon) for addon in ADDONS)
-    analyse_log(result, log_path.read_text(errors="replace").splitlines())
-    if returncode == -1:
-        result.problems.append(f"the Odoo run did not finish within {timeout}s")
+    text = log_path.read_text(errors="replace")
+    analyse_log(result, text.splitlines())
+    if outcome.hang:
+        result.problems.append(hang_report(outcome, text[:outcome.log_end].splitlines()))
     return result
 
 
-def drop_database(install, database):
+def hang_report(outcome, lines, tail=60):
+    """What a hung run was doing: the test it was in, its last log lines (up to the hang), the
+    watchdog's findings."""
+    current = next((line for line in reversed(lines) if STARTING.search(line)), "(no test had started)")
+    return "\n".join([
+        outcome.hang,
+        f"--- the test running: {current}",
+        f"--- the last {tail} lines of the log",
+        *lines[-tail:],
+        outcome.diagnosis,
+    ])
+
+
+def connection_args(install):
+    """Options (and environment) for PostgreSQL's command-line tools to reach Odoo's server."""
     env = dict(os.environ)
-    args = ["dropdb", "--if-exists", database]
+    args = []
     options = install.db_options
     if options.get("db_host"):
-        args[1:1] = ["-h", options["db_host"], "-p", options.get("db_port", "5432"), "-U", options.get("db_user", "")]
+        args = ["-h", options["db_host"], "-p", options.get("db_port", "5432"), "-U", options.get("db_user", "")]
         if options.get("db_password"):
             env["PGPASSWORD"] = options["db_password"]
-    subprocess.run(args, capture_output=True, env=env, check=False)
+    return args, env
+
+
+def drop_database(install, database):
+    args, env = connection_args(install)
+    subprocess.run(["dropdb", "--if-exists", "--force", *args, database], capture_output=True, env=env, check=False,
+                   timeout=120)
