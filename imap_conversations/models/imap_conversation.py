@@ -176,6 +176,8 @@ class ImapConversation(models.Model):
               JOIN imap_mailbox mb ON mb.id = c.mailbox_id
          LEFT JOIN imap_conversation_read r ON r.conversation_id = c.id AND r.user_id = %(user)s
              WHERE m.conversation_id = ANY(%(ids)s) AND m.state = 'imported' AND m.direction = 'incoming'
+               -- Redundant, and there for the planner: see _refresh_summary.
+               AND c.id = ANY(%(ids)s)
                AND m.id > COALESCE(r.last_read_message_id, 0)
                AND NOT (%(seen_counts)s AND COALESCE(m.is_seen, FALSE))
           GROUP BY m.conversation_id
@@ -217,6 +219,8 @@ class ImapConversation(models.Model):
                    FROM imap_conversation c
               LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state IN ('imported', 'sent')
                                           %(direction)s
+                                          -- Redundant, and there for the planner: see _refresh_summary.
+                                          AND m.conversation_id = ANY(%(ids)s)
                   WHERE c.id = ANY(%(ids)s)
                GROUP BY c.id
             ON CONFLICT (conversation_id, user_id) DO UPDATE
