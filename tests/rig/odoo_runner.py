@@ -191,10 +191,11 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000, stall_timeout=60
         shutil.rmtree(data_dir, ignore_errors=True)
     result = OdooTierResult(outcome.returncode, log_path, time.monotonic() - started)
     result.expected_tests = sum(defined_test_count(REPO / addon) for addon in ADDONS)
-    text = log_path.read_text(errors="replace")
-    analyse_log(result, text.splitlines())
+    log = log_path.read_bytes()
+    analyse_log(result, log.decode(errors="replace").splitlines())
     if outcome.hang:
-        result.problems.append(hang_report(outcome, text[:outcome.log_end].splitlines()))
+        # log_end counts bytes: the log holds non-ASCII text.
+        result.problems.append(hang_report(outcome, log[:outcome.log_end].decode(errors="replace").splitlines()))
     return result
 
 
