@@ -62,7 +62,9 @@ def test_a_process_stuck_in_c_still_gives_its_stacks_through_faulthandler(tmp_pa
 
 def test_a_run_that_keeps_logging_is_stopped_at_the_overall_timeout(tmp_path):
     log_path = tmp_path / "odoo.log"
-    process = start("import time\nwhile True:\n    print('busy', flush=True)\n    time.sleep(0.1)", log_path)
+    # It outlives SIGQUIT and goes on logging: the watchdog must not wait for its log to settle.
+    process = start("import signal, time\nsignal.signal(signal.SIGQUIT, lambda *_: None)\n"
+                    "while True:\n    print('busy', flush=True)\n    time.sleep(0.1)", log_path)
     outcome = watch(process, log_path, timeout=1, stall_timeout=30)
     assert outcome.hang == "the Odoo run did not finish within 1s"
     assert process.poll() is not None

@@ -85,23 +85,23 @@ def _python_stacks(process, log_path):
         # while every thread waits inside a call such as a PostgreSQL query.
         process.send_signal(signal.SIGABRT)
         _grows(log_path, start)
-    with Path(log_path).open(errors="replace") as log:
+    with Path(log_path).open("rb") as log:
         log.seek(start)
-        return log.read()[-20000:] or "(the Odoo process wrote no stacks)"
+        return log.read()[-20000:].decode(errors="replace") or "(the Odoo process wrote no stacks)"
 
 
 def _grows(log_path, size, within=5.0, settle=0.5):
-    """Whether the log grows past *size* within *within* seconds (then waits for it to settle)."""
+    """Whether the log grows past *size*, waiting until it settles, for *within* seconds at most
+    (a run that logs without end must not hold the watchdog)."""
     deadline = time.monotonic() + within
-    while _size(log_path) == size:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    while True:
-        size = _size(log_path)
+    grew = False
+    while time.monotonic() < deadline:
         time.sleep(settle)
-        if _size(log_path) == size:
-            return True
+        now = _size(log_path)
+        if grew and now == size:
+            break
+        grew, size = grew or now != size, now
+    return grew
 
 
 def _run(command, timeout=60, env=None):
