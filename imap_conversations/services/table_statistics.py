@@ -35,7 +35,10 @@ class ImportStatistics:
         if self.stored < self.next_refresh:
             return
         self.next_refresh = self.stored * 2
-        # SKIP_LOCKED: a run in another worker analysing the same tables has it covered, and
-        # waiting for it would hold this run until that worker commits.
-        self.cr.execute(SQL(
-            "ANALYZE (SKIP_LOCKED) %s", SQL(", ").join(SQL.identifier(table) for table in IMPORT_TABLES)))
+        analyze_import_tables(self.cr)
+
+
+def analyze_import_tables(cr):
+    # SKIP_LOCKED: a run in another worker analysing the same tables has it covered, and
+    # waiting for it would hold this run until that worker commits.
+    cr.execute(SQL("ANALYZE (SKIP_LOCKED) %s", SQL(", ").join(SQL.identifier(table) for table in IMPORT_TABLES)))
