@@ -23,6 +23,8 @@ _RIG_VARIABLES = (
 )
 # Test classes share one pool of Dovecot users for the whole Odoo run.
 _next_user_number = itertools.count(1)
+#: Modules of the rig (tests/rig/), loaded once from IMAP_TEST_RIG_DIR.
+_rig_modules = {}
 
 # A real 1x1 PNG, for inline images (cid:).
 PNG = base64.b64decode(
@@ -61,10 +63,12 @@ class ImapRig:
     def _rig_module(self, name):
         import importlib.util
 
-        spec = importlib.util.spec_from_file_location(f"imap_rig_{name}", f"{self.rig_dir}/rig/{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        if name not in _rig_modules:
+            spec = importlib.util.spec_from_file_location(f"imap_rig_{name}", f"{self.rig_dir}/rig/{name}.py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            _rig_modules[name] = module
+        return _rig_modules[name]
 
     def generate(self, count, seed):
         """Varied, deterministic mail from the rig's generator (tests/rig/mailgen.py)."""
@@ -79,16 +83,12 @@ class ImapRig:
             "import sys\n"
             "sys.path.insert(0, sys.argv[1])\n"
             "from imapclient import IMAPClient\n"
+            "from rig.mail_append import append_messages\n"
             "from rig.mailgen import generate\n"
-            "mail = generate(int(sys.argv[6]), seed=int(sys.argv[7]))\n"
             "with IMAPClient(sys.argv[2], port=int(sys.argv[3]), ssl=False, timeout=30) as client:\n"
             "    client._imap.debug = 0\n"
             "    client.login(sys.argv[4], sys.argv[5])\n"
-            "    folder = sys.argv[8]\n"
-            "    if not client.folder_exists(folder):\n"
-            "        client.create_folder(folder)\n"
-            "    for start in range(0, len(mail), 100):\n"
-            "        client.multiappend(folder, [{'msg': m} for m in mail[start:start + 100]])\n"
+            "    append_messages(client, sys.argv[8], generate(int(sys.argv[6]), seed=int(sys.argv[7])))\n"
         )
         subprocess.run([sys.executable, "-c", script, self.rig_dir, self.host, str(self.port), login,
                         self.password, str(count), str(seed), folder], check=True, timeout=600)
@@ -112,10 +112,7 @@ class ImapRig:
 
     def append(self, login, folder, messages, flags=()):
         with self.client(login) as client:
-            if not client.folder_exists(folder):
-                client.create_folder(folder)
-            for start in range(0, len(messages), 100):
-                client.multiappend(folder, [{"msg": m, "flags": flags} for m in messages[start:start + 100]])
+            self._rig_module("mail_append").append_messages(client, folder, messages, flags)
 
     def create_folder(self, login, folder):
         with self.client(login) as client:

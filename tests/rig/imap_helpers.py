@@ -7,8 +7,7 @@ from imapclient import IMAPClient
 from engine.transport import ConnectionSettings
 
 from .dovecot import MAIL_DOMAIN
-
-MULTIAPPEND_BATCH = 100
+from .mail_append import append_messages
 
 
 class MailboxFixture:
@@ -45,19 +44,9 @@ class MailboxFixture:
         return client
 
     def append(self, folder, messages, flags=(), msg_time=None):
-        """Store raw messages in *folder* (created when missing), 100 per MULTIAPPEND.
-
-        *msg_time* sets their INTERNALDATE (the date IMAP's SINCE looks at).
-        """
+        """Store raw messages in *folder* (see rig/mail_append.py)."""
         with self.client() as client:
-            if not client.folder_exists(folder):
-                client.create_folder(folder)
-            messages = list(messages)
-            for start in range(0, len(messages), MULTIAPPEND_BATCH):
-                batch = messages[start:start + MULTIAPPEND_BATCH]
-                client.multiappend(folder, [
-                    {"msg": m, "flags": flags, **({"date": msg_time} if msg_time else {})} for m in batch
-                ])
+            append_messages(client, folder, messages, flags, msg_time)
 
     def create_folder(self, folder):
         with self.client() as client:
