@@ -139,3 +139,9 @@ class InternalError(ImapError):
 
     kind = "internal"
     transient = True
+
+
+class DestinationRefused(ImapError):
+    """The administrator does not allow connections to this host or address (checked before connecting)."""
+
+    kind = "destination_refused"

@@ -23,7 +23,15 @@ from .errors import (
     ThrottledError,
     TlsError,
 )
-from .network import ServerSettings, tls_context, translated_network_errors
+from .network import (
+    UNRESTRICTED,
+    DestinationPolicy,
+    ServerSettings,
+    checked_addresses,
+    connect_to_first,
+    tls_context,
+    translated_network_errors,
+)
 
 #: Submission ports (RFC 8314): 465 implicit TLS, 587 STARTTLS; 25 is server-to-server.
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -50,7 +58,10 @@ class SmtpSettings(ServerSettings):
     ca_file: str | None = None
     #: The name given in EHLO; by default the address literal of our end of the connection.
     local_hostname: str | None = None
-
+    #: Where this connection may go: checked against every address of the host before connecting.
+    destination_policy: DestinationPolicy = UNRESTRICTED
+    #: A ``time.monotonic()`` value: every wait is cut to the time left before it (network.wait_limit).
+    deadline: float | None = None
 
 
 class SmtpReply(NamedTuple):
@@ -119,17 +130,22 @@ def check_smtp(settings):
 @contextlib.contextmanager
 def _smtp_session(settings):
     """A connected, secured and (when a login is set) authenticated smtplib client."""
-    with _translated("connecting", settings.host):
-        client = _connect(settings)
+    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
+                                  settings.wait_limit())
+    client = connect_to_first(addresses, lambda address: _connect_to(settings, address))
     try:
         with _translated("greeting the server", settings.host):
+            _limit_wait(client, settings)
             _hello(client, settings)
         if settings.security == "starttls":
             with _translated("starting TLS", settings.host):
+                _limit_wait(client, settings)
                 _starttls(client, settings)
         if settings.login:
             with _translated("logging in", settings.host):
+                _limit_wait(client, settings)
                 _authenticate(client, settings)
+        _limit_wait(client, settings)
         yield client
     except BaseException:
         client.close()
@@ -140,20 +156,28 @@ def _smtp_session(settings):
     client.close()
 
 
-def _connect(settings):
-    """Connect and read the greeting (smtplib raises SMTPConnectError unless it is a 220)."""
+def _connect_to(settings, address):
+    """Connect to *address* (checked) and read the greeting (smtplib raises SMTPConnectError unless it is a 220)."""
     # The socket's timeout covers the TCP connect, the TLS handshake of implicit TLS, and each reply.
     # A local_hostname is always given: without one smtplib calls socket.getfqdn(),
     # a DNS lookup of our own name on every connection.
     local_hostname = settings.local_hostname or "localhost"
-    if settings.security == "ssl":
-        return smtplib.SMTP_SSL(settings.host, settings.port, local_hostname=local_hostname,
-                                timeout=settings.timeout, context=_ssl_context(settings))
-    return smtplib.SMTP(settings.host, settings.port, local_hostname=local_hostname, timeout=settings.timeout)
+    wait = settings.wait_limit()
+    with _translated("connecting", settings.host):
+        if settings.security == "ssl":
+            return smtplib.SMTP_SSL(address, settings.port, local_hostname=local_hostname,
+                                    timeout=wait, context=_ssl_context(settings))
+        return smtplib.SMTP(address, settings.port, local_hostname=local_hostname, timeout=wait)
+
+
+def _limit_wait(client, settings):
+    """The next answers are waited for at most the timeout, and never past the deadline."""
+    client.sock.settimeout(settings.wait_limit())
 
 
 def _ssl_context(settings):
-    return tls_context(settings.verify_certificate, settings.ca_file)
+    # The socket goes to the checked address; the certificate is checked against the name.
+    return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
 
 
 def _hello(client, settings):

@@ -23,7 +23,15 @@ from .errors import (
     ThrottledError,
     TlsError,
 )
-from .network import ServerSettings, tls_context, translated_network_errors
+from .network import (
+    UNRESTRICTED,
+    DestinationPolicy,
+    ServerSettings,
+    checked_addresses,
+    connect_to_first,
+    tls_context,
+    translated_network_errors,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -43,15 +51,19 @@ class ConnectionSettings(ServerSettings):
     password: str
     security: str = "ssl"
     verify_certificate: bool = True
-    #: Seconds allowed to connect, and to wait for any single answer.
+    #: Seconds allowed to connect, and to wait for any single answer (at most network.MAX_TIMEOUT).
     timeout: float = 30.0
     #: Extra trust anchors (a PEM file) instead of the system store.
     ca_file: str | None = None
-
+    #: Where this connection may go: checked against every address of the host before connecting.
+    destination_policy: DestinationPolicy = UNRESTRICTED
+    #: A ``time.monotonic()`` value: the run's end; every wait is cut to the time left (network.wait_limit).
+    deadline: float | None = None
 
 
 def _ssl_context(settings):
-    return tls_context(settings.verify_certificate, settings.ca_file)
+    # The socket goes to the checked address; the certificate is checked against the name.
+    return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
 
 
 def _response_code(text):
@@ -88,16 +100,40 @@ def translated_errors(action, host=None):
             raise ProtocolError(f"The server refused {action}", detail=text) from exc
 
 
-def open_session(settings):
-    """Connect, secure and log in; the caller owns the returned session."""
+class _Client(IMAPClient):
+    """IMAPClient whose implicit-TLS connection obeys the connect timeout.
+
+    imapclient 3.x creates its TLS connection without the timeout it is given
+    (``tls.IMAP4_TLS`` drops it; fixed in 4.0): the TCP connect, the handshake and
+    the greeting of a server that accepts and never answers would wait forever.
+    The standard library's IMAP4_SSL takes the timeout and the context.
+    """
+
+    def _create_IMAP4(self):  # noqa: N802 - imapclient's name
+        if self.ssl and not self.stream:
+            return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=self.ssl_context,
+                                     timeout=self._timeout.connect)
+        return super()._create_IMAP4()
+
+
+def _connect(settings, address):
+    """The greeting (and, for implicit TLS, the handshake) within the connect timeout."""
+    wait = settings.wait_limit()
     with translated_errors("connecting", settings.host):
-        client = IMAPClient(
-            settings.host,
+        return _Client(
+            address,
             port=settings.port,
             ssl=settings.security == "ssl",
             ssl_context=_ssl_context(settings) if settings.security == "ssl" else None,
-            timeout=SocketTimeout(connect=settings.timeout, read=settings.timeout),
+            timeout=SocketTimeout(connect=wait, read=wait),
         )
+
+
+def open_session(settings):
+    """Connect, secure and log in; the caller owns the returned session."""
+    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
+                                  settings.wait_limit())
+    client = connect_to_first(addresses, lambda address: _connect(settings, address))
     # imapclient sets imaplib's debug level to 5, which formats every line it
     # reads or sends even when nobody logs it: most of a big FETCH's time.
     client._imap.debug = 0
@@ -131,6 +167,8 @@ class ImapSession:
 
     def _call(self, action, method, *args, **kwargs):
         with translated_errors(action, self.settings.host):
+            # Every answer is waited for at most the timeout, and never past the run's deadline.
+            self._client.socket().settimeout(self.settings.wait_limit())
             return method(*args, **kwargs)
 
     def _starttls(self):

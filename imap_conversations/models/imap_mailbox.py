@@ -10,8 +10,9 @@ from odoo.tools import config, email_normalize
 from ..engine import errors as imap_errors
 from ..engine import smtp
 from ..engine.folders import list_folders
+from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts
+from ..services import credential_alerts, destinations
 
 _logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class ImapMailbox(models.Model):
     can_manage_credentials = fields.Boolean(compute="_compute_can_manage_credentials")
     timeout = fields.Integer(
         string="Timeout (seconds)", default=30, required=True,
-        help="How long to wait for the server to connect or answer before giving up.",
+        help=f"How long to wait for the server to connect or answer before giving up (at most {MAX_TIMEOUT}).",
     )
 
     # Sync behaviour
@@ -139,7 +140,9 @@ class ImapMailbox(models.Model):
 
     _sql_constraints = [
         ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),
-        ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be at least one second."),
+        # One server must not hold the scheduled sync of every mailbox: every network wait is bounded.
+        ("timeout_range", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
+         f"The timeout must be between 1 and {MAX_TIMEOUT} seconds."),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
     ]
 
@@ -251,7 +254,8 @@ class ImapMailbox(models.Model):
 
     # -- connecting --------------------------------------------------------------
 
-    def _connection_settings(self):
+    def _connection_settings(self, deadline=None):
+        """*deadline*: the run's end (``time.monotonic()``); no network wait goes past it."""
         self.ensure_one()
         return ConnectionSettings(
             host=(self.host or "").strip(),
@@ -261,6 +265,8 @@ class ImapMailbox(models.Model):
             security=self.security,
             verify_certificate=self.verify_certificate,
             timeout=float(self.timeout),
+            destination_policy=destinations.policy(self),
+            deadline=deadline,
         )
 
     def _smtp_settings(self):
@@ -275,12 +281,13 @@ class ImapMailbox(models.Model):
             security=mailbox.smtp_security,
             verify_certificate=mailbox.verify_certificate,
             timeout=float(mailbox.timeout),
+            destination_policy=destinations.policy(self),
         )
 
     @contextlib.contextmanager
-    def _session(self):
+    def _session(self, deadline=None):
         """An open, logged-in IMAP session; engine errors pass through typed."""
-        session = open_session(self._connection_settings())
+        session = open_session(self._connection_settings(deadline))
         try:
             yield session
         finally:
@@ -292,7 +299,20 @@ class ImapMailbox(models.Model):
         host, port = (smtp_settings.host, smtp_settings.port) if smtp_settings else (self.host, self.port)
         login = smtp_settings.login if smtp_settings else self.login
         target = f"{host}:{port}"
-        reason = error.detail or error.message
+        # The server's own words (banners, replies) only where the destination policy allows them.
+        reason = (error.detail or error.message) if destinations.shows_server_words(self) else error.message
+        if isinstance(error, imap_errors.CertificateError):
+            # Said by our TLS library about the certificate, not by the server: what the user must act on.
+            reason = error.detail or error.message
+        if isinstance(error, imap_errors.DestinationRefused):
+            if destinations.is_imap_admin(destinations.reader(self)):
+                return self.env._(
+                    "%(target)s is not allowed for this mailbox (%(reason)s). Add it to “Allowed mail servers” "
+                    "in IMAP Conversations › Configuration › Settings if it is trusted.",
+                    target=target, reason=error.detail or error.message,
+                )
+            return self.env._("This server is not allowed by your administrator. Choose another server, or ask "
+                              "your administrator to allow %(host)s.", host=host)
         if isinstance(error, imap_errors.AuthenticationError):
             return self.env._("The server refused the login or password for “%(login)s”.", login=login)
         if isinstance(error, imap_errors.CertificateError):
@@ -360,16 +380,14 @@ class ImapMailbox(models.Model):
         except imap_errors.ImapError as error:
             return self._connection_failed(error, "connection test")
         _logger.info("IMAP mailbox %s (id %s): connection test succeeded", self.name, self.id)
-        return self._notification(
-            self.env._("Connection successful"),
-            self.env._(
-                "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s. "
-                "Server capabilities: %(capabilities)s.",
-                host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
-                capabilities=", ".join(sorted(report.capabilities)),
-            ),
-            "success",
+        message = self.env._(
+            "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s.",
+            host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
         )
+        if destinations.shows_server_words(self):
+            message += " " + self.env._("Server capabilities: %(capabilities)s.",
+                                        capabilities=", ".join(sorted(report.capabilities)))
+        return self._notification(self.env._("Connection successful"), message, "success")
 
     def action_test_smtp(self):
         self.ensure_one()
@@ -383,14 +401,12 @@ class ImapMailbox(models.Model):
             _logger.warning("IMAP mailbox %s (id %s): SMTP test failed: %s", self.name, self.id, error)
             return self._notification(self.env._("Outgoing server: connection failed"),
                                       self._describe_error(error, smtp_settings=settings), "danger", sticky=True)
-        return self._notification(
-            self.env._("Outgoing server works"),
-            self.env._("Connected to %(host)s:%(port)s with %(security)s%(login)s. The server offers: %(ext)s.",
-                       host=settings.host, port=settings.port, security=SECURITY_LABELS[settings.security],
-                       login=self.env._(" and logged in as %s", settings.login) if settings.login else "",
-                       ext=", ".join(sorted(report.extensions)) or "-"),
-            "success",
-        )
+        message = self.env._("Connected to %(host)s:%(port)s with %(security)s%(login)s.",
+                             host=settings.host, port=settings.port, security=SECURITY_LABELS[settings.security],
+                             login=self.env._(" and logged in as %s", settings.login) if settings.login else "")
+        if destinations.shows_server_words(self):
+            message += " " + self.env._("The server offers: %(ext)s.", ext=", ".join(sorted(report.extensions)) or "-")
+        return self._notification(self.env._("Outgoing server works"), message, "success")
 
     def action_fetch_folders(self):
         self.ensure_one()

@@ -1,6 +1,9 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
+from ..engine.network import parse_allowed_servers
 from ..services.credential_alerts import NOTIFICATION_GROUP
+from ..services.destinations import ALLOWED_SERVERS_PARAM
 
 RECOVERY_CRON = "imap_conversations.ir_cron_recover_mailboxes"
 
@@ -26,6 +29,23 @@ class ResConfigSettings(models.TransientModel):
         "res.users", string="Told about shared mailboxes", domain=[("share", "=", False)],
         help="Who is told (toast, warning at login, e-mail) when a shared mailbox's login is refused.",
     )
+
+    imap_allowed_servers = fields.Char(
+        string="Allowed mail servers", config_parameter=ALLOWED_SERVERS_PARAM,
+        help="Where mailboxes of users who are not IMAP administrators may connect (IMAP and SMTP), separated "
+             "by commas or spaces: host names (mail.example.com), *.example.com for any name below a domain, "
+             "addresses or networks (10.1.2.3, 10.0.0.0/8, [::1]), each optionally with a port "
+             "(mail.example.com:993). Empty: any public server. Loopback, private and link-local addresses "
+             "are refused unless listed by address, network or exact host name.",
+    )
+
+    @api.constrains("imap_allowed_servers")
+    def _check_imap_allowed_servers(self):
+        for settings in self:
+            try:
+                parse_allowed_servers(settings.imap_allowed_servers)
+            except ValueError as error:
+                raise ValidationError(self.env._("Allowed mail servers: %(error)s", error=error)) from error
 
     @api.model
     def get_values(self):

@@ -102,12 +102,15 @@ class MailboxRun:
                          self.mailbox.id, self.kind)
             self.report.skipped = True
         else:
+            # The attempt counts from its start, committed before any server is contacted: a run that
+            # hangs or is killed still sends its mailbox to the back of the scheduled queue.
+            self.mailbox.sudo().last_run_date = fields.Datetime.now()
+            self._commit()
             try:
                 self._run_isolated()
             finally:
                 # Reached with a usable transaction (see _run_isolated): the lock never outlives the run.
                 unlock(self.cr, self.mailbox.id)
-            self.mailbox.sudo().last_run_date = fields.Datetime.now()
         self.report.duration = time.monotonic() - started
         run_log.record(self.mailbox, self.report)
         self._commit()
@@ -139,7 +142,8 @@ class MailboxRun:
     def _run_locked(self):
         self._before_connecting()
         try:
-            with self.mailbox._session() as session:
+            # Every network wait of the run is cut to the time left before its deadline.
+            with self.mailbox._session(deadline=self.deadline) as session:
                 self._work(session)
         except imap_errors.ImapError as error:
             self.report.error = error

@@ -16,6 +16,8 @@ from imapclient import IMAPClient
 
 from odoo.tests import TransactionCase, new_test_user
 
+from ..services.destinations import ALLOWED_SERVERS_PARAM
+
 _RIG_VARIABLES = (
     "IMAP_TEST_HOST", "IMAP_TEST_PORT", "IMAP_TEST_SSL_PORT", "IMAP_TEST_UNTRUSTED_HOST",
     "IMAP_TEST_USER_PREFIX", "IMAP_TEST_USER_COUNT", "IMAP_TEST_PASSWORD",
@@ -59,6 +61,12 @@ class ImapRig:
 
     def address(self, login):
         return f"{login}@{self.mail_domain}"
+
+    @property
+    def allowed_servers(self):
+        """The rig's servers listed for non-administrators: they are on loopback, refused unless listed
+        (and *.invalid, where the test host that never resolves lives)."""
+        return f"{self.host} {self.untrusted_host} *.invalid"
 
     def _rig_module(self, name):
         import importlib.util
@@ -177,6 +185,7 @@ class ImapCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.rig = ImapRig(os.environ)
+        cls.env["ir.config_parameter"].set_param(ALLOWED_SERVERS_PARAM, cls.rig.allowed_servers)
         cls.imap_admin = new_test_user(
             cls.env, "imap_admin", groups="base.group_user,imap_conversations.group_manager",
             email="imap.admin@example.com", name="IMAP Admin",

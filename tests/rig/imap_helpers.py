@@ -22,7 +22,7 @@ class MailboxFixture:
         return f"{self.login}@{MAIL_DOMAIN}"
 
     def settings(self, security="none", *, host=None, port=None, password=None, timeout=10.0,
-                 verify_certificate=True, trust_rig_ca=True):
+                 verify_certificate=True, trust_rig_ca=True, **extra):
         if port is None:
             port = self.server.ssl_port if security == "ssl" else self.server.port
         return ConnectionSettings(
@@ -34,6 +34,7 @@ class MailboxFixture:
             verify_certificate=verify_certificate,
             timeout=timeout,
             ca_file=self.server.ca_file if trust_rig_ca else None,
+            **extra,
         )
 
     def client(self):

@@ -1,7 +1,9 @@
-"""A TCP server that accepts connections and never says a word.
+"""A TCP server that accepts connections and never says a word (or only its greeting).
 
 An IMAP client waiting for the greeting must give up after its timeout: this is
 how a hung server (or a firewall that swallows packets) looks from the client.
+With a *greeting*, it greets and then never answers a command: a server that
+hangs at STARTTLS or at the login.
 """
 
 import socket
@@ -11,7 +13,8 @@ from .dovecot import LOCALHOST
 
 
 class SilentServer:
-    def __init__(self):
+    def __init__(self, greeting=None):
+        self.greeting = greeting
         self._sock = socket.socket()
         self._sock.bind((LOCALHOST, 0))
         self._sock.listen(16)
@@ -27,6 +30,13 @@ class SilentServer:
             except OSError:
                 return
             self._held.append(conn)
+            if self.greeting:
+                conn.sendall(self.greeting)
+
+    @property
+    def accepted(self):
+        """How many connections reached the server."""
+        return len(self._held)
 
     def close(self):
         self._sock.close()
