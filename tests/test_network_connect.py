@@ -1,7 +1,7 @@
 """The destination policy and the time limits, on real connections to the rig's Dovecot and SMTP server."""
 
-import ssl
 import socket
+import ssl
 import time
 from dataclasses import replace
 
@@ -72,5 +72,5 @@ def test_the_run_deadline_cuts_a_longer_timeout(mailbox):
 def test_the_deadline_also_bounds_each_command_of_an_open_session(mailbox):
     deadline = time.monotonic() + 30
     with open_session(mailbox.settings("none", timeout=60, deadline=deadline)) as session:
-        session.capabilities
+        assert session.capabilities
         assert session._client.socket().gettimeout() <= 30

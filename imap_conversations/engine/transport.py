@@ -109,7 +109,7 @@ class _Client(IMAPClient):
     The standard library's IMAP4_SSL takes the timeout and the context.
     """
 
-    def _create_IMAP4(self):  # noqa: N802 - imapclient's name
+    def _create_IMAP4(self):
         if self.ssl and not self.stream:
             return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=self.ssl_context,
                                      timeout=self._timeout.connect)

@@ -308,7 +308,7 @@ class ImapMailbox(models.Model):
             if destinations.is_imap_admin(destinations.reader(self)):
                 return self.env._(
                     "%(target)s is not allowed for this mailbox (%(reason)s). Add it to “Allowed mail servers” "
-                    "in IMAP Conversations › Configuration › Settings if it is trusted.",
+                    "in IMAP Conversations > Configuration > Settings if it is trusted.",
                     target=target, reason=error.detail or error.message,
                 )
             return self.env._("This server is not allowed by your administrator. Choose another server, or ask "
@@ -359,7 +359,8 @@ class ImapMailbox(models.Model):
                               "run; the server log has the details.", reason=reason)
         if isinstance(error, imap_errors.InvalidAddressError):
             return self.env._("An address is not valid: %(reason)s", reason=reason)
-        return self.env._("The server answered unexpectedly: %(reason)s", reason=str(error))
+        return self.env._("The server answered unexpectedly: %(reason)s",
+                          reason=str(error) if destinations.shows_server_words(self) else error.message)
 
     def _notification(self, title, message, kind, sticky=False, reload=False):
         params = {"title": title, "message": message, "type": kind, "sticky": sticky}

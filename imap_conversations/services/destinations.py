@@ -2,7 +2,7 @@
 
 Any IMAP user could otherwise point their mailbox at an internal host and port and
 read, from Test connection, whether it is open, closed or filtered and what it
-says. So the administrators decide (Settings › Allowed mail servers), and the
+says. So the administrators decide (Settings > Allowed mail servers), and the
 engine enforces it at the point of connection (engine/network.py). The policy
 applies to mailboxes whose owner is not an IMAP administrator, whoever runs them
 (the cron runs as superuser), and to anything a non-administrator runs.
