@@ -141,7 +141,8 @@ class ImapMailbox(models.Model):
     _sql_constraints = [
         ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),
         # One server must not hold the scheduled sync of every mailbox: every network wait is bounded.
-        ("timeout_range", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
+        # (The old name, so that an upgrade replaces the constraint instead of adding a second one.)
+        ("timeout_positive", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
          f"The timeout must be between 1 and {MAX_TIMEOUT} seconds."),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
     ]
