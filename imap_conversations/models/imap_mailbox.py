@@ -24,6 +24,9 @@ SYNC_NOW_BUDGET = 60
 CRON_BUDGET = 100
 
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
+#: Errors whose detail is ours (our TLS library on the certificate, our own failure), never the server's:
+#: shown to everyone, since it is what the reader must act on.
+OWN_WORDS = (imap_errors.CertificateError, imap_errors.InternalError, imap_errors.InvalidAddressError)
 
 
 class ImapMailbox(models.Model):
@@ -301,10 +304,9 @@ class ImapMailbox(models.Model):
         login = smtp_settings.login if smtp_settings else self.login
         target = f"{host}:{port}"
         # The server's own words (banners, replies) only where the destination policy allows them.
-        reason = (error.detail or error.message) if destinations.shows_server_words(self) else error.message
-        if isinstance(error, imap_errors.CertificateError):
-            # Said by our TLS library about the certificate, not by the server: what the user must act on.
-            reason = error.detail or error.message
+        reason = error.detail or error.message
+        if not isinstance(error, OWN_WORDS) and not destinations.shows_server_words(self):
+            reason = error.message
         if isinstance(error, imap_errors.DestinationRefused):
             if destinations.is_imap_admin(destinations.reader(self)):
                 return self.env._(
