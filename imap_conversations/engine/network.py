@@ -18,6 +18,7 @@ from .errors import (
     NetworkError,
     TlsError,
 )
+from .sasl import check_auth_settings
 
 #: Implicit TLS, STARTTLS, or none: the same three choices for IMAP and SMTP.
 SECURITY_MODES = ("ssl", "starttls", "none")
@@ -27,7 +28,7 @@ class ServerSettings:
     """Checks and a safe repr for the connection settings dataclasses of both protocols.
 
     Subclasses are ``@dataclass(frozen=True, repr=False)`` with at least host, port, login,
-    security, verify_certificate and timeout.
+    security, verify_certificate, timeout, auth_method and access_token.
     """
 
     def __post_init__(self):
@@ -35,9 +36,10 @@ class ServerSettings:
             raise ValueError(f"security must be one of {SECURITY_MODES}, not {self.security!r}")
         if not self.timeout or self.timeout <= 0:
             raise ValueError("a timeout is always required")
+        check_auth_settings(self)
 
     def __repr__(self):
-        # Never let the password reach a log line or a traceback.
+        # Never let the password or the access token reach a log line or a traceback.
         return (f"{type(self).__name__}(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
                 f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
 
