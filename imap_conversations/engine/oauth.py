@@ -182,7 +182,7 @@ def authorization_request(client, redirect_uri, scopes, *, state=None, extra_par
     *extra_params* go into the URL too (Google wants ``access_type=offline`` and ``prompt=consent``
     for a refresh token, ``login_hint`` preselects the account).
     """
-    _check_endpoint(client.authorization_endpoint, "authorization")
+    check_endpoint(client.authorization_endpoint, "authorization")
     verifier = secrets.token_urlsafe(64)
     state = state or secrets.token_urlsafe(32)
     params = {
@@ -237,7 +237,7 @@ def revoke_token(client, token, token_type_hint="refresh_token"):
     """RFC 7009. Returns False when the provider has no revocation endpoint (nothing was sent)."""
     if not client.revocation_endpoint:
         return False
-    _check_endpoint(client.revocation_endpoint, "revocation")
+    check_endpoint(client.revocation_endpoint, "revocation")
     status, body = _post(client, client.revocation_endpoint, {"token": token, "token_type_hint": token_type_hint})
     if status != 200:
         # 7009 2.2.1: unsupported_token_type, or the usual 5.2 errors.
@@ -260,7 +260,7 @@ def _replace(tokens, **changes):
 
 
 def _token_request(client, params):
-    _check_endpoint(client.token_endpoint, "token")
+    check_endpoint(client.token_endpoint, "token")
     status, body = _post(client, client.token_endpoint, params)
     answer = _json(body)
     if status != 200:
@@ -349,7 +349,7 @@ def _refusal(status, answer):
     return cls(message, error=error, description=description)
 
 
-def _check_endpoint(url, name):
+def check_endpoint(url, name):
     """https, or http to a loopback address only: the client secret and the tokens travel in it."""
     parts = urllib.parse.urlsplit(url or "")
     if parts.scheme == "https" and parts.hostname:
