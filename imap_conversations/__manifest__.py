@@ -21,6 +21,7 @@
         "views/imap_sync_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/imap_template_views.xml",
+        "views/imap_oauth_provider_views.xml",
         "wizards/imap_template_preview_views.xml",
         "views/imap_conversation_templates.xml",
         "views/res_partner_views.xml",

@@ -1,15 +1,69 @@
-"""Session fixtures: one real Dovecot and one SMTP server for the whole run, a fresh user per test."""
+"""Session fixtures: one real Dovecot, SMTP and OAuth server for the whole run, a fresh user per test."""
+
+import urllib.parse
 
 import pytest
 
-from rig.dovecot import DovecotServer, DovecotUnavailable
+from engine.oauth import OAuthClient, authorization_request, exchange_code
+from rig.dovecot import DovecotServer, DovecotUnavailable, password_is_right
 from rig.imap_helpers import MailboxFixture
+from rig.oauth_admin import RigOAuth
+from rig.oauth_server import IMAP_SCOPE, SMTP_SCOPE, OAuthServer
 from rig.smtp_server import SmtpServer
 
 
 @pytest.fixture(scope="session")
-def dovecot():
-    server = DovecotServer()
+def oauth_server():
+    """The loopback OAuth 2.0 authorization server; its users are the rig's Dovecot users."""
+    server = OAuthServer(password_is_right).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def oauth(oauth_server):
+    """Tests' hands on it (rig/oauth_admin.py): register clients, consent as a user, revoke grants."""
+    return RigOAuth.from_environ(oauth_server.coordinates())
+
+
+#: Where the rig's OAuth server sends the browser back to; nothing listens there, the tests read the redirect.
+OAUTH_REDIRECT_URI = "http://127.0.0.1:9/imap_conversations/oauth/callback"
+
+
+@pytest.fixture
+def oauth_app(oauth):
+    """Factory: a new client application at the rig's OAuth server, as the engine's :class:`OAuthClient`.
+
+    Keyword arguments go to the registration (``access_token_lifetime``, ``scope``, ``app_mailbox``...).
+    """
+    def register(**options):
+        registered = oauth.register_client(redirect_uris=[OAUTH_REDIRECT_URI], **options)
+        return OAuthClient(
+            client_id=registered["client_id"], client_secret=registered["client_secret"],
+            authorization_endpoint=oauth.authorization_endpoint, token_endpoint=oauth.token_endpoint,
+            revocation_endpoint=oauth.revocation_endpoint, timeout=10,
+        )
+    return register
+
+
+@pytest.fixture
+def oauth_connect(oauth):
+    """``connect(app, mailbox, scopes)``: the engine's code flow with PKCE, the user consenting over HTTP."""
+    def connect(app, mailbox, scopes=(IMAP_SCOPE, SMTP_SCOPE)):
+        request = authorization_request(app, OAUTH_REDIRECT_URI, scopes)
+        callback = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            oauth.consent(request.url, mailbox.login, mailbox.password)).query)
+        assert callback["state"] == [request.state]
+        return exchange_code(app, callback["code"][0], OAUTH_REDIRECT_URI, request.code_verifier)
+    return connect
+
+
+@pytest.fixture(scope="session")
+def dovecot(oauth_server):
+    """Dovecot, also taking XOAUTH2 / OAUTHBEARER logins whose tokens the OAuth server vouches for."""
+    server = DovecotServer(oauth_introspection=oauth_server.resource_server_credentials(IMAP_SCOPE))
     try:
         server.start()
     except DovecotUnavailable as exc:
@@ -21,9 +75,9 @@ def dovecot():
 
 
 @pytest.fixture(scope="session")
-def smtp_server(dovecot):
+def smtp_server(dovecot, oauth_server):
     """aiosmtpd on loopback, delivering mail for user@rig.test into that Dovecot user's INBOX."""
-    server = SmtpServer(dovecot).start()
+    server = SmtpServer(dovecot, oauth_introspection=oauth_server.resource_server_credentials(SMTP_SCOPE)).start()
     try:
         yield server
     finally:

@@ -62,7 +62,7 @@ def test_check_reports_what_the_server_offers(sender):
     assert {"AUTH", "SIZE", "8BITMIME"} <= report.extensions
     assert "STARTTLS" not in report.extensions  # read again after TLS, where it is no longer offered
     assert report.max_size == MAX_MESSAGE_SIZE
-    assert report.auth_mechanisms == ("LOGIN", "PLAIN")
+    assert report.auth_mechanisms == ("LOGIN", "OAUTHBEARER", "PLAIN", "XOAUTH2")
 
 
 def test_wrong_password_is_an_authentication_error(sender):

@@ -32,6 +32,7 @@ from .errors import (
     NetworkError,
     TlsError,
 )
+from .sasl import check_auth_settings
 
 #: Implicit TLS, STARTTLS, or none: the same three choices for IMAP and SMTP.
 SECURITY_MODES = ("ssl", "starttls", "none")
@@ -238,7 +239,7 @@ class ServerSettings:
     """Checks and a safe repr for the connection settings dataclasses of both protocols.
 
     Subclasses are ``@dataclass(frozen=True, repr=False)`` with at least host, port, login,
-    security, verify_certificate, timeout, destination_policy and deadline.
+    security, verify_certificate, timeout, destination_policy, deadline, auth_method and access_token.
     """
 
     def __post_init__(self):
@@ -248,13 +249,14 @@ class ServerSettings:
             raise ValueError("a timeout is always required")
         if self.timeout > MAX_TIMEOUT:
             raise ValueError(f"the timeout must be at most {MAX_TIMEOUT} seconds")
+        check_auth_settings(self)
 
     def wait_limit(self):
         """Seconds the next network wait may take (see :func:`wait_limit`)."""
         return wait_limit(self.timeout, self.deadline)
 
     def __repr__(self):
-        # Never let the password reach a log line or a traceback.
+        # Never let the password or the access token reach a log line or a traceback.
         return (f"{type(self).__name__}(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
                 f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
 

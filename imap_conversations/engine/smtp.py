@@ -32,6 +32,7 @@ from .network import (
     tls_context,
     translated_network_errors,
 )
+from .sasl import smtp_login
 
 #: Submission ports (RFC 8314): 465 implicit TLS, 587 STARTTLS; 25 is server-to-server.
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -62,6 +63,10 @@ class SmtpSettings(ServerSettings):
     destination_policy: DestinationPolicy = UNRESTRICTED
     #: A ``time.monotonic()`` value: every wait is cut to the time left before it (network.wait_limit).
     deadline: float | None = None
+    #: "password", or "oauth2": SASL XOAUTH2 / OAUTHBEARER with :attr:`access_token` (see sasl.py).
+    auth_method: str = "password"
+    #: The OAuth2 access token for "oauth2" (kept out of repr, like the password).
+    access_token: str = ""
 
 
 class SmtpReply(NamedTuple):
@@ -209,6 +214,8 @@ def _authenticate(client, settings):
         raise AuthenticationError(f"The server offers no login on this connection{hint}",
                                   detail="no AUTH in the EHLO reply")
     mechanisms = client.esmtp_features["auth"].upper().split()
+    if settings.auth_method == "oauth2":
+        return smtp_login(client, settings, mechanisms)
     login, password = settings.login.encode(), settings.password.encode()
     if "PLAIN" in mechanisms:
         code, text = client.docmd("AUTH", "PLAIN " + _b64(b"\0" + login + b"\0" + password))

@@ -32,6 +32,7 @@ from .network import (
     tls_context,
     translated_network_errors,
 )
+from .sasl import imap_exchange, token_refusal
 
 _logger = logging.getLogger(__name__)
 
@@ -59,6 +60,10 @@ class ConnectionSettings(ServerSettings):
     destination_policy: DestinationPolicy = UNRESTRICTED
     #: A ``time.monotonic()`` value: the run's end; every wait is cut to the time left (network.wait_limit).
     deadline: float | None = None
+    #: "password", or "oauth2": SASL XOAUTH2 / OAUTHBEARER with :attr:`access_token` (see sasl.py).
+    auth_method: str = "password"
+    #: The OAuth2 access token for "oauth2" (kept out of repr, like the password).
+    access_token: str = ""
 
 
 def _ssl_context(settings):
@@ -178,6 +183,11 @@ class ImapSession:
         self._call("starting TLS", self._client.starttls, _ssl_context(self.settings))
 
     def _login(self):
+        if self.settings.auth_method == "oauth2":
+            exchange = self._call("reading capabilities", imap_exchange, self._client, self.settings)
+            with token_refusal(exchange):
+                self._call("logging in", self._client.sasl_login, exchange.mechanism, exchange)
+            return
         login, password = self.settings.login, self.settings.password
         if (login + password).isascii():
             self._call("logging in", self._client.login, login, password)

@@ -1,5 +1,6 @@
 from . import imap_mailbox
 from . import imap_mailbox_credential
+from . import imap_oauth_provider
 from . import imap_folder
 from . import imap_conversation
 from . import imap_conversation_key

@@ -26,3 +26,4 @@ from . import test_user_actions
 from . import test_scheduling
 from . import test_destinations
 from . import test_stalls
+from . import test_oauth_provider

@@ -11,6 +11,11 @@ Listeners, all on loopback:
 and the same two ports answer on 127.0.0.1 with a certificate signed by the
 rig's own CA (``ca_file``), and on :data:`UNTRUSTED_HOST` with a self-signed
 certificate nobody trusts, so certificate checks can be tested both ways.
+
+Logins: LOGIN, AUTHENTICATE PLAIN and LOGIN with the password; when started with an
+``oauth_introspection`` (the rig's OAuth server, rig/oauth_server.py) also AUTHENTICATE XOAUTH2 and
+OAUTHBEARER, whose bearer token Dovecot's ``oauth2`` passdb asks that server about (RFC 7662): the
+token must be active, carry the IMAP scope, and belong to the user that logs in.
 """
 
 import contextlib
@@ -98,11 +103,12 @@ local {untrusted} {{
   ssl_cert = <{dir}/untrusted.pem
   ssl_key = <{dir}/untrusted.key
 }}
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth_mechanisms}
 disable_plaintext_auth = no
 auth_failure_delay = 0
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
+  mechanisms = plain login
   args = scheme=PLAIN {dir}/passwd
 }}
 userdb {{
@@ -137,11 +143,42 @@ namespace inbox {{
 }}
 """
 
+OAUTH_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {dir}/oauth2.conf.ext
+}}
+"""
+
+# Dovecot authenticates to the introspection endpoint with the credentials in the URL (HTTP Basic).
+OAUTH_CONFIG = """\
+introspection_mode = post
+introspection_url = http://{client_id}:{client_secret}@{host}:{port}/introspect
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+timeout_msecs = 5000
+"""
+
+
+def password_is_right(login, password):
+    """Whether *login* / *password* is a user of the rig with its password (what the passwd file says)."""
+    prefix, number = login[:1], login[1:]
+    pool_user = prefix in USER_POOLS and len(number) == 4 and number.isdigit() and 1 <= int(number) <= POOL_SIZE
+    return (pool_user and password == USER_PASSWORD) or (login, password) == UNICODE_USER
+
 
 class DovecotServer:
-    """Start with :meth:`start`, stop with :meth:`stop` (also on failure)."""
+    """Start with :meth:`start`, stop with :meth:`stop` (also on failure).
 
-    def __init__(self):
+    *oauth_introspection*: ``(host, port, client_id, client_secret)`` of the OAuth server that
+    validates bearer tokens; without it the server offers password logins only.
+    """
+
+    def __init__(self, oauth_introspection=None):
+        self.oauth_introspection = oauth_introspection
         self.directory = None
         self.process = None
         self.port = None
@@ -168,7 +205,15 @@ class DovecotServer:
         ) + "{}:{{PLAIN}}{}::::::\n".format(*UNICODE_USER), encoding="utf-8")
         uid, gid = self._mail_ids()
         os.chown(home, uid, gid)
+        oauth_passdb = ""
+        if self.oauth_introspection:
+            host, port, client_id, client_secret = self.oauth_introspection
+            Path(self.directory, "oauth2.conf.ext").write_text(OAUTH_CONFIG.format(
+                host=host, port=port, client_id=client_id, client_secret=client_secret))
+            oauth_passdb = OAUTH_PASSDB.format(dir=self.directory)
         Path(self.conf_path).write_text(CONFIG_TEMPLATE.format(
+            oauth_mechanisms=" xoauth2 oauthbearer" if oauth_passdb else "",
+            oauth_passdb=oauth_passdb,
             instance=os.path.basename(self.directory),
             dir=self.directory,
             listen=f"{LOCALHOST}, {UNTRUSTED_HOST}",
@@ -251,8 +296,7 @@ class DovecotServer:
 
     def is_user(self, name):
         """True for every user of every pool (all exist from the start, see :meth:`add_user`)."""
-        prefix, number = name[:1], name[1:]
-        return prefix in USER_POOLS and len(number) == 4 and number.isdigit() and 1 <= int(number) <= POOL_SIZE
+        return name != UNICODE_USER[0] and password_is_right(name, USER_PASSWORD)
 
     @property
     def passwd_file(self):

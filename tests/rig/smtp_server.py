@@ -13,6 +13,11 @@ The certificates are the Dovecot rig's: on 127.0.0.1 signed by its CA (``IMAP_TE
 
 **Login**: AUTH PLAIN or LOGIN as any user of the Dovecot rig's pools (``t0001``, ``o0042``...)
 with its password, or as :data:`UNICODE_LOGIN` / :data:`UNICODE_PASSWORD` (a non-ASCII password).
+When started with an ``oauth_introspection`` (rig/oauth_server.py), also AUTH XOAUTH2 and
+OAUTHBEARER (``ssl_port`` offers XOAUTH2 only, as Outlook's server does; ``plain_port``, the old
+server, neither) with a bearer token that the OAuth server's
+introspection endpoint says is active, carries the SMTP scope and belongs to that user; a refused
+token gets the JSON error challenge real servers send (RFC 7628 3.2.2), then ``535``.
 MAIL FROM without a login is answered ``530``.
 
 **What happens to mail** (decided per address, case-insensitively):
@@ -42,8 +47,10 @@ and ``IMAP_TEST_PASSWORD``):
 """
 
 import asyncio
+import binascii
 import contextlib
 import imaplib
+import json
 import logging
 import os
 import shutil
@@ -51,16 +58,18 @@ import socket
 import ssl
 import tempfile
 import threading
+from base64 import b64decode
 from datetime import UTC, datetime
 from email import policy as email_policy
 from email.parser import BytesParser
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 from imapclient import IMAPClient
 
 from engine.smtp import SmtpSettings
 
 from .dovecot import LOCALHOST, MAIL_DOMAIN, UNTRUSTED_HOST, USER_PASSWORD
+from .oauth_admin import introspect
 from .smtp_spool import ReceivedMail, Spool
 
 _logger = logging.getLogger(__name__)
@@ -71,6 +80,7 @@ UNICODE_LOGIN = "unicode-user"
 UNICODE_PASSWORD = "pässwörd-€"
 #: The name the server gives itself; .test never resolves, and aiosmtpd would otherwise look ours up in DNS.
 SERVER_NAME = "smtp.rig.test"
+OAUTH_MECHANISMS = ("XOAUTH2", "OAUTHBEARER")
 
 
 def _drop_aiosmtpd_deprecation_notes(record):
@@ -81,8 +91,10 @@ def _drop_aiosmtpd_deprecation_notes(record):
 class SmtpServer:
     """Start with :meth:`start`, stop with :meth:`stop` (also on failure)."""
 
-    def __init__(self, dovecot):
+    def __init__(self, dovecot, oauth_introspection=None):
         self.dovecot = dovecot
+        #: ``(host, port, client_id, client_secret)`` to ask the OAuth server about bearer tokens.
+        self.oauth_introspection = oauth_introspection
         self.host = LOCALHOST
         self.untrusted_host = UNTRUSTED_HOST
         self.port = self.ssl_port = self.plain_port = None
@@ -139,16 +151,17 @@ class SmtpServer:
         starttls_socks = _bind_same_port(LOCALHOST, UNTRUSTED_HOST)
         ssl_socks = _bind_same_port(LOCALHOST, UNTRUSTED_HOST)
         plain_sock = _bind_same_port(LOCALHOST)[0]
+        no_oauth = () if self.oauth_introspection else OAUTH_MECHANISMS
         self.port = starttls_socks[0].getsockname()[1]
         self.ssl_port = ssl_socks[0].getsockname()[1]
         self.plain_port = plain_sock.getsockname()[1]
         listeners = [
             # (name, socket, context for STARTTLS, context for implicit TLS, AUTH mechanisms left out)
-            ("starttls", starttls_socks[0], trusted, None, ()),
-            ("ssl", ssl_socks[0], None, trusted, ()),
-            ("plain", plain_sock, None, None, ("PLAIN",)),
-            ("untrusted-starttls", starttls_socks[1], untrusted, None, ()),
-            ("untrusted-ssl", ssl_socks[1], None, untrusted, ()),
+            ("starttls", starttls_socks[0], trusted, None, no_oauth),
+            ("ssl", ssl_socks[0], None, trusted, no_oauth or ("OAUTHBEARER",)),
+            ("plain", plain_sock, None, None, ("PLAIN", *OAUTH_MECHANISMS)),
+            ("untrusted-starttls", starttls_socks[1], untrusted, None, no_oauth),
+            ("untrusted-ssl", ssl_socks[1], None, untrusted, no_oauth),
         ]
         for name, sock, starttls_context, implicit_context, excluded in listeners:
             self._servers.append(await self._loop.create_server(
@@ -232,6 +245,12 @@ class SmtpServer:
         )
         return AuthResult(success=valid, handled=False, auth_data=login if valid else None)
 
+    def _token_owner(self, token):
+        """The user the OAuth server says *token* belongs to, or None when it is not active for SMTP."""
+        host, port, client_id, client_secret = self.oauth_introspection
+        answer = introspect(f"http://{host}:{port}/introspect", client_id, client_secret, token)
+        return answer.get("username") if answer.get("active") is True else None
+
     def _is_rig_user_address(self, address):
         local, domain = _split(address)
         return domain == MAIL_DOMAIN and self.dovecot.is_user(local)
@@ -270,6 +289,40 @@ class _Handler:
         self.rig = rig
         self.listener = listener
 
+    # aiosmtpd offers every handler method named auth_<MECHANISM> in EHLO's AUTH line.
+    async def auth_XOAUTH2(self, server, args):
+        return await self._bearer_login(server, args, "XOAUTH2")
+
+    async def auth_OAUTHBEARER(self, server, args):
+        return await self._bearer_login(server, args, "OAUTHBEARER")
+
+    async def _bearer_login(self, server, args, mechanism):
+        if len(args) == 1:
+            blob = await server.challenge_auth("")
+            if blob is MISSING:
+                return AuthResult(success=False, handled=True)
+        else:
+            try:
+                blob = b64decode(args[1].encode(), validate=True)
+            except binascii.Error:
+                await server.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        user, token = _parse_bearer(mechanism, blob)
+        try:
+            owner = await asyncio.get_running_loop().run_in_executor(None, self.rig._token_owner, token)
+        except (OSError, RuntimeError):
+            _logger.warning("rig SMTP: the OAuth server could not be asked about a token", exc_info=True)
+            return AuthResult(success=False, handled=False, message="454 4.7.0 Temporary authentication failure")
+        if user and owner == user:
+            return AuthResult(success=True, auth_data=user)
+        # The error comes as a challenge the client must answer (XOAUTH2: empty, OAUTHBEARER: %x01).
+        error = {"status": "invalid_token", "scope": "smtp"}
+        if mechanism == "XOAUTH2":
+            error = {"status": "401", "schemes": "bearer", "scope": "smtp"}
+        if await server.challenge_auth(json.dumps(error)) is MISSING:
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False, message="535 5.7.8 Username and token not accepted")
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if not session.authenticated:
             return "530 5.7.0 Authentication required"
@@ -301,6 +354,21 @@ class _Handler:
         mail = self.rig._keep(mail_from=envelope.mail_from, recipients=envelope.rcpt_tos, raw=raw,
                               login=session.auth_data or "", listener=self.listener, delivered_to=delivered)
         return f"250 2.0.0 OK: queued as {mail.number}"
+
+
+def _parse_bearer(mechanism, blob):
+    """``(user, token)`` from an XOAUTH2 or OAUTHBEARER (RFC 7628) initial response; empty strings if unreadable."""
+    text = blob.decode("utf-8", "replace")
+    user = ""
+    if mechanism == "OAUTHBEARER":
+        gs2_header, _sep, text = text.partition("\x01")
+        for part in gs2_header.split(","):
+            if part.startswith("a="):
+                user = part[2:].replace("=2C", ",").replace("=3D", "=")
+    fields = dict(part.split("=", 1) for part in text.split("\x01") if "=" in part)
+    user = fields.get("user", user)
+    scheme, _sep, token = fields.get("auth", "").partition(" ")
+    return user, token if scheme.lower() == "bearer" else ""
 
 
 def _split(address):
