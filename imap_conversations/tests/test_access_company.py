@@ -7,9 +7,9 @@ switcher, ``allowed_company_ids``): over the ORM they neither find, read nor cha
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import ImapCase
+from .common import ImapCase, company_administrators
 
 #: Per model, a field to read and a harmless value to write.
 PROBES = {
@@ -32,18 +32,8 @@ class TestCompanyIsolation(ImapCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_a = cls.env.company
-        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
-        cls.admin_a = new_test_user(
-            cls.env, "imap_admin_a", groups="base.group_user,imap_conversations.group_manager",
-            company_id=cls.company_a.id, company_ids=[cls.company_a.id], email="admin.a@example.com",
-        )
-        # An administrator of both companies, working in A (company switcher).
-        cls.admin_ab = new_test_user(
-            cls.env, "imap_admin_ab", groups="base.group_user,imap_conversations.group_manager",
-            company_id=cls.company_a.id, company_ids=[cls.company_a.id, cls.company_b.id],
-            email="admin.ab@example.com",
-        )
+        # admin_ab: an administrator of both companies, working in A (company switcher).
+        cls.company_a, cls.company_b, cls.admin_a, cls.admin_ab = company_administrators(cls.env, "imap")
         cls.records = cls._company_b_data()
 
     @classmethod

@@ -1,11 +1,9 @@
 """The controllers follow the same rights: the log download, and the warning given at login."""
 
-import re
-
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..services.credential_alerts import recipients
-from .common import bus_notifications
+from .common import bus_notifications, company_administrators, web_login
 
 
 @tagged("post_install", "-at_install")
@@ -13,13 +11,8 @@ class TestControllerAccess(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company_a = cls.env.company
-        cls.company_b = cls.env["res.company"].create({"name": "Company B"})
         groups = "base.group_user,imap_conversations.group_manager,imap_conversations.group_credential_notifications"
-        cls.admin_a = new_test_user(cls.env, "imap_http_admin_a", groups=groups, company_id=cls.company_a.id,
-                                    company_ids=[cls.company_a.id], email="admin.a@example.com")
-        cls.admin_ab = new_test_user(cls.env, "imap_http_admin_ab", groups=groups, company_id=cls.company_a.id,
-                                     company_ids=[cls.company_a.id, cls.company_b.id], email="admin.ab@example.com")
+        cls.company_a, cls.company_b, cls.admin_a, cls.admin_ab = company_administrators(cls.env, "imap_http", groups)
         # Uses the shared mailbox (every IMAP user of B does), does not manage it.
         cls.user_b = new_test_user(cls.env, "imap_http_user_b", groups="base.group_user,imap_conversations.group_user",
                                    company_id=cls.company_b.id, company_ids=[cls.company_b.id])
@@ -51,15 +44,10 @@ class TestControllerAccess(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertIn("support-b@127.0.0.1 refused the login", response.text)
 
-    def log_in(self, login):
-        page = self.url_open("/web/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        self.url_open("/web/login", data={"login": login, "password": login, "csrf_token": token, "redirect": "/odoo"})
-
     def test_nobody_hears_at_login_of_a_failing_mailbox_of_another_company(self):
-        self.log_in("imap_http_admin_a")
+        web_login(self, "imap_http_admin_a")
         self.assertFalse(bus_notifications(self.env, self.admin_a))
-        self.log_in("imap_http_admin_ab")
+        web_login(self, "imap_http_admin_ab")
         warnings = bus_notifications(self.env, self.admin_ab)
         self.assertEqual(len(warnings), 1, "a user of both companies hears of it")
         self.assertIn("B support", warnings[0]["message"])
