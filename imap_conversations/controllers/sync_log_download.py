@@ -7,11 +7,13 @@ from odoo.http import content_disposition, request
 class SyncLogDownload(http.Controller):
     @http.route("/imap_conversations/mailbox/<int:mailbox_id>/log", type="http", auth="user")
     def download_log(self, mailbox_id):
-        """The mailbox's sync log as a text file; only for those who may read the log."""
+        """The mailbox's sync log as a text file, for those who manage the mailbox (see imap.mailbox._allowed).
+
+        To anyone else, another company's administrator included, the mailbox does not exist.
+        """
         mailbox = request.env["imap.mailbox"].browse(mailbox_id).exists()
-        if not mailbox:
+        if not mailbox or not mailbox._allowed("manage"):
             raise request.not_found()
-        mailbox.check_access("read")
         entries = request.env["imap.sync.log"].search([("mailbox_id", "=", mailbox.id)])
         header = f"IMAP sync log of {mailbox.name} ({mailbox.login}@{mailbox.host})\n\n"
         filename = f"imap-log-{mailbox.login}-{date.today().isoformat()}.txt"

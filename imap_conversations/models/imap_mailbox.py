@@ -4,7 +4,7 @@ import threading
 import time
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import config, email_normalize
 
 from ..engine import errors as imap_errors
@@ -41,9 +41,15 @@ class ImapMailbox(models.Model):
     user_id = fields.Many2one(
         "res.users", string="Owner", index=True, tracking=True,
         default=lambda self: self.env.user,
-        domain=[("share", "=", False)],
+        domain=[("share", "=", False)], check_company=True,
         help="The user whose mailbox this is. Leave empty for a shared mailbox "
              "(support@, sales@...) that every IMAP user of the company can use.",
+    )
+    member_ids = fields.Many2many(
+        "res.users", "imap_mailbox_member_rel", "mailbox_id", "user_id", string="Shared with",
+        domain=[("share", "=", False)], check_company=True, tracking=True,
+        help="A shared mailbox only: the users who read its conversations, answer from it and sync it. "
+             "Empty: every IMAP user of its company. Its owner and IMAP administrators configure it.",
     )
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company,
@@ -71,7 +77,11 @@ class ImapMailbox(models.Model):
         compute="_compute_password", inverse="_inverse_password", copy=False,
         help="Readable only by the mailbox owner and IMAP administrators.",
     )
-    can_manage_credentials = fields.Boolean(compute="_compute_can_manage_credentials")
+    can_manage_credentials = fields.Boolean(compute="_compute_can_manage")
+    can_manage = fields.Boolean(
+        compute="_compute_can_manage",
+        help="The current user may configure this mailbox: test it, fetch its folders, run its recovery, read its log.",
+    )
     timeout = fields.Integer(
         string="Timeout (seconds)", default=30, required=True,
         help=f"How long to wait for the server to connect or answer before giving up (at most {MAX_TIMEOUT}).",
@@ -207,12 +217,49 @@ class ImapMailbox(models.Model):
         # Values cached for other users predate this change.
         self.invalidate_recordset([name])
 
-    @api.depends_context("uid")
-    @api.depends("user_id")
-    def _compute_can_manage_credentials(self):
-        is_manager = self.env.user.has_group("imap_conversations.group_manager")
+    # -- who may do what -----------------------------------------------------------------
+    # Using a mailbox (reading its conversations, answering from it, Sync now) is reading it: its
+    # owner, the users a shared one is shared with (all IMAP users of its company when it names
+    # none) and IMAP administrators (record rules in security/imap_security.xml). Managing it
+    # (settings, Test connection, Test outgoing server, Fetch folders, recovery, its log) is
+    # writing it: its owner and administrators. Both within the companies the user works in.
+    _RIGHT_OPERATIONS = {"use": "read", "manage": "write"}
+
+    def _allowed(self, right):
+        """The mailboxes of *self* the current user may *right* ("use" or "manage")."""
+        return self._filtered_access(self._RIGHT_OPERATIONS[right])
+
+    def _check_allowed(self, right, action):
+        """Refuse unless the current user may *right* every mailbox of *self*; *action* is the button's label.
+
+        Called first by every button that acts: RPC calls a button the form does not show.
+        The caller may use sudo() afterwards, for exactly these mailboxes.
+        """
+        if self - self._allowed("use"):
+            # Not even its name: who may not use a mailbox may not read it.
+            raise AccessError(self.env._(
+                "You cannot use “%(action)s” on a mailbox that is not shared with you.", action=action))
+        refused = self - self._allowed(right)
+        if refused:
+            raise AccessError(self.env._(
+                "“%(action)s” is for the owner of %(mailboxes)s and IMAP administrators.",
+                action=action, mailboxes=", ".join(f"“{name}”" for name in refused.mapped("name")),
+            ))
+
+    @api.depends_context("uid", "allowed_company_ids")
+    @api.depends("user_id", "company_id")
+    def _compute_can_manage(self):
+        manageable = self._origin._allowed("manage")
         for mailbox in self:
-            mailbox.can_manage_credentials = is_manager or mailbox.user_id == self.env.user
+            # A mailbox being created (no id yet) is its creator's to set up; create checks the rest.
+            mailbox.can_manage = mailbox.can_manage_credentials = (
+                not mailbox._origin or mailbox._origin in manageable)
+
+    @api.constrains("user_id", "member_ids")
+    def _check_members_only_when_shared(self):
+        if self.filtered(lambda m: m.user_id and m.member_ids):
+            raise ValidationError(self.env._(
+                "Only a shared mailbox (without owner) is shared with users: remove them, or its owner."))
 
     def _compute_folder_count(self):
         for mailbox in self:
@@ -379,6 +426,7 @@ class ImapMailbox(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        self._check_allowed("manage", self.env._("Test connection"))
         try:
             report = check_connection(self._connection_settings())
         except imap_errors.ImapError as error:
@@ -395,6 +443,7 @@ class ImapMailbox(models.Model):
 
     def action_test_smtp(self):
         self.ensure_one()
+        self._check_allowed("manage", self.env._("Test outgoing server"))
         if not self.can_send:
             return self._notification(self.env._("No outgoing server"),
                                       self.env._("Give the SMTP host first."), "warning")
@@ -415,7 +464,7 @@ class ImapMailbox(models.Model):
     def action_fetch_folders(self):
         self.ensure_one()
         # Choosing folders configures the mailbox: for those who may change it.
-        self.check_access("write")
+        self._check_allowed("manage", self.env._("Fetch folders"))
         try:
             with self._session() as session:
                 listed = list_folders(session)
@@ -437,8 +486,8 @@ class ImapMailbox(models.Model):
         """Sync now, in this request, for up to a minute; anything left continues in the background."""
         from ..services.mailbox_sync import MailboxSync
 
-        # Whoever may see a mailbox may sync it; storing the mail is the sync's job, not the user's.
-        self.check_access("read")
+        # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
+        self._check_allowed("use", self.env._("Sync now"))
         deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
         reports = [MailboxSync(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         if any(r.interrupted for r in reports):
@@ -557,10 +606,10 @@ class ImapMailbox(models.Model):
         }
 
     def action_recover(self):
-        """Run the recovery pass now for these mailboxes (administrators, from the list)."""
+        """Run the recovery pass now for these mailboxes (their owners and administrators)."""
         from ..services.recovery import MailboxRecovery
 
-        self.check_access("read")
+        self._check_allowed("manage", self.env._("Run recovery"))
         deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
         reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         return self._notification(
@@ -582,6 +631,7 @@ class ImapMailbox(models.Model):
 
     def action_download_log(self):
         self.ensure_one()
+        self._check_allowed("manage", self.env._("Download log"))
         return {"type": "ir.actions.act_url", "url": f"/imap_conversations/mailbox/{self.id}/log", "target": "self"}
 
     def action_open_folders(self):

@@ -13,6 +13,8 @@ class ImapMailboxCredential(models.Model):
     _description = "IMAP Mailbox Password"
 
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True)
+    # The mailbox's, for the company rule: an administrator of one company reads no other's passwords.
+    company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     password = fields.Char()
     smtp_password = fields.Char(help="Only when the outgoing server does not take the IMAP login and password.")
 

@@ -15,7 +15,8 @@ class ImapSyncLog(models.Model):
     _rec_name = "start_date"
 
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
-    company_id = fields.Many2one(related="mailbox_id.company_id", store=True)
+    # The mailbox's, for the company rule: a log tells hosts, logins and errors.
+    company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     kind = fields.Selection([("sync", "Sync"), ("recovery", "Recovery")], required=True, default="sync",
                             readonly=True)
     state = fields.Selection(

@@ -16,7 +16,14 @@ def recipients(mailbox):
     if mailbox.user_id:
         return mailbox.user_id
     group = mailbox.env.ref(NOTIFICATION_GROUP)
-    return group.sudo().users.filtered(lambda user: user.active and not user.share)
+    return group.sudo().users.filtered(lambda user: user.active and not user.share and _readable_by(mailbox, user))
+
+
+def _readable_by(mailboxes, user):
+    """Those of *mailboxes* that *user* may read, in any of their companies: a warning names them,
+    so nobody hears of a mailbox of another company, or of a shared one not shared with them."""
+    as_user = mailboxes.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+    return as_user._filtered_access("read").with_env(mailboxes.env)
 
 
 def _texts(mailbox):
@@ -58,7 +65,7 @@ def mailboxes_to_warn(user):
     domain = [("state", "=", "auth_failed"), ("user_id", "=", user.id)]
     if user.has_group(NOTIFICATION_GROUP):
         domain = ["&", ("state", "=", "auth_failed"), "|", ("user_id", "=", user.id), ("user_id", "=", False)]
-    return user.env["imap.mailbox"].sudo().search(domain)
+    return _readable_by(user.env["imap.mailbox"].sudo().search(domain), user)
 
 
 def warn_at_login(user):

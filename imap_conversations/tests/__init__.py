@@ -27,3 +27,6 @@ from . import test_scheduling
 from . import test_destinations
 from . import test_stalls
 from . import test_oauth_provider
+from . import test_access_company
+from . import test_access_shared
+from . import test_access_http

@@ -275,6 +275,27 @@ class SyncCase(ImapCase):
         return folder
 
 
+def web_login(case, login):
+    """Log in through the login form, as a browser does (an HttpCase; the password is the login)."""
+    import re
+
+    page = case.url_open("/web/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    case.url_open("/web/login", data={"login": login, "password": login, "csrf_token": token, "redirect": "/odoo"})
+
+
+def company_administrators(env, prefix, groups="base.group_user,imap_conversations.group_manager"):
+    """A company B, and two IMAP administrators working in the current company A: one of A only, one of A and B."""
+    company_a = env.company
+    company_b = env["res.company"].create({"name": "Company B"})
+    admin_a, admin_ab = (
+        new_test_user(env, f"{prefix}_admin_{suffix}", groups=groups, company_id=company_a.id,
+                      company_ids=companies.ids, email=f"{prefix}.{suffix}@example.com")
+        for suffix, companies in (("a", company_a), ("ab", company_a | company_b))
+    )
+    return company_a, company_b, admin_a, admin_ab
+
+
 def bus_notifications(env, user, notification_type="simple_notification"):
     """Payloads of bus notifications sent to *user* in this transaction."""
     import json

@@ -1,8 +1,6 @@
-import re
-
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import bus_notifications
+from .common import bus_notifications, web_login
 
 
 @tagged("post_install", "-at_install")
@@ -21,9 +19,7 @@ class TestLoginWarning(HttpCase):
         cls.mailbox.write({"state": "auth_failed", "last_error": "The server refused the login or password."})
 
     def log_in(self, login):
-        page = self.url_open("/web/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        self.url_open("/web/login", data={"login": login, "password": login, "csrf_token": token, "redirect": "/odoo"})
+        web_login(self, login)
 
     def test_the_owner_is_warned_right_after_logging_in_while_the_mailbox_fails(self):
         self.log_in("imap_owner")
