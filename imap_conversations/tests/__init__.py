@@ -24,3 +24,6 @@ from . import test_composer
 from . import test_reply_tour
 from . import test_user_actions
 from . import test_scheduling
+from . import test_composer_drafts
+from . import test_sending_guarantees
+from . import test_reading_links_restricted
