@@ -9,6 +9,8 @@ from odoo.tests import tagged
 
 from .common import SyncCase, free_port
 
+SENDER_LOG = "odoo.addons.imap_conversations.services.sender"
+
 
 class RefusedPlacements:
     """PostgreSQL refusing to record where a message sits on the server, as a real fault would."""
@@ -76,9 +78,11 @@ class TestSendingGuarantees(SyncCase):
         self.assertEqual(self.delivered(), ["Offer"])
 
     def test_the_mail_stays_sent_when_recording_its_copy_in_sent_fails(self):
+        self.sync(self.mailbox)  # Sent known (its UIDVALIDITY): the copy appended there gets recorded
         composer = self.composer(res_model="res.partner", res_id=self.customer.id)
-        with RefusedPlacements(self.env.cr):
+        with RefusedPlacements(self.env.cr), self.assertLogs(SENDER_LOG, "WARNING") as logs:
             result = composer.action_send()
+        self.assertIn("recording its copy in Sent failed", logs.output[0])
         self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
         message = self.messages(self.mailbox)
         self.assertEqual(message.state, "sent")
