@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
@@ -327,10 +327,12 @@ class ImapConversation(models.Model):
 
     # -- replying ---------------------------------------------------------------------------
 
+    @api.depends_context("uid")
     @api.depends("message_ids.state")
     def _compute_draft_count(self):
+        # The user's own: only those they can send again (a colleague's shows in the thread, as not sent).
         for conversation in self:
-            conversation.draft_count = len(conversation.message_ids.filtered(lambda m: m.state == "draft"))
+            conversation.draft_count = len(conversation.message_ids._resendable())
 
     def _reply_target(self):
         """The message a reply answers: the last one received, else the last one at all."""
@@ -347,7 +349,10 @@ class ImapConversation(models.Model):
     def action_resend_draft(self):
         """Open the last message whose sending failed, to send it again."""
         self.ensure_one()
-        return self.message_ids.filtered(lambda m: m.state == "draft").sorted("id")[-1:].action_resend()
+        drafts = self.message_ids._resendable()
+        if not drafts:
+            raise UserError(self.env._("No message of yours is waiting to be sent again in this conversation."))
+        return drafts.sorted("id")[-1:].action_resend()
 
     # -- linking ---------------------------------------------------------------------------
 

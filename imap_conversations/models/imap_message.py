@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import html_sanitize, plaintext2html
 
 from ..engine.parse import rewrite_cid_links
@@ -148,9 +149,19 @@ class ImapMessage(models.Model):
         addresses = (self.reply_to or self.email_from) if self.direction == "incoming" else self.email_to
         return self.env["res.partner"]._imap_partners_from(addresses)
 
+    def _resendable(self):
+        """Those of these messages the current user may send again: their own, whose sending failed.
+
+        Sending again reuses the Message-ID and replaces the message (see services/sender.py).
+        """
+        return self.filtered(lambda m: m.state == "draft" and m.direction == "outgoing"
+                             and m.create_uid.id == self.env.uid)
+
     def action_resend(self):
         """Open the composer on a message whose sending failed, as it was written."""
         self.ensure_one()
+        if not self._resendable():
+            raise UserError(self.env._("Only a message you wrote and whose sending failed can be sent again."))
         partners = self.env["res.partner"]
         return self.env["imap.compose"]._open({
             "default_draft_id": self.id,

@@ -30,3 +30,6 @@ from . import test_oauth_provider
 from . import test_access_company
 from . import test_access_shared
 from . import test_access_http
+from . import test_composer_drafts
+from . import test_sending_guarantees
+from . import test_reading_links_restricted

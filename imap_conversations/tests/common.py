@@ -263,6 +263,11 @@ class SyncCase(ImapCase):
             [("mailbox_id", "=", mailbox.id), *((k, "=", v) for k, v in domain.items())], order="id"
         )
 
+    def new_customer(self, name="Carla Customer"):
+        """A contact whose address is a fresh rig user: what is sent to it arrives in that user's INBOX."""
+        login = self.rig.new_login()
+        return login, self.env["res.partner"].create({"name": name, "email": self.rig.address(login)})
+
     def folder(self, mailbox, name):
         return mailbox.folder_ids.filtered(lambda f: f.name == name)
 

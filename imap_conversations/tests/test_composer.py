@@ -69,7 +69,7 @@ class TestComposer(SyncCase):
         result = form.save().action_send()
         self.assertEqual(result["params"]["type"], "danger")
         self.assertIn("kept as a draft", result["params"]["message"])
-        self.assertEqual(conversation.draft_count, 1)
+        self.assertEqual(conversation.with_user(self.imap_user).draft_count, 1, "a Send again button for its writer")
         self.assertIn("Not sent", conversation.thread_html)
         self.assertEqual(self.received_subjects(), [])
         self.mailbox.smtp_same_credentials = True
@@ -79,7 +79,7 @@ class TestComposer(SyncCase):
         self.assertEqual(composer.partner_ids.mapped("email"), [self.customer_address])
         result = composer.action_send()
         self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
-        self.assertEqual(conversation.draft_count, 0)
+        self.assertEqual(conversation.with_user(self.imap_user).draft_count, 0)
         self.assertEqual(self.received_subjects(), ["Re: Question"])
 
     def test_one_writes_from_ones_own_mailbox_or_a_shared_one_never_someone_elses(self):

@@ -25,7 +25,8 @@ class ImapCompose(models.TransientModel):
     conversation_id = fields.Many2one("imap.conversation", readonly=True)
     parent_id = fields.Many2one("imap.message", string="In reply to", readonly=True)
     draft_id = fields.Many2one("imap.message", readonly=True,
-                               help="A message whose sending failed, sent again with its Message-ID.")
+                               help="Your message whose sending failed, sent again with its Message-ID "
+                                    "from the same mailbox.")
     res_model = fields.Char(readonly=True, help="The record the mail is about (a contact, a lead...).")
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
     partner_ids = fields.Many2many("res.partner", "imap_compose_to_rel", "compose_id", "partner_id", string="To")
@@ -99,9 +100,11 @@ class ImapCompose(models.TransientModel):
             objects[CONVERSATION] = self.conversation_id
             for link in self.conversation_id.link_ids:
                 objects.setdefault(link.res_model, self.env[link.res_model].browse(link.res_id))
-        if self.res_model and self.res_id:
+        if self.res_model and self.res_id and self.res_model in self.env:
             objects[self.res_model] = self.env[self.res_model].browse(self.res_id)
-        return {model: record for model, record in objects.items() if record.exists()}
+        # Only records the user may read: a template rendered for a linked record they may not
+        # see would show its name and fields in the body (or fail on them).
+        return {model: record for model, record in objects.items() if record.exists()._filtered_access("read")}
 
     @api.onchange("mailbox_id", "partner_ids")
     def _onchange_default_template(self):
@@ -130,6 +133,7 @@ class ImapCompose(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        # Everything that can refuse, before anything is sent (see MailSender.prepare for the rest).
         if not self.mailbox_id.filtered_domain(self._sending_mailboxes_domain()[1:]):
             raise UserError(self.env._("You can send from your own mailbox or a shared one only."))
         if not self.mailbox_id.can_send:
@@ -141,15 +145,20 @@ class ImapCompose(models.TransientModel):
         if without_email:
             raise UserError(self.env._("These contacts have no email address: %(names)s",
                                        names=", ".join(without_email.mapped("display_name"))))
-        result = MailSender(self.mailbox_id).send(
+        link_to = None
+        if self.res_model and self.res_id:
+            link_to = self.env["imap.conversation.link"]._linkable_record(self.res_model, self.res_id)
+        sender = MailSender(self.mailbox_id)
+        prepared = sender.prepare(
             to=self.partner_ids, cc=self.cc_partner_ids, subject=self.subject or "", html=self.body or "",
             attachments=self.attachment_ids, parent=self.parent_id, conversation=self.conversation_id,
-            draft=self.draft_id,
+            draft=self.draft_id, link_to=link_to,
         )
-        conversation = result.message.conversation_id
-        if self.res_model and self.res_id:
-            self.env["imap.conversation.link"]._link(conversation, self.env[self.res_model].browse(self.res_id))
-        return self._result_notification(result)
+        # The composer now stands for the stored message: if sending fails, Send here sends that draft
+        # again under its Message-ID; once sent, a second Send (a double click, a request run again
+        # after the mail left) is refused as sent already instead of reaching the recipients twice.
+        self.draft_id = prepared.message
+        return self._result_notification(sender.deliver(prepared))
 
     def _result_notification(self, result):
         if not result.sent:

@@ -1,2 +1,3 @@
 from . import test_lead_conversations
 from . import test_lead_compose
+from . import test_lead_links_restricted
