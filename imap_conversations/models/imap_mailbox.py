@@ -12,6 +12,7 @@ from ..engine import smtp
 from ..engine.folders import list_folders
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
 from ..services import credential_alerts
+from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
 
@@ -293,6 +294,8 @@ class ImapMailbox(models.Model):
         login = smtp_settings.login if smtp_settings else self.login
         target = f"{host}:{port}"
         reason = error.detail or error.message
+        if isinstance(error, SecretKeyError):
+            return str(error)
         if isinstance(error, imap_errors.AuthenticationError):
             return self.env._("The server refused the login or password for “%(login)s”.", login=login)
         if isinstance(error, imap_errors.CertificateError):
