@@ -20,9 +20,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy as email_policy
+from email.feedparser import BytesFeedParser
 from email.generator import BytesGenerator
 from email.message import Message
-from email.feedparser import BytesFeedParser
 from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from functools import lru_cache

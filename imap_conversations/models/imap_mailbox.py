@@ -104,6 +104,12 @@ class ImapMailbox(models.Model):
     )
     can_send = fields.Boolean(compute="_compute_can_send")
 
+    max_message_size_mb = fields.Integer(
+        string="Maximum message size (MB)", default=50, required=True,
+        help="A larger message is not downloaded by the sync: it is recorded from its headers (sender, subject, "
+             "date, size, folder) and can be imported on demand. 0: no limit. Importing takes a few times the "
+             "message's size in memory, so keep this well under the workers' memory limit.",
+    )
     quarantine_enabled = fields.Boolean(
         string="Quarantine failed messages",
         help="Also move a message that cannot be stored into a folder of its own on the server. "
@@ -142,6 +148,8 @@ class ImapMailbox(models.Model):
         ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),
         ("timeout_positive", "CHECK(timeout > 0)", "The timeout must be at least one second."),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
+        ("max_message_size_positive", "CHECK(max_message_size_mb >= 0)",
+         "The maximum message size cannot be negative (0 means no limit)."),
     ]
 
     @api.depends("login")
@@ -149,6 +157,11 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             login = (mailbox.login or "").strip()
             mailbox.email = mailbox.email or (login if "@" in login else False)
+
+    def _max_message_bytes(self):
+        """The size above which the sync records a message instead of importing it; None: no limit."""
+        self.ensure_one()
+        return self.max_message_size_mb * 1024 * 1024 or None
 
     def _own_addresses(self):
         """Addresses meaning "the mailbox itself": mail from them is outgoing."""
@@ -449,6 +462,10 @@ class ImapMailbox(models.Model):
             new=report.counts.new, known=report.counts.known, failed=report.counts.failed,
             folders=len(report.folders),
         )
+        if report.counts.too_large:
+            message += " " + self.env._(
+                "%(count)s over the maximum message size were recorded without their content: import them from "
+                "Messages too large.", count=report.counts.too_large)
         if report.interrupted:
             message += " " + self.env._("The rest continues in the background.")
         kind = "warning" if report.counts.failed else "success"

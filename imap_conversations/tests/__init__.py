@@ -26,3 +26,4 @@ from . import test_user_actions
 from . import test_scheduling
 from . import test_long_subjects
 from . import test_credential_encryption
+from . import test_large_messages

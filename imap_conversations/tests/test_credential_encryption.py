@@ -3,7 +3,7 @@ from unittest.mock import patch
 from cryptography.fernet import Fernet
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import config
 
 from ..services import secret_box
@@ -74,9 +74,11 @@ class TestCredentialEncryption(ImapCase):
         old = self.make_mailbox()
         self.use_keys(KEY_2, KEY_1)
         self.assertEqual(self.read_as(self.imap_user, old), self.rig.password, "old keys still decrypt")
-        with self.assertRaises(AccessError):
-            self.env["res.config.settings"].with_user(self.imap_user).action_imap_reencrypt_credentials()
-        settings = self.env["res.config.settings"].with_user(self.imap_admin).create({})
+        system_admin = new_test_user(self.env, "imap_system", groups="base.group_system,imap_conversations.group_user")
+        with self.assertRaises(AccessError, msg="the Settings page alone is not enough"):
+            self.env["res.config.settings"].with_user(system_admin).create({}).action_imap_reencrypt_credentials()
+        system_admin.groups_id += self.env.ref("imap_conversations.group_manager")
+        settings = self.env["res.config.settings"].with_user(system_admin).create({})
         self.assertTrue(settings.imap_encryption_configured)
         action = settings.action_imap_reencrypt_credentials()
         self.assertEqual(action["params"]["type"], "success")
