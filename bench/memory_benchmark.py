@@ -25,37 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO / "imap_conversations"), str(REPO / "tests"), str(REPO / "bench")]
 
-from import_benchmark import bench_odoo, create_database, run_json  # noqa: E402
+from import_benchmark import bench_engine, bench_odoo, create_database  # noqa: E402
 
 from rig import odoo_locator, odoo_runner  # noqa: E402
 from rig.dovecot import DovecotServer  # noqa: E402
 from rig.imap_helpers import MailboxFixture  # noqa: E402
-
-ENGINE_SNIPPET = """
-import json, sys, time
-from datetime import date
-sys.path[:0] = {paths!r}
-from engine.folder_sync import BatchLimits, FolderState, FolderSync
-from engine.parse import parse_message
-from engine.transport import ConnectionSettings, open_session
-
-def rss(key):
-    return [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith(key)][0]
-
-settings = ConnectionSettings(host={host!r}, port={port}, login={login!r}, password={password!r}, security="none")
-before = rss("VmRSS:")
-started = time.perf_counter()
-count = 0
-with open_session(settings) as session:
-    sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: set())
-    for batch in sync.batches():
-        for message in batch.new:
-            parsed = parse_message(message.raw)
-            count += 1
-        del batch, message, parsed
-print(json.dumps({{"messages": count, "seconds": time.perf_counter() - started, "rss_before_mb": before,
-                  "peak_rss_mb": rss("VmHWM:")}}))
-"""
 
 
 def large_message(size_mb):
@@ -69,14 +43,6 @@ def large_message(size_mb):
     message.add_attachment(os.urandom(size_mb * 1024 * 1024 * 3 // 4), maintype="application",
                            subtype="octet-stream", filename="data.bin")
     return message.as_bytes()
-
-
-def bench_engine(mailbox):
-    snippet = ENGINE_SNIPPET.format(
-        paths=[str(REPO / "imap_conversations")], host=mailbox.server.host, port=mailbox.server.port,
-        login=mailbox.login, password=mailbox.password,
-    )
-    return run_json([sys.executable, "-c", snippet])
 
 
 def describe(label, result, size_mb):
