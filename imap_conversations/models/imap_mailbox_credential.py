@@ -48,7 +48,7 @@ class ImapMailboxCredential(models.Model):
         for row_id, *values in self.env.cr.fetchall():
             for name, stored in zip(names, values, strict=True):
                 new = secret_box.reencrypted(stored)
-                if new is not None and new != stored:
+                if new is not None:
                     updates.append((row_id, name, new))
         for row_id, name, new in updates:
             self.env.cr.execute(SQL("UPDATE imap_mailbox_credential SET %s = %s WHERE id = %s",

@@ -49,20 +49,21 @@ def configured_keys():
 
 
 @functools.lru_cache(maxsize=8)
-def _cipher(keys):
+def _ciphers(keys):
     try:
-        return MultiFernet([Fernet(key.encode()) for key in keys])
+        fernets = [Fernet(key.encode()) for key in keys]
     except (ValueError, TypeError) as error:
         raise SecretKeyError(
             f"The option {KEY_OPTION} in odoo.conf holds a key that is not a Fernet key (32 url-safe base64 bytes; "
             f"generate one with cryptography's Fernet.generate_key())", detail=str(error),
         ) from error
+    return MultiFernet(fernets), fernets[0]
 
 
 def cipher():
     """The MultiFernet of the configured keys, or None when no key is configured."""
     keys = tuple(configured_keys())
-    return _cipher(keys) if keys else None
+    return _ciphers(keys)[0] if keys else None
 
 
 def is_encrypted(stored):
@@ -101,13 +102,20 @@ def reencrypted(stored):
     """*stored* encrypted with the newest key (plain values encrypted; None when nothing changes)."""
     if not stored:
         return None
-    box = cipher()
-    if box is None:
+    keys = tuple(configured_keys())
+    if not keys:
         raise SecretKeyError(f"No encryption key is configured: set {KEY_OPTION} in odoo.conf first.")
     if not is_encrypted(stored):
         return encrypt(stored)
+    box, newest = _ciphers(keys)
+    token = stored[len(PREFIX):].encode("ascii")
     try:
-        return PREFIX + box.rotate(stored[len(PREFIX):].encode("ascii")).decode("ascii")
+        newest.decrypt(token)
+        return None  # already the newest key's
+    except InvalidToken:
+        pass
+    try:
+        return PREFIX + box.rotate(token).decode("ascii")
     except InvalidToken as error:
         raise SecretKeyError(
             f"A stored password cannot be decrypted with the keys in {KEY_OPTION} (odoo.conf); nothing was "
