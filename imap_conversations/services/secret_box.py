@@ -109,11 +109,8 @@ def reencrypted(stored):
         return encrypt(stored)
     box, newest = _ciphers(keys)
     token = stored[len(PREFIX):].encode("ascii")
-    try:
-        newest.decrypt(token)
+    if _decrypts(newest, token):
         return None  # already the newest key's
-    except InvalidToken:
-        pass
     try:
         return PREFIX + box.rotate(token).decode("ascii")
     except InvalidToken as error:
@@ -121,3 +118,11 @@ def reencrypted(stored):
             f"A stored password cannot be decrypted with the keys in {KEY_OPTION} (odoo.conf); nothing was "
             f"re-encrypted. Keep the old key in the list (after the new one) until re-encryption is done.",
         ) from error
+
+
+def _decrypts(fernet, token):
+    try:
+        fernet.decrypt(token)
+    except InvalidToken:
+        return False
+    return True
