@@ -37,7 +37,12 @@ sys.path[:0] = {paths!r}
 from engine.folder_sync import FolderState, FolderSync
 from engine.parse import parse_message
 from engine.transport import ConnectionSettings, open_session
+
+def rss(key):
+    return [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith(key)][0]
+
 settings = ConnectionSettings(host={host!r}, port={port}, login={login!r}, password={password!r}, security="none")
+before = rss("VmRSS:")
 started = time.perf_counter()
 count = 0
 with open_session(settings) as session:
@@ -47,8 +52,7 @@ with open_session(settings) as session:
             parse_message(message.raw)
             count += 1
 elapsed = time.perf_counter() - started
-peak = [int(l.split()[1]) / 1024 for l in open("/proc/self/status") if l.startswith("VmHWM:")][0]
-print(json.dumps({{"messages": count, "seconds": elapsed, "peak_rss_mb": peak}}))
+print(json.dumps({{"messages": count, "seconds": elapsed, "rss_before_mb": before, "peak_rss_mb": rss("VmHWM:")}}))
 """
 
 

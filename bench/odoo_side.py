@@ -49,6 +49,10 @@ def bench_imap_conversations(env, args):
     mailbox = env["imap.mailbox"].create({
         "name": "benchmark", "host": args.host, "port": args.port, "security": "none",
         "login": args.login, "password": args.password, "user_id": False,
+        # bench/memory_benchmark.py imports a message above the default maximum size.
+        **({"max_message_size_mb": int(os.environ["BENCH_MAX_MESSAGE_MB"])}
+           if os.environ.get("BENCH_MAX_MESSAGE_MB") and "max_message_size_mb" in env["imap.mailbox"]._fields
+           else {}),
     })
     mailbox.action_fetch_folders()
     mailbox.folder_ids.filtered(lambda f: f.name != "INBOX").write({"sync_enabled": False})

@@ -24,6 +24,7 @@ METADATA_CHUNK = 500
 
 _MESSAGE_ID_HEADER = b"BODY[HEADER.FIELDS (MESSAGE-ID)]"
 _BODY = b"BODY[]"
+_HEADER = b"BODY[HEADER]"
 _UNFOLD = re.compile(rb"\r?\n[ \t]+")
 
 
@@ -74,6 +75,8 @@ class ServerMessage:
     email_id: str | None = None
     thread_id: str | None = None
     raw: bytes | None = None
+    #: The header block alone, for a message too large to download (see Batch.too_large).
+    header: bytes | None = None
 
     @property
     def seen(self):
@@ -86,6 +89,9 @@ class Batch:
     new: list = field(default_factory=list)
     #: Known to the caller by Message-ID (or server id): only their placement is new.
     known: list = field(default_factory=list)
+    #: Unknown, and larger than the maximum message size: only their headers were downloaded
+    #: (``ServerMessage.header``), so they can be recorded and imported later on demand.
+    too_large: list = field(default_factory=list)
     #: The watermark once this batch is stored.
     last_uid: int = 0
 
@@ -113,11 +119,15 @@ def plan_folder(state, status):
 class FolderSync:
     """Drives one folder of an open session; see the module docstring."""
 
-    def __init__(self, session, folder, state, *, horizon, is_known, limits=None, writable=False):
+    def __init__(self, session, folder, state, *, horizon, is_known, limits=None, writable=False,
+                 max_message_size=None):
         """*horizon*: a date; the first sync imports mail received since then.
 
         *is_known*: called with a list of ServerMessage, returns the set of their
         UIDs the caller already holds (by Message-ID or server id).
+
+        *max_message_size*: bytes (RFC822.SIZE) above which a new message is not downloaded,
+        only its headers (``Batch.too_large``); None for no limit.
         """
         self.session = session
         self.folder = folder
@@ -127,6 +137,7 @@ class FolderSync:
         self.limits = limits or BatchLimits()
         #: Opened read-write only to set \Seen when the mailbox marks mail as read.
         self.writable = writable
+        self.max_message_size = max_message_size
         self.plan = None
         self.new_uids_seen = 0
         self._extra_items = self._server_id_items()
@@ -189,6 +200,8 @@ class FolderSync:
         for message in described:
             if message.uid in known_uids:
                 batch.known.append(message)
+            elif self.max_message_size and message.size > self.max_message_size:
+                batch.too_large.append(message)
             else:
                 if batch.new and (len(batch.new) >= self.limits.max_messages
                                   or batch_bytes + message.size > self.limits.max_bytes):
@@ -197,10 +210,12 @@ class FolderSync:
                 batch.new.append(message)
                 batch_bytes += message.size
             batch.last_uid = message.uid
-        if batch.new or batch.known:
+        if batch.new or batch.known or batch.too_large:
             yield self._downloaded(batch)
 
     def _downloaded(self, batch):
+        if batch.too_large:
+            self._download_headers(batch)
         if batch.new:
             bodies = self.session.fetch([m.uid for m in batch.new], ["BODY.PEEK[]"])
             # A message expunged between the two fetches is dropped, not imported empty.
@@ -208,6 +223,13 @@ class FolderSync:
             for message in batch.new:
                 message.raw = bodies[message.uid].get(_BODY) or b""
         return batch
+
+    def _download_headers(self, batch):
+        headers = self.session.fetch([m.uid for m in batch.too_large], ["BODY.PEEK[HEADER]"])
+        # Expunged since it was described: nothing to record.
+        batch.too_large = [m for m in batch.too_large if m.uid in headers]
+        for message in batch.too_large:
+            message.header = headers[message.uid].get(_HEADER) or b""
 
     def flag_changes(self):
         """``{uid: flags}`` of known messages whose flags changed since the last run (CONDSTORE)."""
@@ -288,3 +310,21 @@ def mark_seen(session, uids):
     """Set \\Seen on *uids* of the selected folder (only when the mailbox asks for it)."""
     if uids:
         session.add_flags(sorted(uids), ["\\Seen"])
+
+
+def download_message(session, folder, uidvalidity, uid):
+    """The full :class:`ServerMessage` at *uid* of *folder*, or None when it is no longer there.
+
+    For a message recorded as too large and imported on demand: one message, one FETCH.
+    None too when the folder was recreated since (another UIDVALIDITY: the UID means nothing).
+    """
+    selected = session.select(folder, readonly=True)
+    if int(selected.get("UIDVALIDITY") or 0) != uidvalidity:
+        return None
+    items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]", "BODY.PEEK[]"]
+    response = session.fetch([uid], items)
+    if uid not in response:
+        return None
+    message = server_message(uid, response[uid])
+    message.raw = response[uid].get(_BODY) or b""
+    return message

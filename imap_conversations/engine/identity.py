@@ -20,6 +20,17 @@ def bounded(key):
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def bounded_text(text):
+    """*text* itself, or its start followed by a hash of the whole when it is too long to index.
+
+    Unlike :func:`bounded`, what is kept stays readable; equal texts give equal results.
+    """
+    if not text or len(text) <= MAX_KEY_LENGTH:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{text[:MAX_KEY_LENGTH - len(digest) - 9]}… sha256:{digest}"
+
+
 def server_key(message_id, gm_msgid=None, email_id=None):
     """The dedupe key known before downloading the body, or None."""
     if message_id:

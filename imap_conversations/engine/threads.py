@@ -8,7 +8,7 @@ arrive in: a reply imported before its parent already carries the parent's id.
 
 import re
 
-from .identity import bounded
+from .identity import bounded, bounded_text
 
 #: Long reference chains add nothing past their root and their last few hops.
 MAX_REFERENCES = 20
@@ -48,6 +48,16 @@ def normalize_subject(subject):
             break
         text = stripped
     return _SPACES.sub(" ", text).strip().lower()
+
+
+def subject_key(subject):
+    """The normalized subject in a form a database index can hold, for the subject fallback.
+
+    A btree index row holds about 2.7 kB: a longer normalized subject is stored as its
+    start plus a hash of the whole, so two subjects still match exactly when they are equal.
+    The full subject is kept elsewhere; this is only what the conversations are looked up by.
+    """
+    return bounded_text(normalize_subject(subject))
 
 
 def is_reply_subject(subject):

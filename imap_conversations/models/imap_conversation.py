@@ -33,7 +33,10 @@ class ImapConversation(models.Model):
     _rec_name = "subject"
 
     subject = fields.Char(readonly=True)
-    normalized_subject = fields.Char(readonly=True, index=True, help="Subject without Re:/Fwd: and list tags.")
+    normalized_subject = fields.Char(
+        readonly=True, index=True,
+        help="Subject without Re:/Fwd: and list tags; a long one cut and hashed, to fit the index.",
+    )
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     user_id = fields.Many2one(related="mailbox_id.user_id", string="Mailbox owner", store=True, index=True)

@@ -13,6 +13,7 @@ from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
 from ..services import credential_alerts, destinations
+from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
 
@@ -117,6 +118,12 @@ class ImapMailbox(models.Model):
     )
     can_send = fields.Boolean(compute="_compute_can_send")
 
+    max_message_size_mb = fields.Integer(
+        string="Maximum message size (MB)", default=50, required=True,
+        help="A larger message is not downloaded by the sync: it is recorded from its headers (sender, subject, "
+             "date, size, folder) and can be imported on demand. 0: no limit. Importing takes a few times the "
+             "message's size in memory, so keep this well under the workers' memory limit.",
+    )
     quarantine_enabled = fields.Boolean(
         string="Quarantine failed messages",
         help="Also move a message that cannot be stored into a folder of its own on the server. "
@@ -158,6 +165,8 @@ class ImapMailbox(models.Model):
         ("timeout_positive", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
          f"The timeout must be between 1 and {MAX_TIMEOUT} seconds."),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
+        ("max_message_size_positive", "CHECK(max_message_size_mb >= 0)",
+         "The maximum message size cannot be negative (0 means no limit)."),
     ]
 
     @api.depends("login")
@@ -165,6 +174,11 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             login = (mailbox.login or "").strip()
             mailbox.email = mailbox.email or (login if "@" in login else False)
+
+    def _max_message_bytes(self):
+        """The size above which the sync records a message instead of importing it; None: no limit."""
+        self.ensure_one()
+        return self.max_message_size_mb * 1024 * 1024 or None
 
     def _own_addresses(self):
         """Addresses meaning "the mailbox itself": mail from them is outgoing."""
@@ -352,6 +366,8 @@ class ImapMailbox(models.Model):
         target = f"{host}:{port}"
         # The server's own words (banners, replies) only where the destination policy allows them.
         reason = error.detail or error.message
+        if isinstance(error, SecretKeyError):
+            return str(error)
         if not isinstance(error, OWN_WORDS) and not destinations.shows_server_words(self):
             reason = error.message
         if isinstance(error, imap_errors.DestinationRefused):
@@ -515,6 +531,10 @@ class ImapMailbox(models.Model):
             new=report.counts.new, known=report.counts.known, failed=report.counts.failed,
             folders=len(report.folders),
         )
+        if report.counts.too_large:
+            message += " " + self.env._(
+                "%(count)s over the maximum message size were recorded without their content: import them from "
+                "Messages too large.", count=report.counts.too_large)
         if report.interrupted:
             message += " " + self.env._("The rest continues in the background.")
         kind = "warning" if report.counts.failed else "success"

@@ -1,4 +1,8 @@
 from odoo import fields, models
+from odoo.tools import SQL
+
+from ..services import secret_box
+from .secret_field import SecretChar
 
 
 class ImapMailboxCredential(models.Model):
@@ -15,9 +19,42 @@ class ImapMailboxCredential(models.Model):
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True)
     # The mailbox's, for the company rule: an administrator of one company reads no other's passwords.
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
-    password = fields.Char()
-    smtp_password = fields.Char(help="Only when the outgoing server does not take the IMAP login and password.")
+    # Encrypted at rest when odoo.conf gives a key (services/secret_box.py): every secret is a SecretChar.
+    password = SecretChar()
+    smtp_password = SecretChar(help="Only when the outgoing server does not take the IMAP login and password.")
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),
     ]
+
+    def _secret_fields(self):
+        return [name for name, field in self._fields.items() if isinstance(field, SecretChar)]
+
+    def _reencrypt_secrets(self):
+        """Encrypt every stored secret with the newest configured key; returns how many values changed.
+
+        For key rotation (a new key first in ``imap_conversations_encryption_key``, the old one
+        after it) and for values stored in plain text before a key was configured. Runs on the
+        columns themselves, for every company: callers check who may do it (the Settings button
+        is for IMAP administrators); from ``odoo-bin shell``::
+
+            env["imap.mailbox.credential"]._reencrypt_secrets(); env.cr.commit()
+
+        Either every value is re-encrypted or, if one cannot be decrypted, none is.
+        """
+        self.flush_model()
+        names = self._secret_fields()
+        self.env.cr.execute(SQL("SELECT id, %s FROM imap_mailbox_credential FOR UPDATE",
+                                SQL(", ").join(SQL.identifier(name) for name in names)))
+        updates = []
+        for row_id, *values in self.env.cr.fetchall():
+            for name, stored in zip(names, values, strict=True):
+                new = secret_box.reencrypted(stored)
+                if new is not None:
+                    updates.append((row_id, name, new))
+        for row_id, name, new in updates:
+            self.env.cr.execute(SQL("UPDATE imap_mailbox_credential SET %s = %s WHERE id = %s",
+                                    SQL.identifier(name), new, row_id))
+        # The mailboxes' password fields cache what was read through the old column values.
+        self.env.invalidate_all()
+        return len(updates)

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize, plaintext2html
 
 from ..engine.parse import rewrite_cid_links
@@ -25,10 +25,12 @@ class ImapMessage(models.Model):
     conversation_id = fields.Many2one("imap.conversation", ondelete="cascade", index=True, readonly=True)
     location_ids = fields.One2many("imap.message.location", "message_id", string="On the server")
     state = fields.Selection(
-        [("imported", "Imported"), ("failed", "Failed"), ("draft", "Not sent"), ("sent", "Sent")],
+        [("imported", "Imported"), ("failed", "Failed"), ("too_large", "Too large"), ("draft", "Not sent"),
+         ("sent", "Sent")],
         default="imported", required=True, index=True, readonly=True,
-        help="Imported from the server; Failed: could not be stored (kept with its source); Not sent: written "
-             "in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
+        help="Imported from the server; Failed: could not be stored (kept with its source); Too large: over the "
+             "mailbox's maximum message size, recorded from its headers only (it can be imported on demand); "
+             "Not sent: written in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
     )
 
     # Identity
@@ -139,6 +141,41 @@ class ImapMessage(models.Model):
                 "message": self.env._("%(stored)s stored, %(failed)s still failing.",
                                       stored=stored, failed=still_failed),
                 "type": kind,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_import_anyway(self):
+        """Download and import messages recorded as too large, whatever their size.
+
+        For IMAP administrators and each mailbox's owner: a download of this size is the
+        mailbox's business, not every reader's (reading a shared mailbox is not syncing it).
+        """
+        from ..services.large_messages import import_too_large
+
+        self.check_access("read")
+        manager = self.env.user.has_group("imap_conversations.group_manager")
+        large = self.sudo().filtered(lambda m: m.state == "too_large")
+        if not manager and any(mailbox.user_id != self.env.user for mailbox in large.mailbox_id):
+            raise AccessError(self.env._("Only IMAP administrators and the mailbox's owner can import messages "
+                                         "that are over its maximum size."))
+        imported = gone = failed = 0
+        for mailbox in large.mailbox_id:
+            of_mailbox = large.filtered(lambda m, mb=mailbox: m.mailbox_id == mb)
+            done, missing, not_done = import_too_large(mailbox, of_mailbox)
+            imported, gone, failed = imported + done, gone + missing, failed + not_done
+        message = self.env._("%(imported)s imported.", imported=imported)
+        if gone:
+            message += " " + self.env._("%(count)s no longer where the last sync found them on the server.", count=gone)
+        if failed:
+            message += " " + self.env._("%(count)s could not be stored (see their error).", count=failed)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Import anyway"),
+                "message": message,
+                "type": "success" if not gone and not failed else "warning",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }

@@ -1,7 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.network import parse_allowed_servers
+from ..services import secret_box
 from ..services.credential_alerts import NOTIFICATION_GROUP
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
@@ -46,6 +47,31 @@ class ResConfigSettings(models.TransientModel):
                 parse_allowed_servers(settings.imap_allowed_servers)
             except ValueError as error:
                 raise ValidationError(self.env._("Allowed mail servers: %(error)s", error=error)) from error
+
+    imap_encryption_configured = fields.Boolean(
+        string="Encryption key configured", compute="_compute_imap_encryption_configured",
+        help=f"Mailbox passwords are encrypted at rest with the key given by {secret_box.KEY_OPTION} in odoo.conf.",
+    )
+
+    def _compute_imap_encryption_configured(self):
+        configured = bool(secret_box.configured_keys())
+        for settings in self:
+            settings.imap_encryption_configured = configured
+
+    def action_imap_reencrypt_credentials(self):
+        """Re-encrypt every stored mailbox secret with the newest key of odoo.conf (after adding a key)."""
+        if not self.env.user.has_group("imap_conversations.group_manager"):
+            raise AccessError(self.env._("Only IMAP administrators can re-encrypt the mailbox passwords."))
+        changed = self.env["imap.mailbox.credential"].sudo()._reencrypt_secrets()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Passwords re-encrypted"),
+                "message": self.env._("%(count)s stored passwords now use the current key.", count=changed),
+                "type": "success",
+            },
+        }
 
     @api.model
     def get_values(self):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from psycopg2.extras import execute_values
 
-from ..engine.threads import is_reply_subject, normalize_subject, thread_keys
+from ..engine.threads import is_reply_subject, subject_key, thread_keys
 
 #: A "Re:" without References joins a same-subject conversation only this recent.
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
@@ -107,7 +107,7 @@ class ConversationResolver:
         self.cr.execute(
             "SELECT id, participant_emails FROM imap_conversation WHERE mailbox_id = %s AND normalized_subject = %s "
             "AND last_message_date >= %s ORDER BY last_message_date DESC LIMIT 10",
-            [self.mailbox.id, normalize_subject(parsed.subject), since],
+            [self.mailbox.id, subject_key(parsed.subject), since],
         )
         counterparts = {a.normalized for a in (parsed.to + parsed.cc if outgoing else parsed.from_)}
         counterparts -= self.own_addresses
@@ -165,7 +165,7 @@ class ConversationResolver:
                 "INSERT INTO imap_conversation (create_uid, create_date, write_uid, write_date, mailbox_id, "
                 "company_id, user_id, subject, normalized_subject, message_count) VALUES %s RETURNING id",
                 [(uid, now, uid, now, mailbox.id, mailbox.company_id.id, mailbox.user_id.id or None,
-                  c.subject, normalize_subject(c.subject), 0) for c in pending],
+                  c.subject, subject_key(c.subject), 0) for c in pending],
                 fetch=True,
             )
             for conversation, (new_id,) in zip(pending, rows, strict=True):

@@ -39,6 +39,7 @@ class FolderReport:
                 f"{self.counts.known} skipped")
         extras = [f"{n} {label}" for n, label in ((self.flags_updated, "flag changes"),
                                                    (self.placements_dropped, "left the folder"),
+                                                   (self.counts.too_large, "too large, recorded without content"),
                                                    (self.quarantined, "quarantined")) if n]
         if extras:
             text += ", " + ", ".join(extras)

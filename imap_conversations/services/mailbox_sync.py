@@ -38,6 +38,7 @@ class MailboxSync(MailboxRun):
             session, folder.name, folder._sync_state(),
             horizon=horizon_date(date.today(), mailbox.sync_horizon_days),
             is_known=importer.known_uids, limits=self.limits, writable=mark_read or mailbox.quarantine_enabled,
+            max_message_size=mailbox._max_message_bytes(),
         )
         try:
             plan = sync.make_plan()

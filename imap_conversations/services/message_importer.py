@@ -51,11 +51,14 @@ class ImportCounts:
     #: Already imported (another folder, an earlier run): only their placement was recorded.
     known: int = 0
     failed: int = 0
+    #: Over the mailbox's maximum size: recorded from their headers, not imported.
+    too_large: int = 0
 
     def __iadd__(self, other):
         self.new += other.new
         self.known += other.known
         self.failed += other.failed
+        self.too_large += other.too_large
         return self
 
 
@@ -141,9 +144,12 @@ class MessageImporter:
         outgoing_folder = folder.role in OUTGOING_ROLES
         known_keys = [server_key(m.message_id, m.gm_msgid, m.email_id) for m in batch.known]
         parsed = [(m, parse_message(m.raw)) for m in batch.new]
+        # Too large to download: what their headers say is all there is to record.
+        large = [(m, parse_message(m.header)) for m in batch.too_large]
         self._by_key = self._message_ids_by_key(
             {k for k in known_keys if k}
-            | {dedupe_key(p.message_id or m.message_id, p.content_hash, m.gm_msgid, m.email_id) for m, p in parsed}
+            | {dedupe_key(p.message_id or m.message_id, p.content_hash, m.gm_msgid, m.email_id)
+               for m, p in (*parsed, *large)}
         )
         placed = [(key, m) for key, m in zip(known_keys, batch.known, strict=True) if key in self._by_key]
         self._prefetch([p for _m, p in parsed], batch.new)
@@ -161,6 +167,14 @@ class MessageImporter:
                                    self._addresses_of(message), [self._place_of(server_message)])
         stored, failed = self._write_isolating_failures(list(new.values()))
         counts.new, counts.failed = stored, failed
+        for server_message, headers in large:
+            key = dedupe_key(headers.message_id or server_message.message_id, headers.content_hash,
+                             server_message.gm_msgid, server_message.email_id)
+            if key in self._by_key:
+                placed.append((key, server_message))
+            else:
+                self._record_too_large(server_message, headers, key, outgoing_folder)
+                counts.too_large += 1
         placements_ = [(self._by_key[key], m) for key, m in placed if key in self._by_key]
         counts.known = len(placements_)
         self._touched |= placements.add(self.env, self.mailbox, folder, uidvalidity, placements_,
@@ -317,6 +331,45 @@ class MessageImporter:
         self._by_key[item.key] = failed.id
         self.failed_uids.append(server_message.uid)
 
+    def _record_too_large(self, server_message, headers, key, outgoing_folder):
+        """Keep a message over the maximum size from its headers: who, when, what, where; no body.
+
+        It is imported in full only when someone asks (imap.message.action_import_anyway). Its
+        placement is recorded, so recovery does not count it as missing, and its dedupe key,
+        so a later run (or another folder holding it) finds it known.
+        """
+        limit = self.mailbox._max_message_bytes()
+        sender = headers.sender.normalized if headers.sender else ""
+        record = self.messages.create({
+            "mailbox_id": self.mailbox.id,
+            "state": "too_large",
+            "dedupe_key": key,
+            "message_id": (headers.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
+            "in_reply_to": headers.in_reply_to[:MESSAGE_ID_STORED] or False,
+            "references": " ".join(headers.references) or False,
+            "gm_msgid": server_message.gm_msgid, "gm_thrid": server_message.gm_thrid,
+            "email_id": server_message.email_id, "server_thread_id": server_message.thread_id,
+            "subject": headers.subject,
+            "date": to_utc_naive(headers.date or server_message.internaldate),
+            "direction": "outgoing" if outgoing_folder or sender in self.own_addresses else "incoming",
+            "email_from": format_addresses(headers.from_),
+            "email_to": format_addresses(headers.to),
+            "email_cc": format_addresses(headers.cc),
+            "reply_to": format_addresses(headers.reply_to),
+            "headers": "\n".join(f"{name}: {value}" for name, value in headers.headers),
+            "size": server_message.size,
+            "is_seen": server_message.seen,
+            "error_message": self.env._(
+                "Not imported: %(size)s MB, over this mailbox's maximum message size of %(limit)s MB.",
+                size=round(server_message.size / 2**20, 1), limit=round(limit / 2**20, 1),
+            ),
+        })
+        self.messages.flush_model()
+        self._insert_places([(record.id, *self._place_of(server_message))])
+        self._by_key[key] = record.id
+        _logger.info("IMAP mailbox %s: UID %s of %s is %s bytes, over the maximum size: recorded, not imported",
+                     self.mailbox.name, server_message.uid, self._folder.name, server_message.size)
+
     def _create_failed(self, server_message, values, error, places):
         failed = self.messages.create({
             "mailbox_id": self.mailbox.id,
@@ -355,15 +408,18 @@ class MessageImporter:
 
     # -- retrying failed messages ------------------------------------------------------
 
-    def retry(self, failed_messages):
+    def retry(self, failed_messages, downloaded=None):
         """Store failed messages again from their source; returns (stored, still failed).
 
         A message that goes in replaces its failed record, keeping its placements; one
         that fails again keeps its record with one more attempt and the new error.
+        *downloaded*: ``{record: ServerMessage}`` just fetched from the server, for records
+        that hold no source (recorded as too large, imported on demand).
         """
         self.failed_uids = []
         self._touched, self._participants = set(), {}
-        items = {message: self._item_from_failed(message) for message in failed_messages}
+        downloaded = downloaded or {}
+        items = {message: self._item_from_failed(message, downloaded.get(message)) for message in failed_messages}
         self._prefetch([item.parsed for item in items.values()], [item.server for item in items.values()])
         self._by_key = self._message_ids_by_key({item.key for item in items.values()})
         stored = 0
@@ -387,18 +443,20 @@ class MessageImporter:
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         return stored, len(items) - stored
 
-    def _item_from_failed(self, message):
+    def _item_from_failed(self, message, server=None):
         from ..engine.folder_sync import ServerMessage
 
-        raw = message.sudo()._raw_bytes()
-        parsed = parse_message(raw)
         places = [(p.folder_id.id, p.uidvalidity, p.uid, p.flags or "") for p in message.location_ids]
-        flags = frozenset((places[0][3] if places else "").split())
-        server = ServerMessage(
-            uid=places[0][2] if places else 0, flags=flags, internaldate=message.date, size=len(raw),
-            message_id=message.message_id or "", gm_msgid=message.gm_msgid or None, gm_thrid=message.gm_thrid or None,
-            email_id=message.email_id or None, thread_id=message.server_thread_id or None, raw=raw,
-        )
+        if server is None:
+            raw = message.sudo()._raw_bytes()
+            flags = frozenset((places[0][3] if places else "").split())
+            server = ServerMessage(
+                uid=places[0][2] if places else 0, flags=flags, internaldate=message.date, size=len(raw),
+                message_id=message.message_id or "", gm_msgid=message.gm_msgid or None,
+                gm_thrid=message.gm_thrid or None, email_id=message.email_id or None,
+                thread_id=message.server_thread_id or None, raw=raw,
+            )
+        parsed = parse_message(server.raw)
         key = dedupe_key(parsed.message_id or server.message_id, parsed.content_hash, server.gm_msgid, server.email_id)
         outgoing_place = any(p.folder_id.role in OUTGOING_ROLES for p in message.location_ids)
         sender = parsed.sender.normalized if parsed.sender else ""

@@ -72,7 +72,7 @@ class MailboxRecovery(MailboxRun):
         sync = FolderSync(
             session, folder.name, folder._sync_state(),
             horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days), is_known=importer.known_uids,
-            limits=self.limits,
+            limits=self.limits, max_message_size=self.mailbox._max_message_bytes(),
         )
         self.report.folders.append(report)
         try:

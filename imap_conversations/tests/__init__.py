@@ -33,3 +33,6 @@ from . import test_access_http
 from . import test_composer_drafts
 from . import test_sending_guarantees
 from . import test_reading_links_restricted
+from . import test_long_subjects
+from . import test_credential_encryption
+from . import test_large_messages
