@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tools import html_sanitize, plaintext2html
 
 from ..engine.parse import rewrite_cid_links
@@ -154,11 +154,9 @@ class ImapMessage(models.Model):
         from ..services.large_messages import import_too_large
 
         self.check_access("read")
-        manager = self.env.user.has_group("imap_conversations.group_manager")
-        large = self.sudo().filtered(lambda m: m.state == "too_large")
-        if not manager and any(mailbox.user_id != self.env.user for mailbox in large.mailbox_id):
-            raise AccessError(self.env._("Only IMAP administrators and the mailbox's owner can import messages "
-                                         "that are over its maximum size."))
+        large = self.filtered(lambda m: m.state == "too_large")
+        large.mailbox_id._check_allowed("manage", self.env._("Import anyway"))
+        large = large.sudo()
         imported = gone = failed = 0
         for mailbox in large.mailbox_id:
             of_mailbox = large.filtered(lambda m, mb=mailbox: m.mailbox_id == mb)
