@@ -24,3 +24,8 @@ from . import test_composer
 from . import test_reply_tour
 from . import test_user_actions
 from . import test_scheduling
+from . import test_reading_hostile_bodies
+from . import test_reading_remote_content
+from . import test_reading_rendering_cache
+from . import test_attachment_types
+from . import test_remote_content_tour
