@@ -24,14 +24,14 @@ class TestRemoteContent(ContentCase):
         return self.as_user(message, user)
 
     def test_nothing_remote_loads_until_the_reader_asks(self):
+        thread = str(self.as_user(self.conversation, self.imap_user).thread_html)
+        self.assertEqual(remote_addresses_in(thread), [])
         message = self.shown_to(self.imap_user)
-        self.assertTrue(message.has_remote_content)
-        self.assertFalse(message.remote_content_shown)
         self.assertEqual(remote_addresses_in(message.body_html), [])
         self.assertIn(f'src="/web/image/{message.attachment_ids.id}"', str(message.body_html),
                       "the inline image is part of the message, not remote")
-        thread = str(self.as_user(self.conversation, self.imap_user).thread_html)
-        self.assertEqual(remote_addresses_in(thread), [])
+        self.assertTrue(message.has_remote_content)
+        self.assertFalse(message.remote_content_shown)
         self.assertIn("Remote content is hidden to protect your privacy.", thread)
         self.assertIn('data-action="action_show_remote_content"', thread)
         self.assertIn("Always show from news@shop.example", thread)
