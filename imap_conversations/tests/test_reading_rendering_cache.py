@@ -6,7 +6,7 @@ every reader; each reader's choice about remote content only picks one of its tw
 
 from odoo.tests import tagged
 
-from ..models.imap_message import BODY_RENDERING
+from ..models import imap_message
 from .content_common import ContentCase
 
 
@@ -16,6 +16,7 @@ class TestRenderingCache(ContentCase):
         super().setUp()
         self.mailbox = self.shared_mailbox()
         self.message = self.hostile_message(self.mailbox, "tracking")
+        self.rules = imap_message.BODY_RENDERING
 
     def stored(self):
         self.env.cr.execute(
@@ -29,7 +30,7 @@ class TestRenderingCache(ContentCase):
         self.assertEqual((rendering or 0, blocked, remote), (0, None, None), "the import leaves the body as received")
         first = str(self.as_user(self.message.conversation_id, self.imap_user).thread_html)
         rendering, blocked, remote = self.stored()
-        self.assertEqual(rendering, BODY_RENDERING)
+        self.assertEqual(rendering, self.rules)
         self.assertIn("Our offers", blocked)
         self.assertIn("https://shop.example/open.gif", remote)
         self.assertIn(blocked, first)
@@ -43,14 +44,14 @@ class TestRenderingCache(ContentCase):
         self.assertEqual(str(self.as_user(self.message, self.imap_user).body_html), "<p>kept rendering</p>")
         self.as_user(self.message, self.imap_user).action_show_remote_content()
         self.assertEqual(str(self.as_user(self.message, self.imap_user).body_html), "<p>kept remote rendering</p>")
-        self.assertEqual(self.stored()[0], BODY_RENDERING)
+        self.assertEqual(self.stored()[0], self.rules)
 
     def test_a_body_rendered_by_older_rules_is_rendered_again(self):
         self.env.cr.execute("UPDATE imap_message SET body_html_blocked = %s, body_rendering = %s WHERE id = %s",
-                            ["<p>old rules</p>", BODY_RENDERING - 1, self.message.id])
+                            ["<p>old rules</p>", self.rules - 1, self.message.id])
         self.message.invalidate_recordset()
         self.assertIn("Our offers", str(self.as_user(self.message, self.imap_user).body_html))
-        self.assertEqual(self.stored()[0], BODY_RENDERING)
+        self.assertEqual(self.stored()[0], self.rules)
 
     def test_the_conversation_form_reads_on_a_read_write_cursor_to_keep_it(self):
         # Odoo 18 gives web_read a read-only cursor unless the method says otherwise
