@@ -82,7 +82,7 @@ class ImapMessage(models.Model):
         help="The HTML part sanitized, with its remote content; empty when it has none (technical).",
     )
     body_rendering = fields.Integer(
-        readonly=True, copy=False, help="Rules the rendered body was made with; 0: not rendered yet (technical).",
+        readonly=True, copy=False, help="Rules the rendered body was made with; empty: not rendered yet (technical).",
     )
     has_remote_content = fields.Boolean(
         compute="_compute_body_html", help="Its body loads images or other content from the Internet.",
@@ -123,46 +123,53 @@ class ImapMessage(models.Model):
     @api.depends_context("uid")
     @api.depends("body_html_source", "body_text", "attachment_ids")
     def _compute_body_html(self):
-        rendered = self._rendered_bodies()
         shown = self._remote_content_allowed()
+        rendered = self._rendered_bodies(shown)
         for message in self:
-            blocked, remote = rendered.get(message.id, (None, None))
-            message.has_remote_content = bool(remote)
-            message.remote_content_shown = bool(remote) and message.id in shown
-            if blocked is not None:
-                message.body_html = remote if message.remote_content_shown else blocked
+            body, has_remote = rendered.get(message.id, (None, False))
+            message.has_remote_content = has_remote
+            message.remote_content_shown = has_remote and message.id in shown
+            if body is not None:
+                message.body_html = body
             elif message.body_text:
                 message.body_html = plaintext2html(message.body_text)
             else:
                 message.body_html = False
 
-    def _rendered_bodies(self):
-        """``{id: (body without remote content, body with it or None)}`` of the messages with an HTML part.
+    def _rendered_bodies(self, shown):
+        """``{id: (body as the reader sees it, whether it has remote content)}`` of the messages with an HTML part.
+
+        *shown*: ids of the messages whose remote content the reader chose to see.
 
         Sanitizing takes seconds for a large body, so it is done once: the first display renders
-        and stores both versions, later ones read them. The result depends on the message alone
-        (never on who reads it), so it is written as the sync writes, past the reader's rights.
+        and stores both versions (without and with remote content), later ones read the one
+        they show. The rendering depends on the message alone (never on who reads it), so it is
+        written as the sync writes, past the reader's rights.
         """
         messages = self.filtered("id")
         if not messages:
             return {}
         messages.flush_recordset(["body_html_source"])
         self.env.cr.execute(SQL(
-            """SELECT id, body_rendering = %s, body_html_blocked, body_html_remote, body_html_source IS NOT NULL
-                 FROM imap_message WHERE id = ANY(%s)""",
-            BODY_RENDERING, messages.ids,
+            """SELECT id, body_rendering = %(rules)s,
+                      CASE WHEN id = ANY(%(shown)s) AND body_html_remote IS NOT NULL THEN body_html_remote
+                           ELSE body_html_blocked END,
+                      body_html_remote IS NOT NULL, body_html_source IS NOT NULL
+                 FROM imap_message WHERE id = ANY(%(ids)s)""",
+            rules=BODY_RENDERING, shown=list(shown), ids=messages.ids,
         ))
         rendered, stale = {}, []
-        for message_id, current, blocked, remote, has_html in self.env.cr.fetchall():
+        for message_id, current, body, has_remote, has_html in self.env.cr.fetchall():
             if current:
-                rendered[message_id] = (blocked, remote)
+                rendered[message_id] = (body, has_remote)
             elif has_html:
                 stale.append(message_id)
-        for message in self.browse(stale).sudo():
-            body = message._render_body()
-            rendered[message.id] = (body.blocked, body.remote)
-        if stale:
-            self._store_rendered({message_id: rendered[message_id] for message_id in stale})
+        fresh = {message.id: message._render_body() for message in self.browse(stale).sudo()}
+        for message_id, body in fresh.items():
+            wanted = body.remote if message_id in shown and body.remote else body.blocked
+            rendered[message_id] = (wanted, bool(body.remote))
+        if fresh:
+            self._store_rendered(fresh)
         return rendered
 
     def _render_body(self):
@@ -188,11 +195,11 @@ class ImapMessage(models.Model):
             # A read-only request (a replica) shows what it rendered without keeping it; the
             # forms that show bodies read on a read/write cursor (see web_read).
             return
-        for message_id, (blocked, remote) in rendered.items():
+        for message_id, body in rendered.items():
             self.env.cr.execute(SQL(
                 "UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s, body_rendering = %s "
                 "WHERE id = %s",
-                blocked, remote, BODY_RENDERING, message_id,
+                body.blocked, body.remote, BODY_RENDERING, message_id,
             ))
         self.browse(rendered).invalidate_recordset(["body_html_blocked", "body_html_remote", "body_rendering"])
 
