@@ -13,6 +13,7 @@
     "data": [
         "security/imap_security.xml",
         "security/ir.model.access.csv",
+        "security/imap_remote_content_security.xml",
         "data/ir_cron_data.xml",
         "views/imap_mailbox_views.xml",
         "views/imap_folder_views.xml",

@@ -258,15 +258,19 @@ class ImapConversation(models.Model):
     def web_read(self, specification):
         """The form's read shows which messages the user had not read yet ("New").
 
-        Marking them read happens next, from the form (static/src/js/conversation_form.js):
-        web_read runs on a read-only cursor in Odoo 18 and must not write. Only a read that
-        asks for ``thread_html`` (the conversation form) computes it; lists and tabs do not.
+        Marking them read happens next, from the form (static/src/js/conversation_form.js),
+        so that this read tells what was new. Only a read that asks for ``thread_html`` (the
+        conversation form) computes it; lists and tabs do not.
         """
         if len(self) == 1 and self.id and "thread_html" in specification:
             new_ids = self._unread_messages_by_conversation().get(self.id, [])
             records = self.with_context(**{NEW_MESSAGES_CONTEXT: tuple(new_ids)})
             return super(ImapConversation, records).web_read(specification)
         return super().web_read(specification)
+
+    # The first display of a body keeps its rendering (imap.message._rendered_bodies): the form
+    # reads on a read/write cursor, where Odoo 18 would give web_read a read-only one.
+    web_read._readonly = False
 
     # -- the thread, as the form shows it ---------------------------------------------------
 
@@ -322,6 +326,9 @@ class ImapConversation(models.Model):
             # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
             "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
             "body": message.body_html,
+            "remote_blocked": message.has_remote_content and not message.remote_content_shown,
+            "remote_shown": message.remote_content_shown,
+            "sender_key": message._sender_key(),
             "attachments": attachments,
             # Written in Odoo, its sending failed: shown with why, and sent again from the header.
             "not_sent": message.state == "draft",

@@ -1,9 +1,16 @@
+from urllib.parse import urlsplit
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html_sanitize, plaintext2html
+from odoo.http import request
+from odoo.tools import SQL, email_normalize, html_sanitize, plaintext2html
 
-from ..engine.parse import rewrite_cid_links
+from ..engine.remote_content import filter_urls
 from .bigint import BigInteger
+
+#: Raised whenever the rules of rendering a body change: bodies rendered by older rules are
+#: rendered again the next time they are shown.
+BODY_RENDERING = 1
 
 
 class ImapMessage(models.Model):
@@ -64,10 +71,28 @@ class ImapMessage(models.Model):
         string="HTML source", readonly=True, prefetch=False,
         help="The HTML part as received: shown only through Body, which sanitizes it.",
     )
-    # Rendered when displayed, not at import: most synced mail is never opened, and a 10,000
-    # message import would otherwise sanitize 10,000 bodies. sanitize=False because the
-    # compute sanitizes itself (the field would do it a second time).
+    # Rendered the first time it is displayed, not at import: most synced mail is never opened,
+    # and a 10,000 message import would otherwise sanitize 10,000 bodies. Then kept, as a large
+    # body takes seconds to sanitize (see _rendered_bodies). sanitize=False because the compute
+    # sanitizes itself (the field would do it a second time).
     body_html = fields.Html(string="Body", compute="_compute_body_html", sanitize=False)
+    body_html_blocked = fields.Text(
+        string="Rendered body", readonly=True, prefetch=False, copy=False,
+        help="The HTML part sanitized, without remote content (technical: written when first shown).",
+    )
+    body_html_remote = fields.Text(
+        string="Rendered body with remote content", readonly=True, prefetch=False, copy=False,
+        help="The HTML part sanitized, with its remote content; empty when it has none (technical).",
+    )
+    body_rendering = fields.Integer(
+        readonly=True, copy=False, help="Rules the rendered body was made with; empty: not rendered yet (technical).",
+    )
+    has_remote_content = fields.Boolean(
+        compute="_compute_body_html", help="Its body loads images or other content from the Internet.",
+    )
+    remote_content_shown = fields.Boolean(
+        compute="_compute_body_html", help="Remote content is shown to you: you asked for it.",
+    )
     body_text = fields.Text(string="Text body", readonly=True)
     headers = fields.Text(readonly=True)
     attachment_ids = fields.One2many(
@@ -98,20 +123,129 @@ class ImapMessage(models.Model):
         for message in self:
             message.display_name = message.subject or self.env._("(no subject)")
 
+    @api.depends_context("uid")
     @api.depends("body_html_source", "body_text", "attachment_ids")
     def _compute_body_html(self):
+        shown = self._remote_content_allowed()
+        rendered = self._rendered_bodies(shown)
         for message in self:
-            if message.body_html_source:
-                inline = {
-                    a.description[4:]: f"/web/image/{a.id}"
-                    for a in message.attachment_ids if (a.description or "").startswith("cid:")
-                }
-                source = rewrite_cid_links(message.body_html_source, inline) if inline else message.body_html_source
-                message.body_html = html_sanitize(source, sanitize_style=True, strip_classes=True)
+            body, has_remote = rendered.get(message.id, (None, False))
+            message.has_remote_content = has_remote
+            message.remote_content_shown = has_remote and message.id in shown
+            if body is not None:
+                message.body_html = body
             elif message.body_text:
                 message.body_html = plaintext2html(message.body_text)
             else:
                 message.body_html = False
+
+    def _rendered_bodies(self, shown):
+        """``{id: (body as the reader sees it, whether it has remote content)}`` of the messages with an HTML part.
+
+        *shown*: ids of the messages whose remote content the reader chose to see.
+
+        Sanitizing takes seconds for a large body, so it is done once: the first display renders
+        and stores both versions (without and with remote content), later ones read the one
+        they show. The rendering depends on the message alone (never on who reads it), so it is
+        written as the sync writes, past the reader's rights.
+        """
+        messages = self.filtered("id")
+        if not messages:
+            return {}
+        messages.flush_recordset(["body_html_source"])
+        self.env.cr.execute(SQL(
+            """SELECT id, body_rendering = %(rules)s,
+                      CASE WHEN id = ANY(%(shown)s) AND body_html_remote IS NOT NULL THEN body_html_remote
+                           ELSE body_html_blocked END,
+                      body_html_remote IS NOT NULL, body_html_source IS NOT NULL
+                 FROM imap_message WHERE id = ANY(%(ids)s)""",
+            rules=BODY_RENDERING, shown=list(shown), ids=messages.ids,
+        ))
+        rendered, stale = {}, []
+        for message_id, current, body, has_remote, has_html in self.env.cr.fetchall():
+            if current:
+                rendered[message_id] = (body, has_remote)
+            elif has_html:
+                stale.append(message_id)
+        fresh = {message.id: message._render_body() for message in self.browse(stale).sudo()}
+        for message_id, body in fresh.items():
+            wanted = body.remote if message_id in shown and body.remote else body.blocked
+            rendered[message_id] = (wanted, bool(body.remote))
+        if fresh:
+            self._store_rendered(fresh)
+        return rendered
+
+    def _render_body(self):
+        """Sanitize the HTML part as Odoo's Html fields do, then keep only the addresses it may show."""
+        self.ensure_one()
+        cid_urls = {
+            a.description[4:]: f"/web/image/{a.id}"
+            for a in self.attachment_ids if (a.description or "").startswith("cid:")
+        }
+        sanitized = html_sanitize(self.body_html_source, sanitize_attributes=True, sanitize_style=True,
+                                  strip_classes=True)
+        return filter_urls(str(sanitized or ""), cid_urls=cid_urls, own_hosts=self._own_hosts())
+
+    def _own_hosts(self):
+        """Host names of this Odoo: a mail may not make the reader's browser call them."""
+        hosts = {urlsplit(self.env["ir.config_parameter"].sudo().get_param("web.base.url") or "").hostname}
+        if request:
+            hosts.add(urlsplit(f"//{request.httprequest.host}").hostname)
+        return {host for host in hosts if host}
+
+    def _store_rendered(self, rendered):
+        if self.env.cr.readonly:
+            # A read-only request (a replica) shows what it rendered without keeping it; the
+            # forms that show bodies read on a read/write cursor (see web_read).
+            return
+        for message_id, body in rendered.items():
+            self.env.cr.execute(SQL(
+                "UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s, body_rendering = %s "
+                "WHERE id = %s",
+                body.blocked, body.remote, BODY_RENDERING, message_id,
+            ))
+        self.browse(rendered).invalidate_recordset(["body_html_blocked", "body_html_remote", "body_rendering"])
+
+    def _remote_content_allowed(self):
+        """Ids of these messages whose remote content the current user chose to see."""
+        choices = self.env["imap.remote.content.choice"].sudo().search([("user_id", "=", self.env.uid)])
+        trusted = set(choices.mapped("sender_email")) - {False}
+        chosen = set(choices.message_id.ids)
+        return {
+            message.id for message in self
+            if message.id in chosen or message._sender_key() in trusted
+        }
+
+    def _sender_key(self):
+        self.ensure_one()
+        return email_normalize(self.email_from or "") or False
+
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    # The first display of a body stores its rendering (see _rendered_bodies): the message form
+    # reads on a read/write cursor, where Odoo 18 would give web_read a read-only one.
+    web_read._readonly = False
+
+    # -- remote content: the reader's choices ------------------------------------------------
+
+    def action_show_remote_content(self):
+        """Show the remote content of these messages to the current user (only them, only to them)."""
+        self.check_access("read")
+        self.env["imap.remote.content.choice"]._choose(messages=self)
+        return True
+
+    def action_always_show_remote_content(self):
+        """Show the remote content of every message from these senders to the current user."""
+        self.check_access("read")
+        self.env["imap.remote.content.choice"]._choose(senders={m._sender_key() for m in self} - {False})
+        return True
+
+    def action_block_remote_content(self):
+        """Stop showing remote content of these messages and their senders to the current user."""
+        self.check_access("read")
+        self.env["imap.remote.content.choice"]._forget(self)
+        return True
 
     def _raw_bytes(self):
         """The stored source of a failed message, as bytes."""

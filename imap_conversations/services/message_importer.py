@@ -40,6 +40,13 @@ _MESSAGE_COLUMNS = (
     "email_bcc", "reply_to", "body_html_source", "body_text", "headers", "has_attachments", "size", "defects",
     "is_seen",
 )
+#: Mail attachments are the sender's files: one of a type a browser runs (HTML, SVG, XHTML, XML)
+#: is stored as text/plain, as ir.attachment does for users who may not edit views. Always, so
+#: that the cron (as superuser) and Sync now (as the user) store the same thing, and such a file
+#: never opens as a page of Odoo's own site (the thread links download; see ir.attachment's
+#: _check_contents).
+INERT_ACTIVE_TYPES = {"attachments_mime_plainxml": True}
+
 _INSERT_MESSAGES = (
     "INSERT INTO imap_message ({}) VALUES %s RETURNING id".format(", ".join(f'"{c}"' for c in _MESSAGE_COLUMNS))
 )
@@ -299,7 +306,7 @@ class MessageImporter:
                     "res_id": item.id,
                     "description": f"cid:{attachment.content_id}" if attachment.content_id else False,
                 })
-        self.env["ir.attachment"].create(values)
+        self.env["ir.attachment"].with_context(**INERT_ACTIVE_TYPES).create(values)
 
     def _store_failed(self, item, error):
         """Keep a message that could not be stored: its error, its source, where it is on the server.
@@ -371,7 +378,7 @@ class MessageImporter:
                      self.mailbox.name, server_message.uid, self._folder.name, server_message.size)
 
     def _create_failed(self, server_message, values, error, places):
-        failed = self.messages.create({
+        failed = self.messages.with_context(**INERT_ACTIVE_TYPES).create({
             "mailbox_id": self.mailbox.id,
             "state": "failed",
             "size": server_message.size,

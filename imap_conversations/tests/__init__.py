@@ -36,3 +36,8 @@ from . import test_reading_links_restricted
 from . import test_long_subjects
 from . import test_credential_encryption
 from . import test_large_messages
+from . import test_reading_hostile_bodies
+from . import test_reading_remote_content
+from . import test_reading_rendering_cache
+from . import test_attachment_types
+from . import test_remote_content_tour
