@@ -46,6 +46,9 @@ class FolderState:
     initial_sync_done: bool = False
     #: MESSAGES as the server reported it at the end of the last run.
     server_messages: int = 0
+    #: UIDNEXT as the server reported it when the last run began; while the first sync is
+    #: under way, when its first run began: the end of the part of the folder the horizon applies to.
+    uidnext: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class FolderPlan:
     after_uid: int
     #: Flags changed since this MODSEQ (CONDSTORE), or None.
     flags_changed_since: int | None
+    #: First sync only: the UIDNEXT seen when it began. Mail below it is taken only when
+    #: received since the horizon, and all of it counts as handled once the first sync ends;
+    #: mail from this UID on arrived during the first sync and is all taken.
+    horizon_end: int | None = None
 
 
 @dataclass
@@ -97,11 +104,13 @@ def plan_folder(state, status):
             and status.highestmodseq != state.highestmodseq:
         flags_since = state.highestmodseq
     if state.uidvalidity is None:
-        return FolderPlan("initial", status, 0, None)
+        return FolderPlan("initial", status, 0, None, status.uidnext)
     if status.uidvalidity != state.uidvalidity:
-        return FolderPlan("reset", status, 0, None)
+        return FolderPlan("reset", status, 0, None, status.uidnext)
     if not state.initial_sync_done:
-        return FolderPlan("initial", status, state.last_uid, flags_since)
+        # A first sync resumed by a later run keeps the boundary its first run saw: mail that
+        # arrived in between is new, whatever its date.
+        return FolderPlan("initial", status, state.last_uid, flags_since, state.uidnext or status.uidnext)
     unchanged = (
         status.uidnext <= state.last_uid + 1
         and status.messages == state.server_messages
@@ -173,9 +182,13 @@ class FolderSync:
             yield from self._batches_of(described, known_uids)
 
     def _candidate_uids(self, plan):
+        start = plan.after_uid + 1
         if plan.action in ("initial", "reset"):
-            return run_search(self.session, Query().since(self.horizon))
-        return run_search(self.session, Query().uid_range(plan.after_uid + 1))
+            within_horizon = run_search(
+                self.session, Query().since(self.horizon).uid_range(start, plan.horizon_end - 1))
+            arrived_since = run_search(self.session, Query().uid_range(max(start, plan.horizon_end)))
+            return within_horizon + arrived_since
+        return run_search(self.session, Query().uid_range(start))
 
     def _describe(self, uids):
         items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]",
@@ -237,14 +250,23 @@ class FolderSync:
             self.session.select(self.folder, readonly=not self.writable)
 
     def next_state(self, last_uid):
-        """The state to store once everything up to *last_uid* is committed."""
+        """The state to store once everything up to *last_uid* is committed (the run went to its end).
+
+        The first sync ends having handled everything below the UIDNEXT it began with: what it
+        did not take there is older than the horizon, and must stay out of every later run too,
+        even when no mail at all was within the horizon.
+        """
         plan = self.plan
+        handled = max(last_uid, plan.after_uid)
+        if plan.horizon_end is not None:
+            handled = max(handled, plan.horizon_end - 1)
         return FolderState(
             uidvalidity=plan.status.uidvalidity,
-            last_uid=max(last_uid, plan.after_uid),
+            last_uid=handled,
             highestmodseq=plan.status.highestmodseq,
             initial_sync_done=True,
             server_messages=plan.status.messages,
+            uidnext=plan.status.uidnext,
         )
 
 

@@ -53,6 +53,9 @@ class MailboxSync(MailboxRun):
         if plan.action == "reset":
             folder._begin_reset(uidvalidity)
             self._commit()
+        if plan.horizon_end is not None and folder.uidnext != plan.horizon_end:
+            folder._begin_first_sync(uidvalidity, plan.horizon_end)
+            self._commit()
         last_uid = plan.after_uid
         for batch in sync.batches():
             report.counts += importer.import_batch(folder, uidvalidity, batch)

@@ -24,3 +24,4 @@ from . import test_composer
 from . import test_reply_tour
 from . import test_user_actions
 from . import test_scheduling
+from . import test_sync_horizon

@@ -110,9 +110,10 @@ class ImapRig:
         client.login(login, self.password)
         return client
 
-    def append(self, login, folder, messages, flags=()):
+    def append(self, login, folder, messages, flags=(), msg_time=None):
+        """*msg_time* (an aware datetime) is the INTERNALDATE, which the first sync's horizon looks at."""
         with self.client(login) as client:
-            self._rig_module("mail_append").append_messages(client, folder, messages, flags)
+            self._rig_module("mail_append").append_messages(client, folder, messages, flags, msg_time)
 
     def create_folder(self, login, folder):
         with self.client(login) as client:
