@@ -83,6 +83,12 @@ class FolderNotFoundError(ProtocolError):
     kind = "folder_missing"
 
 
+class CharsetRefusedError(ProtocolError):
+    """The server does not know the CHARSET a search named (the search is then tried without one)."""
+
+    kind = "charset_refused"
+
+
 # -- sending ------------------------------------------------------------------
 # SMTP answers 4xx for "try again later" and 5xx for "never": the errors below
 # carry that per instance, from the server's reply code.

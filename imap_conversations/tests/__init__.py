@@ -25,3 +25,4 @@ from . import test_reply_tour
 from . import test_user_actions
 from . import test_scheduling
 from . import test_sync_horizon
+from . import test_folder_vanished
