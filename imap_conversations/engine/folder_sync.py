@@ -228,10 +228,14 @@ class FolderSync:
         if not plan or plan.flags_changed_since is None or plan.after_uid < 1:
             return {}
         self._select()
-        response = self.session.fetch(
-            f"1:{plan.after_uid}", ["FLAGS"], modifiers=[f"CHANGEDSINCE {plan.flags_changed_since}"]
-        )
-        return {uid: _flags(data.get(b"FLAGS", ())) for uid, data in response.items() if uid <= plan.after_uid}
+        # Which ones first (SEARCH MODSEQ), then their flags: imapclient 4 takes message numbers
+        # only in fetch(), no "1:N" range to send with CHANGEDSINCE.
+        changed = run_search(self.session, Query().uid_range(1, plan.after_uid).changed_since(plan.flags_changed_since))
+        flags = {}
+        for start in range(0, len(changed), METADATA_CHUNK):
+            response = self.session.fetch(changed[start:start + METADATA_CHUNK], ["FLAGS"])
+            flags.update((uid, _flags(data.get(b"FLAGS", ()))) for uid, data in response.items())
+        return {uid: value for uid, value in flags.items() if uid <= plan.after_uid}
 
     def expunge_suspected(self):
         """Fewer messages on the server than before plus what this run found: some left the folder."""

@@ -11,6 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+import imapclient
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imapclient_errors
 from imapclient.imapclient import _literal  # private, but imapclient offers no public way to send a literal
@@ -25,12 +26,12 @@ from .errors import (
     ThrottledError,
     TlsError,
 )
+from .imapclient_support import check_version
 from .network import ServerSettings, tls_context, translated_network_errors
 
 _logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
-
 
 
 @dataclass(frozen=True, repr=False)
@@ -93,6 +94,7 @@ def translated_errors(action, host=None):
 
 def open_session(settings):
     """Connect, secure and log in; the caller owns the returned session."""
+    check_version(imapclient.__version__)
     with translated_errors("connecting", settings.host):
         client = IMAPClient(
             settings.host,

@@ -26,3 +26,4 @@ from . import test_user_actions
 from . import test_scheduling
 from . import test_sync_horizon
 from . import test_folder_vanished
+from . import test_imapclient_version

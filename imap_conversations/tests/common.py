@@ -127,7 +127,8 @@ class ImapRig:
         """Subjects of the messages of *folder* that carry \\Seen on the server."""
         with self.client(login) as client:
             client.select_folder(folder, readonly=True)
-            data = client.fetch("1:*", ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+            uids = client.search(["ALL"])  # imapclient 4 fetches message numbers only, no "1:*"
+            data = client.fetch(uids, ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]) if uids else {}
         return {
             d[b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip()
             for d in data.values() if b"\\Seen" in d[b"FLAGS"]
