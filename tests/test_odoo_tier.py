@@ -9,6 +9,7 @@ rig/odoo_locator.py for where it is looked for).
 import pytest
 
 from rig import imapclient_versions, odoo_locator, odoo_runner
+from rig.dovecot import ODOO_POOLS
 
 
 @pytest.mark.parametrize("major", sorted(imapclient_versions.REQUIREMENTS), ids=lambda m: f"imapclient{m}")
@@ -19,8 +20,10 @@ def test_addon_tests_pass_inside_a_real_odoo(dovecot, smtp_server, request, majo
     except odoo_locator.OdooNotFound as exc:
         lines.append(f"Odoo tier SKIPPED: {exc}")
         pytest.skip(f"Odoo tier skipped: {exc}")
+    # Each run draws fresh Dovecot users: the other run's mail must not be in its mailboxes.
+    pool = ODOO_POOLS[sorted(imapclient_versions.REQUIREMENTS).index(major)]
     env = imapclient_versions.env_for(major, {
-        **dovecot.coordinates(), **smtp_server.coordinates(), "SSL_CERT_FILE": dovecot.ca_file,
+        **dovecot.coordinates(odoo_pool=pool), **smtp_server.coordinates(), "SSL_CERT_FILE": dovecot.ca_file,
     })
     version, _file = imapclient_versions.version_seen_by(install.python, env)
     assert version.split(".")[0] == major, f"Odoo's interpreter imports imapclient {version}, not {major}.x"
