@@ -70,6 +70,17 @@ class ProtocolError(ImapError):
     kind = "protocol"
 
 
+class UnsupportedLibraryError(ImapError):
+    """The imapclient installed on the server is a release the engine does not support."""
+
+    kind = "library"
+
+    def __init__(self, message, *, version, supported, detail=None):
+        super().__init__(message, detail=detail)
+        self.version = version
+        self.supported = supported
+
+
 class ThrottledError(ImapError):
     """The server asks us to slow down or is briefly unavailable."""
 
@@ -81,6 +92,12 @@ class FolderNotFoundError(ProtocolError):
     """A folder that was expected on the server is not there (any more)."""
 
     kind = "folder_missing"
+
+
+class CharsetRefusedError(ProtocolError):
+    """The server does not know the CHARSET a search named (the search is then tried without one)."""
+
+    kind = "charset_refused"
 
 
 # -- sending ------------------------------------------------------------------

@@ -47,6 +47,9 @@ class FolderState:
     initial_sync_done: bool = False
     #: MESSAGES as the server reported it at the end of the last run.
     server_messages: int = 0
+    #: UIDNEXT as the server reported it when the last run began; while the first sync is
+    #: under way, when its first run began: the end of the part of the folder the horizon applies to.
+    uidnext: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,10 @@ class FolderPlan:
     after_uid: int
     #: Flags changed since this MODSEQ (CONDSTORE), or None.
     flags_changed_since: int | None
+    #: First sync only: the UIDNEXT seen when it began. Mail below it is taken only when
+    #: received since the horizon, and all of it counts as handled once the first sync ends;
+    #: mail from this UID on arrived during the first sync and is all taken.
+    horizon_end: int | None = None
 
 
 @dataclass
@@ -103,11 +110,13 @@ def plan_folder(state, status):
             and status.highestmodseq != state.highestmodseq:
         flags_since = state.highestmodseq
     if state.uidvalidity is None:
-        return FolderPlan("initial", status, 0, None)
+        return FolderPlan("initial", status, 0, None, status.uidnext)
     if status.uidvalidity != state.uidvalidity:
-        return FolderPlan("reset", status, 0, None)
+        return FolderPlan("reset", status, 0, None, status.uidnext)
     if not state.initial_sync_done:
-        return FolderPlan("initial", status, state.last_uid, flags_since)
+        # A first sync resumed by a later run keeps the boundary its first run saw: mail that
+        # arrived in between is new, whatever its date.
+        return FolderPlan("initial", status, state.last_uid, flags_since, state.uidnext or status.uidnext)
     unchanged = (
         status.uidnext <= state.last_uid + 1
         and status.messages == state.server_messages
@@ -184,9 +193,13 @@ class FolderSync:
             yield from self._batches_of(described, known_uids)
 
     def _candidate_uids(self, plan):
+        start = plan.after_uid + 1
         if plan.action in ("initial", "reset"):
-            return run_search(self.session, Query().since(self.horizon))
-        return run_search(self.session, Query().uid_range(plan.after_uid + 1))
+            within_horizon = run_search(
+                self.session, Query().since(self.horizon).uid_range(start, plan.horizon_end - 1))
+            arrived_since = run_search(self.session, Query().uid_range(max(start, plan.horizon_end)))
+            return within_horizon + arrived_since
+        return run_search(self.session, Query().uid_range(start))
 
     def _describe(self, uids):
         items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]",
@@ -237,10 +250,14 @@ class FolderSync:
         if not plan or plan.flags_changed_since is None or plan.after_uid < 1:
             return {}
         self._select()
-        response = self.session.fetch(
-            f"1:{plan.after_uid}", ["FLAGS"], modifiers=[f"CHANGEDSINCE {plan.flags_changed_since}"]
-        )
-        return {uid: _flags(data.get(b"FLAGS", ())) for uid, data in response.items() if uid <= plan.after_uid}
+        # Which ones first (SEARCH MODSEQ), then their flags: imapclient 4 takes message numbers
+        # only in fetch(), no "1:N" range to send with CHANGEDSINCE.
+        changed = run_search(self.session, Query().uid_range(1, plan.after_uid).changed_since(plan.flags_changed_since))
+        flags = {}
+        for start in range(0, len(changed), METADATA_CHUNK):
+            response = self.session.fetch(changed[start:start + METADATA_CHUNK], ["FLAGS"])
+            flags.update((uid, _flags(data.get(b"FLAGS", ()))) for uid, data in response.items())
+        return {uid: value for uid, value in flags.items() if uid <= plan.after_uid}
 
     def expunge_suspected(self):
         """Fewer messages on the server than before plus what this run found: some left the folder."""
@@ -259,14 +276,23 @@ class FolderSync:
             self.session.select(self.folder, readonly=not self.writable)
 
     def next_state(self, last_uid):
-        """The state to store once everything up to *last_uid* is committed."""
+        """The state to store once everything up to *last_uid* is committed (the run went to its end).
+
+        The first sync ends having handled everything below the UIDNEXT it began with: what it
+        did not take there is older than the horizon, and must stay out of every later run too,
+        even when no mail at all was within the horizon.
+        """
         plan = self.plan
+        handled = max(last_uid, plan.after_uid)
+        if plan.horizon_end is not None:
+            handled = max(handled, plan.horizon_end - 1)
         return FolderState(
             uidvalidity=plan.status.uidvalidity,
-            last_uid=max(last_uid, plan.after_uid),
+            last_uid=handled,
             highestmodseq=plan.status.highestmodseq,
             initial_sync_done=True,
             server_messages=plan.status.messages,
+            uidnext=plan.status.uidnext,
         )
 
 

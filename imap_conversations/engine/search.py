@@ -233,6 +233,14 @@ class Query:
         """Strictly smaller than *size* bytes."""
         return self._and(b"SMALLER", _whole_number(size, "a size", minimum=0, maximum=MAX_SIZE))
 
+    def changed_since(self, modseq):
+        """Flags (or anything else) changed after mod-sequence *modseq* (CONDSTORE, RFC 7162).
+
+        SEARCH MODSEQ matches mod-sequences equal to or above its value; FETCH's CHANGEDSINCE,
+        which this stands for, those strictly above.
+        """
+        return self._and(b"MODSEQ", _whole_number(modseq, "a mod-sequence", minimum=0, maximum=2**63 - 2) + 1)
+
     # -- UIDs -----------------------------------------------------------------
 
     def uids(self, uids):

@@ -11,18 +11,22 @@ import logging
 import re
 from dataclasses import dataclass
 
+import imapclient
 from imapclient import IMAPClient, SocketTimeout
 from imapclient import exceptions as imapclient_errors
 from imapclient.imapclient import _literal  # private, but imapclient offers no public way to send a literal
 
+from . import replies
 from .errors import (
     AuthenticationError,
+    CharsetRefusedError,
     FolderNotFoundError,
     NetworkError,
     ProtocolError,
     ThrottledError,
     TlsError,
 )
+from .imapclient_support import check_version
 from .network import (
     UNRESTRICTED,
     DestinationPolicy,
@@ -37,11 +41,6 @@ from .sasl import imap_exchange, token_refusal
 _logger = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
-
-# RFC 5530 response codes that mean "try again later", not "wrong password".
-_TRANSIENT_CODES = ("UNAVAILABLE", "THROTTLED", "LIMIT", "INUSE", "SERVERBUG")
-_MISSING_FOLDER_CODES = ("NONEXISTENT", "TRYCREATE")
-_MISSING_FOLDER_TEXT = re.compile(r"mailbox doesn't exist|no such (mailbox|folder)|unknown mailbox", re.I)
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,15 +70,16 @@ def _ssl_context(settings):
     return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
 
 
-def _response_code(text):
-    match = re.search(r"\[([A-Z-]+)", text)
-    return match.group(1) if match else None
-
-
 def _server_text(exc):
     text = str(exc)
     # imaplib renders server data as bytes reprs: b'[AUTHENTICATIONFAILED] ...'
-    return re.sub(r"\bb'(.*?)'", r"\1", text)
+    return re.sub(r"\bb(['\"])(.*?)\1", r"\2", text)
+
+
+def _server_words(text):
+    # imapclient appends the criteria and a pointer to its documentation to the text of a
+    # SEARCH's BAD: only the server's own words are classified.
+    return text.split("\n\n", 1)[0]
 
 
 @contextlib.contextmanager
@@ -90,18 +90,22 @@ def translated_errors(action, host=None):
             yield
         except imapclient_errors.LoginError as exc:
             text = _server_text(exc)
-            if _response_code(text) in _TRANSIENT_CODES:
+            if replies.classify(_server_words(text)) == replies.THROTTLED:
                 raise ThrottledError("The server cannot log in now, try again later", detail=text) from exc
             raise AuthenticationError("Wrong login or password", detail=text) from exc
         except imaplib.IMAP4.abort as exc:
             raise NetworkError(f"Connection lost while {action}", detail=_server_text(exc)) from exc
         except imaplib.IMAP4.error as exc:
             text = _server_text(exc)
-            code = _response_code(text)
-            if code in _TRANSIENT_CODES:
+            reply_class = replies.classify(_server_words(text))
+            if reply_class == replies.THROTTLED:
                 raise ThrottledError(f"The server is busy ({action})", detail=text) from exc
-            if code in _MISSING_FOLDER_CODES or _MISSING_FOLDER_TEXT.search(text):
+            if reply_class == replies.FOLDER_MISSING:
                 raise FolderNotFoundError(f"Folder not found while {action}", detail=text) from exc
+            if reply_class == replies.CHARSET_REFUSED:
+                raise CharsetRefusedError(f"The server refused the charset while {action}", detail=text) from exc
+            if reply_class == replies.AUTH_FAILED:
+                raise AuthenticationError(f"The server refused the credentials while {action}", detail=text) from exc
             raise ProtocolError(f"The server refused {action}", detail=text) from exc
 
 
@@ -136,6 +140,7 @@ def _connect(settings, address):
 
 def open_session(settings):
     """Connect, secure and log in; the caller owns the returned session."""
+    check_version(imapclient.__version__)
     addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
                                   settings.wait_limit())
     client = connect_to_first(addresses, lambda address: _connect(settings, address))
@@ -269,9 +274,7 @@ class ImapSession:
 
     def refused_charset(self, error):
         """True when *error*, raised by :meth:`search`, is the server refusing the CHARSET it was given."""
-        # imapclient appends the criteria to the text of a BAD: only the server's own words count.
-        server_words = (error.detail or "").split("\n\n", 1)[0]
-        return isinstance(error, ProtocolError) and "charset" in server_words.lower()
+        return isinstance(error, CharsetRefusedError)
 
     def fetch(self, uids, items, modifiers=None):
         return self._call("fetching messages", self._client.fetch, uids, items, modifiers)

@@ -53,7 +53,11 @@ class ImapFolder(models.Model):
 
     # Where the sync of this folder stands
     uidvalidity = BigInteger(string="UIDVALIDITY", readonly=True, copy=False)
-    uidnext = BigInteger(string="UIDNEXT", readonly=True, copy=False)
+    uidnext = BigInteger(
+        string="UIDNEXT", readonly=True, copy=False,
+        help="The server's next UID when the last run began (during the first sync: when it began). "
+             "Mail below it that the first sync did not take is older than the horizon and stays out.",
+    )
     last_uid = BigInteger(string="Last UID synced", readonly=True, copy=False)
     highestmodseq = BigInteger(string="HIGHESTMODSEQ", readonly=True, copy=False)
     server_message_count = fields.Integer(string="Messages on server", readonly=True, copy=False)
@@ -96,6 +100,7 @@ class ImapFolder(models.Model):
             highestmodseq=self.highestmodseq or None,
             initial_sync_done=self.initial_sync_done,
             server_messages=self.server_message_count or 0,
+            uidnext=self.uidnext or None,
         )
 
     def _begin_reset(self, uidvalidity):
@@ -104,8 +109,13 @@ class ImapFolder(models.Model):
         self.location_ids.filtered(lambda loc: loc.uidvalidity != uidvalidity).unlink()
         self.write({
             "uidvalidity": uidvalidity, "last_uid": 0, "highestmodseq": False,
-            "initial_sync_done": False, "server_message_count": 0,
+            "initial_sync_done": False, "server_message_count": 0, "uidnext": False,
         })
+
+    def _begin_first_sync(self, uidvalidity, uidnext):
+        """Where the first sync's horizon ends, kept until it finishes even across runs."""
+        self.ensure_one()
+        self.write({"uidvalidity": uidvalidity, "uidnext": uidnext})
 
     def _advance(self, uidvalidity, last_uid):
         """The watermark after a stored batch: a run that dies later resumes from here."""
@@ -118,6 +128,7 @@ class ImapFolder(models.Model):
             "highestmodseq": state.highestmodseq or False,
             "initial_sync_done": state.initial_sync_done,
             "server_message_count": state.server_messages,
+            "uidnext": state.uidnext or False,
             "last_sync_date": fields.Datetime.now(),
         })
 

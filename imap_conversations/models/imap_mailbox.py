@@ -420,6 +420,13 @@ class ImapMailbox(models.Model):
         if isinstance(error, imap_errors.FolderNotFoundError):
             return self.env._("A folder is no longer on the server (%(reason)s); the next sync updates the "
                               "folder list.", reason=reason)
+        if isinstance(error, imap_errors.UnsupportedLibraryError):
+            return self.env._(
+                "The Odoo server has imapclient %(version)s, a version this addon does not work with: it needs "
+                "imapclient %(supported)s. Ask the administrator of the Odoo server to install a supported version "
+                "(pip install \"imapclient%(supported)s\") and restart Odoo.",
+                version=error.version, supported=error.supported,
+            )
         if isinstance(error, imap_errors.InternalError):
             return self.env._("The run stopped on an unexpected error (%(reason)s). It is tried again at the next "
                               "run; the server log has the details.", reason=reason)

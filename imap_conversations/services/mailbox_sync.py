@@ -30,9 +30,17 @@ class MailboxSync(MailboxRun):
             worked = worked or self.report.folders[-1].action not in ("unchanged", "skipped")
 
     def _sync_folder(self, session, importer, folder):
-        mailbox = self.mailbox
         report = FolderReport(folder.name)
         self.report.folders.append(report)
+        try:
+            self._sync_folder_batches(session, importer, folder, report)
+        except imap_errors.FolderNotFoundError as error:
+            folder_vanished(self.mailbox, folder, report, error)
+            self._commit()
+        self.report.counts += report.counts
+
+    def _sync_folder_batches(self, session, importer, folder, report):
+        mailbox = self.mailbox
         mark_read = mailbox.mark_as_read and folder.role not in OUTGOING_ROLES
         sync = FolderSync(
             session, folder.name, folder._sync_state(),
@@ -40,19 +48,16 @@ class MailboxSync(MailboxRun):
             is_known=importer.known_uids, limits=self.limits, writable=mark_read or mailbox.quarantine_enabled,
             max_message_size=mailbox._max_message_bytes(),
         )
-        try:
-            plan = sync.make_plan()
-        except imap_errors.FolderNotFoundError as error:
-            # Gone between LIST and STATUS: the next LIST reconciles it; nothing to lose here.
-            report.error = str(error)
-            _logger.warning("IMAP mailbox %s: folder %s vanished during the run", mailbox.name, folder.name)
-            return
+        plan = sync.make_plan()
         report.action = plan.action
         if plan.action == "unchanged":
             return
         uidvalidity = plan.status.uidvalidity
         if plan.action == "reset":
             folder._begin_reset(uidvalidity)
+            self._commit()
+        if plan.horizon_end is not None and folder.uidnext != plan.horizon_end:
+            folder._begin_first_sync(uidvalidity, plan.horizon_end)
             self._commit()
         last_uid = plan.after_uid
         for batch in sync.batches():
@@ -83,7 +88,6 @@ class MailboxSync(MailboxRun):
                                                                     sync.present_uids())
             folder._finish_run(sync.next_state(last_uid))
             self._commit()
-        self.report.counts += report.counts
 
     def _quarantine(self, session, folder, uidvalidity, uids):
         """Move failed messages on the server into the quarantine folder (their source is kept in Odoo)."""
@@ -100,3 +104,16 @@ class MailboxSync(MailboxRun):
         _logger.info("IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids),
                      folder.name, target)
         return len(uids)
+
+
+def folder_vanished(mailbox, folder, report, error):
+    """*folder* is not on the server any more (deleted since LIST, or a run without LIST).
+
+    What was committed stays; the folder is marked missing so that no run tries it again
+    until LIST shows it anew (the next sync's reconciliation), and the run goes on with
+    the other folders.
+    """
+    report.error = str(error)
+    folder.state = "missing"
+    _logger.warning("IMAP mailbox %s: folder %s is not on the server any more (%s); marked missing",
+                    mailbox.name, folder.name, error.detail or error.message)

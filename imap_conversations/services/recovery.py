@@ -16,6 +16,7 @@ from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.search import Query, run_search
 from . import placements
 from .mailbox_run import FolderReport, MailboxRun
+from .mailbox_sync import folder_vanished
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -86,9 +87,9 @@ class MailboxRecovery(MailboxRun):
                 self.env.invalidate_all()
                 self.after_batch(report)
         except imap_errors.FolderNotFoundError as error:
-            # Gone since the last sync, which will mark it: the other folders still get their pass.
-            report.error = str(error)
-            _logger.warning("IMAP mailbox %s: folder %s vanished before recovery", self.mailbox.name, folder.name)
+            # Gone since the last sync (recovery does not LIST): the other folders still get their pass.
+            folder_vanished(self.mailbox, folder, report, error)
+            self._commit()
         self.report.counts += report.counts
 
     def _return_from_quarantine(self, session):

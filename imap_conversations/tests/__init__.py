@@ -41,3 +41,6 @@ from . import test_reading_remote_content
 from . import test_reading_rendering_cache
 from . import test_attachment_types
 from . import test_remote_content_tour
+from . import test_sync_horizon
+from . import test_folder_vanished
+from . import test_imapclient_version

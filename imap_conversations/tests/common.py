@@ -118,9 +118,10 @@ class ImapRig:
         client.login(login, self.password)
         return client
 
-    def append(self, login, folder, messages, flags=()):
+    def append(self, login, folder, messages, flags=(), msg_time=None):
+        """*msg_time* (an aware datetime) is the INTERNALDATE, which the first sync's horizon looks at."""
         with self.client(login) as client:
-            self._rig_module("mail_append").append_messages(client, folder, messages, flags)
+            self._rig_module("mail_append").append_messages(client, folder, messages, flags, msg_time)
 
     def create_folder(self, login, folder):
         with self.client(login) as client:
@@ -134,7 +135,8 @@ class ImapRig:
         """Subjects of the messages of *folder* that carry \\Seen on the server."""
         with self.client(login) as client:
             client.select_folder(folder, readonly=True)
-            data = client.fetch("1:*", ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+            uids = client.search(["ALL"])  # imapclient 4 fetches message numbers only, no "1:*"
+            data = client.fetch(uids, ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]) if uids else {}
         return {
             d[b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip()
             for d in data.values() if b"\\Seen" in d[b"FLAGS"]

@@ -41,11 +41,13 @@ SPECIAL_FOLDERS = {
 }
 
 
-#: Every test user has this password; the pools are "t" (pytest) and "o" (Odoo tests).
+#: Every test user has this password; the pools are "t" (pytest) and, for the Odoo tier, one per
+#: Odoo run of the session ("o", "p": it runs once per imapclient major), each starting from fresh users.
 USER_PASSWORD = "secret"
 #: The rig's users receive mail as user@MAIL_DOMAIN (see rig/smtp_server.py); .test never resolves.
 MAIL_DOMAIN = "rig.test"
-USER_POOLS = ("t", "o")
+ODOO_POOLS = ("o", "p")
+USER_POOLS = ("t", *ODOO_POOLS)
 #: A user whose password is not ASCII: IMAP's LOGIN cannot carry it, AUTHENTICATE PLAIN can.
 UNICODE_USER = ("unicode-imap", "pässwörd-€")
 POOL_SIZE = 2000
@@ -360,8 +362,8 @@ class DovecotServer:
     def doveadm(self, *args):
         return _run(["doveadm", "-c", self.conf_path, *args])
 
-    def coordinates(self):
-        """What a test in another process needs to reach this server."""
+    def coordinates(self, odoo_pool="o"):
+        """What a test in another process needs to reach this server (an Odoo run: its own user pool)."""
         return {
             "IMAP_TEST_HOST": self.host,
             "IMAP_TEST_PORT": str(self.port),
@@ -369,7 +371,7 @@ class DovecotServer:
             "IMAP_TEST_UNTRUSTED_HOST": self.untrusted_host,
             "IMAP_TEST_CA_FILE": self.ca_file,
             # The Odoo process draws its users from its own pool.
-            "IMAP_TEST_USER_PREFIX": "o",
+            "IMAP_TEST_USER_PREFIX": odoo_pool,
             "IMAP_TEST_USER_COUNT": str(POOL_SIZE),
             "IMAP_TEST_PASSWORD": USER_PASSWORD,
             # Where the rig's own modules are (the mail generator), for tests in other processes.
