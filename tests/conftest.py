@@ -1,8 +1,7 @@
 """Session fixtures: one real Dovecot, SMTP and OAuth server for the whole run, a fresh user per test."""
 
-import urllib.parse
-
 import os
+import urllib.parse
 
 import pytest
 
