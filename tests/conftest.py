@@ -98,7 +98,7 @@ ENV_ENGINE_TIER_ONLY = "IMAP_CONVERSATIONS_ENGINE_TIER_ONLY"
 def pytest_collection_modifyitems(config, items):
     if not os.environ.get(ENV_ENGINE_TIER_ONLY):
         return
-    odoo_tier = [item for item in items if item.path.name == "test_odoo_tier.py"]
+    odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")]
     if odoo_tier:
         config.hook.pytest_deselected(items=odoo_tier)
         items[:] = [item for item in items if item not in odoo_tier]
