@@ -384,7 +384,11 @@ class ImapConversation(models.Model):
         manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
         if not manager and set(vals) - {"link_ids"}:
             raise AccessError(self.env._("Conversations are written by the sync; you can change their links."))
-        return super().write(vals)
+        result = super().write(vals)
+        if "mailbox_id" in vals and not self.env.su:
+            # Rules were checked on the conversation as it was: it must still be writable where it went.
+            self.check_access("write")
+        return result
 
     def _refresh_summary(self):
         """Recount messages, dates, read watermarks and participants from the messages, in bulk."""

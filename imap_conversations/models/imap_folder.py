@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.folder_sync import FolderState
 from ..engine.folders import ROLES, plan_reconciliation
@@ -91,6 +91,22 @@ class ImapFolder(models.Model):
         return bool(self.env["imap.message.location"].search_count([("folder_id", "=", self.id)], limit=1))
 
     # -- the sync position, written by the mailbox run -------------------------------
+
+    #: What a user changes on a folder of their mailbox; the rest is the server's (Fetch folders, sync).
+    USER_FIELDS = {"sync_enabled", "sequence"}
+
+    def write(self, vals):
+        # Odoo checks write rules on the record as it was: without this, a user could set any field
+        # of a folder of their own mailbox, then move it into someone else's (or another company's),
+        # or point its parent at a folder they may not read, and read that folder's name back.
+        manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
+        if not manager and set(vals) - self.USER_FIELDS:
+            raise AccessError(self.env._("Folders come from the server: you can choose which ones sync."))
+        result = super().write(vals)
+        if not self.env.su and {"mailbox_id", "parent_id"} & set(vals):
+            self.check_access("write")
+            self.parent_id.check_access("read")
+        return result
 
     def _sync_state(self):
         self.ensure_one()

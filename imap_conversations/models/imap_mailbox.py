@@ -493,7 +493,8 @@ class ImapMailbox(models.Model):
                 listed = list_folders(session)
         except imap_errors.ImapError as error:
             return self._connection_failed(error, "fetching folders")
-        plan = self.env["imap.folder"]._reconcile(self, listed)
+        # Folders are the server's: written as superuser, for exactly the mailbox checked above.
+        plan = self.env["imap.folder"].sudo()._reconcile(self.sudo(), listed)
         return self._notification(
             self.env._("Folders updated"),
             self.env._(

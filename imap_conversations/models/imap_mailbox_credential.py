@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..services import secret_box
@@ -26,6 +27,14 @@ class ImapMailboxCredential(models.Model):
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),
     ]
+
+    def write(self, vals):
+        # Passwords are written through the mailbox (its inverse checks who may write it). A
+        # credential row never changes mailbox: Odoo checks write rules on the record as it was,
+        # so moving one's own row would set the password of a mailbox one may not touch.
+        if "mailbox_id" in vals and not self.env.su:
+            raise AccessError(self.env._("A password belongs to its mailbox."))
+        return super().write(vals)
 
     def _secret_fields(self):
         return [name for name, field in self._fields.items() if isinstance(field, SecretChar)]

@@ -56,6 +56,33 @@ class ImapCompose(models.TransientModel):
         (mail from a personal mailbox goes out in its owner's name)."""
         return [("smtp_host", "!=", False), "|", ("user_id", "=", self.env.uid), ("user_id", "=", False)]
 
+    #: Records a composer names by id. RPC sets them at will, and Odoo labels a many2one as
+    #: superuser (read, web_read, onchange), so naming one the user may not read would show its name.
+    _REFERENCES = ("mailbox_id", "conversation_id", "parent_id", "draft_id")
+
+    def _check_references(self, values):
+        """Refuse values naming a mailbox, conversation or message the current user may not read."""
+        for name in self._REFERENCES:
+            value = values.get(name)
+            if isinstance(value, dict):  # the web client's onchange gives {"id": ..., "display_name": ...}
+                value = value.get("id")
+            if value:
+                self.env[self._fields[name].comodel_name].browse(value).check_access("read")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_references(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_references(vals)
+        return super().write(vals)
+
+    def onchange(self, values, field_names, fields_spec):
+        self._check_references(values)
+        return super().onchange(values, field_names, fields_spec)
+
     @api.model
     def _default_mailbox(self):
         mailboxes = self.env["imap.mailbox"].search(self._sending_mailboxes_domain())
