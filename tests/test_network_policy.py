@@ -27,6 +27,10 @@ from engine.transport import ConnectionSettings
 INTERNAL = ["127.0.0.1", "127.0.0.3", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
             "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]
 PUBLIC = ["8.8.8.8", "2a00:1450:4001:80b::200e"]
+#: Python calls these global, but each carries an IPv4 address a relay or the host itself may reach
+#: (IPv4-compatible, IPv4-translated, NAT64, local-use NAT64, 6to4) or is an IETF protocol address.
+TUNNELLED = ["::127.0.0.1", "::ffff:0:7f00:1", "64:ff9b::7f00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::",
+             "192.0.0.8"]
 
 
 def restricted(text=""):
@@ -49,6 +53,17 @@ def test_internal_addresses_are_refused_unless_allowed(address):
 @pytest.mark.parametrize("address", PUBLIC)
 def test_public_addresses_are_allowed_when_no_list_is_given(address):
     check(restricted(), "mail.example.com", address)
+
+
+@pytest.mark.parametrize("address", TUNNELLED)
+def test_addresses_that_wrap_ipv4_are_internal(address):
+    with pytest.raises(errors.DestinationRefused, match="not allowed"):
+        check(restricted(), "mail.example.com", address)
+    network = f"[{address}]" if ":" in address else address
+    check(restricted(network), "mail.example.com", address)  # listed by address: allowed
+    check(restricted("64:ff9b::/96 2002::/16 192.0.0.0/24 ::/96 ::ffff:0:0:0/96 64:ff9b:1::/48"),
+          "mail.example.com", address)  # or by network
+    check(UNRESTRICTED, "mail.example.com", address)
 
 
 def test_with_a_list_only_the_listed_hosts_are_allowed():

@@ -23,13 +23,16 @@ Everything else (relative and protocol-relative URLs, other schemes, addresses o
 every other attribute holding a URL) is removed.
 """
 
+import ipaddress
 import re
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from .network import is_internal
 from .parse import _CidLookup
 
 __all__ = ["FilteredBody", "filter_urls"]
@@ -60,6 +63,10 @@ _CSS_URL = re.compile(r"""url\(\s*(?P<quote>['"]?)(?P<url>.*?)(?P=quote)\s*\)"""
 # CSS that can name a resource without url(), or hide one from a reader of the text (escapes).
 _CSS_SUSPICIOUS = re.compile(r"\\|image-set|expression|@import|binding|behavior", re.IGNORECASE)
 
+# What a browser reads as an IPv4 number when it ends a host: decimal, 0x-hex (octal is decimal-like).
+_NUMERIC_LABEL = re.compile(r"(?:[0-9]+|0x[0-9a-f]*)\Z")
+_ASCII_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*\Z")
+
 _LOCAL, _REMOTE, _DROP = "local", "remote", "drop"
 
 
@@ -80,7 +87,8 @@ def filter_urls(html, *, cid_urls=None, own_hosts=()):
     if not html or not html.strip():
         return FilteredBody(html or "", None)
     root = lxml_html.fragment_fromstring(html, create_parent="div")
-    urls = _UrlRules(_CidLookup(cid_urls or {}), {h.lower() for h in own_hosts if h})
+    own = {_browser_host(f"[{host}]" if ":" in host else host) for host in own_hosts if host}
+    urls = _UrlRules(_CidLookup(cid_urls or {}), own - {None})
     blocks = []  # what to undo to hide the remote content: (element, attribute, value without it)
     for element in list(root.iter()):
         if element is root:
@@ -189,12 +197,46 @@ class _UrlRules:
             return None
         normalized = url.split(":", 1)[0].lower() + ":" + rest
         try:
-            host = urlsplit(normalized).hostname
+            netloc = urlsplit(normalized).netloc
         except ValueError:
             return None
-        if not host or host.rstrip(".") in self.own_hosts:
+        host = _browser_host(netloc.rpartition("@")[2])
+        if not host or host in self.own_hosts or host == "localhost" or host.endswith(".localhost"):
             return None
         return normalized
+
+
+def _browser_host(authority):
+    """The host of *authority* (``host[:port]``) as a browser will look it up, or None to refuse it.
+
+    Browsers percent-decode the host, map it to ASCII (IDNA: NFKC, lower case, ``。`` as ``.``)
+    and read one ending in a number as an IPv4 address in any base (``2130706433``, ``0x7f.1``,
+    ``127.1``): compared as written, such a host would not look like Odoo's own. Only canonical
+    addresses of the public Internet and plain ASCII names come out.
+    """
+    if authority.startswith("["):
+        literal, bracket, _port = authority[1:].partition("]")
+        try:
+            address = ipaddress.IPv6Address(literal) if bracket else None
+        except ValueError:
+            return None
+        return None if address is None or is_internal(address) else str(address)
+    host = authority.rsplit(":", 1)[0] if authority.count(":") == 1 else authority
+    try:
+        host = unquote(host, errors="strict")
+        host = unicodedata.normalize("NFKC", host).lower().encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return None
+    host = host.rstrip(".")
+    if not _ASCII_HOST.match(host):
+        return None
+    if _NUMERIC_LABEL.match(host.rsplit(".", 1)[-1]):
+        try:
+            address = ipaddress.IPv4Address(host)  # four decimal parts, no leading zeros
+        except ValueError:
+            return None
+        return None if is_internal(address) else host
+    return host
 
 
 def _as_browsers_read(value):
