@@ -46,6 +46,14 @@ _MESSAGE_COLUMNS = (
 #: never opens as a page of Odoo's own site (the thread links download; see ir.attachment's
 #: _check_contents).
 INERT_ACTIVE_TYPES = {"attachments_mime_plainxml": True}
+#: Declared types a browser may run that Odoo's check above lets through (it looks for "ht" and "xml").
+_ACTIVE_TYPE_MARKS = ("xsl", "svg", "javascript", "ecmascript", "wml", "shockwave")
+
+
+def stored_mimetype(declared):
+    """The type an attachment is stored with: text/plain for anything a browser may run."""
+    lowered = (declared or "").lower()
+    return "text/plain" if any(mark in lowered for mark in _ACTIVE_TYPE_MARKS) else declared
 
 _INSERT_MESSAGES = (
     "INSERT INTO imap_message ({}) VALUES %s RETURNING id".format(", ".join(f'"{c}"' for c in _MESSAGE_COLUMNS))
@@ -301,7 +309,7 @@ class MessageImporter:
                 values.append({
                     "name": attachment.filename,
                     "raw": attachment.content,
-                    "mimetype": attachment.mimetype,
+                    "mimetype": stored_mimetype(attachment.mimetype),
                     "res_model": "imap.message",
                     "res_id": item.id,
                     "description": f"cid:{attachment.content_id}" if attachment.content_id else False,

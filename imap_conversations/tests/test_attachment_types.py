@@ -16,6 +16,11 @@ ACTIVE = {
     "drawing.svg": ("image", "svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
     "page.xhtml": ("application", "xhtml+xml", b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>'),
     "data.xml": ("text", "xml", b"<?xml version='1.0'?><root/>"),
+    # Types Odoo's own check lets through (found by attacking the addon):
+    "style.xsl": ("text", "xsl", b"<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>"),
+    "bare.svg": ("image", "svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
+    "app.js": ("application", "javascript", b"alert(document.cookie)"),
+    "deck.wml": ("text", "vnd.wap.wml", b"<wml><card><p>hi</p></card></wml>"),
 }
 
 
@@ -47,7 +52,7 @@ class TestAttachmentTypes(SyncCase, HttpCase):
         action = by_user.with_user(self.imap_user).action_sync_now()
         self.assertEqual(action["params"]["type"], "success", action["params"]["message"])
 
-        self.assertEqual(len(self.stored(by_cron)), 5)
+        self.assertEqual(len(self.stored(by_cron)), len(ACTIVE) + 1)
         self.assertEqual(self.stored(by_cron), self.stored(by_user), "the same files, whoever synced")
         types = {name: mimetype for name, mimetype, _checksum, _size in self.stored(by_cron)}
         self.assertEqual(types, {**dict.fromkeys(ACTIVE, "text/plain"), "quote.pdf": "application/pdf"})
@@ -64,4 +69,4 @@ class TestAttachmentTypes(SyncCase, HttpCase):
                 self.assertEqual(response.headers["X-Content-Type-Options"], "nosniff")
                 # Even opened by hand, without download=true, nothing runs as a page of Odoo's site.
                 inline = self.url_open(f"/web/content/{attachment.id}")
-                self.assertNotRegex(inline.headers["Content-Type"], r"html|svg|xml")
+                self.assertNotRegex(inline.headers["Content-Type"], r"html|svg|xml|xsl|javascript|wml")
