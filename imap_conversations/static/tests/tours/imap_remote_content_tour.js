@@ -7,7 +7,7 @@ registry.category("web_tour.tours").add("imap_conversations_remote_content", {
             content: "The thread says remote content is hidden, and none is loaded",
             trigger:
                 ".o_imap_thread .o_imap_incoming:has(.o_imap_remote_blocked)" +
-                ":not(:has(img[src*='localhost'])):contains(Our offers)",
+                ":not(:has(img[src*='tracker.shop.example'])):contains(Our offers)",
         },
         {
             content: "The inline logo is part of the message: it shows",
@@ -20,7 +20,7 @@ registry.category("web_tour.tours").add("imap_conversations_remote_content", {
         },
         {
             content: "The remote image is now in the body, as the server renders it for this reader",
-            trigger: ".o_imap_thread .o_imap_body img[src='http://localhost:9/open.gif?u=carla']",
+            trigger: ".o_imap_thread .o_imap_body img[src='http://tracker.shop.example/open.gif?u=carla']",
         },
         {
             content: "And the thread says so, with a way back",
