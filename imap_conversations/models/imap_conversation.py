@@ -18,8 +18,8 @@ SHOWN_STATES = ("imported", "sent", "draft")
 class ImapConversation(models.Model):
     """A thread of messages of one mailbox, linked to the contacts taking part.
 
-    Not a ``mail.thread``: its ``message_ids`` are its IMAP messages (the name
-    the product promises), which is the name mail.thread gives to chatter.
+    Its IMAP messages are ``imap_message_ids``: ``message_ids`` is the name
+    mail.thread gives to chatter messages.
 
     Read state is per user (see ``imap.conversation.read`` for the rules). The
     sync only maintains two message-id watermarks per conversation, in the same
@@ -41,7 +41,7 @@ class ImapConversation(models.Model):
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     user_id = fields.Many2one(related="mailbox_id.user_id", string="Mailbox owner", store=True, index=True)
     draft_count = fields.Integer(compute="_compute_draft_count", string="Not sent")
-    message_ids = fields.One2many("imap.message", "conversation_id", string="Messages", readonly=True)
+    imap_message_ids = fields.One2many("imap.message", "conversation_id", string="Messages", readonly=True)
     partner_ids = fields.Many2many(
         "res.partner", "imap_conversation_partner_rel", "conversation_id", "partner_id",
         string="Participants", readonly=True,
@@ -190,7 +190,7 @@ class ImapConversation(models.Model):
         return dict(self.env.cr.fetchall())
 
     @api.depends_context("uid")
-    @api.depends("message_ids", "last_incoming_message_id", "last_unseen_message_id")
+    @api.depends("imap_message_ids", "last_incoming_message_id", "last_unseen_message_id")
     def _compute_unread_message_count(self):
         unread = self._unread_messages_by_conversation()
         for conversation in self:
@@ -275,13 +275,13 @@ class ImapConversation(models.Model):
     # -- the thread, as the form shows it ---------------------------------------------------
 
     @api.depends_context("uid", "tz", "lang", NEW_MESSAGES_CONTEXT)
-    @api.depends("message_ids")
+    @api.depends("imap_message_ids")
     def _compute_thread_html(self):
         new_ids = set(self.env.context.get(NEW_MESSAGES_CONTEXT) or ())
         date_format = self._thread_date_format()
         for conversation in self:
             # Failed imports are not mail of the thread yet; what we wrote is, sent or not.
-            messages = conversation.message_ids.filtered(lambda m: m.state in SHOWN_STATES).sorted(
+            messages = conversation.imap_message_ids.filtered(lambda m: m.state in SHOWN_STATES).sorted(
                 lambda m: (m.date or datetime.min, m.id))
             entries = [conversation._thread_entry(message, message.id in new_ids, date_format)
                        for message in messages]
@@ -338,16 +338,16 @@ class ImapConversation(models.Model):
     # -- replying ---------------------------------------------------------------------------
 
     @api.depends_context("uid")
-    @api.depends("message_ids.state")
+    @api.depends("imap_message_ids.state")
     def _compute_draft_count(self):
         # The user's own: only those they can send again (a colleague's shows in the thread, as not sent).
         for conversation in self:
-            conversation.draft_count = len(conversation.message_ids._resendable())
+            conversation.draft_count = len(conversation.imap_message_ids._resendable())
 
     def _reply_target(self):
         """The message a reply answers: the last one received, else the last one at all."""
         self.ensure_one()
-        messages = self.message_ids.filtered(lambda m: m.state in ("imported", "sent")).sorted(
+        messages = self.imap_message_ids.filtered(lambda m: m.state in ("imported", "sent")).sorted(
             lambda m: (m.date or datetime.min, m.id))
         incoming = messages.filtered(lambda m: m.direction == "incoming")
         return (incoming or messages)[-1:] if messages else messages
@@ -359,7 +359,7 @@ class ImapConversation(models.Model):
     def action_resend_draft(self):
         """Open the last message whose sending failed, to send it again."""
         self.ensure_one()
-        drafts = self.message_ids._resendable()
+        drafts = self.imap_message_ids._resendable()
         if not drafts:
             raise UserError(self.env._("No message of yours is waiting to be sent again in this conversation."))
         return drafts.sorted("id")[-1:].action_resend()

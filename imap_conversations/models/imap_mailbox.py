@@ -70,6 +70,22 @@ class ImapMailbox(models.Model):
              "server you control, on a network you trust.",
     )
     login = fields.Char(required=True, tracking=True)
+    # Authentication. OAuth2: the mailbox logs in with an access token of its OAuth application
+    # (SASL XOAUTH2 / OAUTHBEARER, engine/sasl.py); the tokens live in imap.mailbox.credential.
+    auth_method = fields.Selection(
+        [("password", "Password"), ("oauth2", "OAuth2")], string="Authentication",
+        required=True, default="password", tracking=True,
+        help="OAuth2: sign in at the provider (Google, Microsoft 365...) instead of storing a password.",
+    )
+    oauth_provider_id = fields.Many2one(
+        "imap.oauth.provider", string="OAuth application", tracking=True, check_company=True,
+        ondelete="restrict",
+    )
+    oauth_account = fields.Char(
+        "Connected as", readonly=True, copy=False,
+        help="The account the provider said the tokens are for, when the mailbox was connected.",
+    )
+
     email = fields.Char(
         string="Email address", compute="_compute_email", store=True, readonly=False,
         help="The address this mailbox receives and sends as; the login when it is an address.",

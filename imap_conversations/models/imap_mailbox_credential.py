@@ -23,6 +23,12 @@ class ImapMailboxCredential(models.Model):
     # Encrypted at rest when odoo.conf gives a key (services/secret_box.py): every secret is a SecretChar.
     password = SecretChar()
     smtp_password = SecretChar(help="Only when the outgoing server does not take the IMAP login and password.")
+    # OAuth2 (mailbox auth_method "oauth2"): the grant of the user who connected the mailbox, or
+    # for app-only access just the latest access token. Never shown in a form.
+    oauth_refresh_token = SecretChar()
+    oauth_access_token = SecretChar()
+    oauth_access_token_expiry = fields.Datetime(help="When the access token stops being accepted (UTC).")
+    oauth_scope = fields.Char(help="The scopes the provider granted, separated by spaces.")
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),

@@ -275,7 +275,7 @@ class MessageImporter:
         self._create_attachments([item for item in items if item.parsed.attachments])
         self._insert_places([(item.id, *place) for item in items for place in item.places])
         # Rows the ORM did not write: relations cached before them are stale now.
-        self.env["imap.conversation"].invalidate_model(["message_ids"])
+        self.env["imap.conversation"].invalidate_model(["imap_message_ids"])
 
     def _row(self, item, now):
         parsed, server = item.parsed, item.server

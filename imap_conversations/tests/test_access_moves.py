@@ -18,7 +18,7 @@ class TestMovesAndReferences(ReadingCase):
         super().setUp()
         self.own = self.make_mailbox(owner=self.other_user)
         self.victim = self.synced_mailbox(owner=self.imap_user)
-        self.victim_message = self.conversation(self.victim, "Top secret merger").message_ids[:1]
+        self.victim_message = self.conversation(self.victim, "Top secret merger").imap_message_ids[:1]
         self.attacker = self.env(user=self.other_user)
 
     def test_a_password_row_cannot_be_moved_to_another_mailbox(self):

@@ -44,7 +44,7 @@ class TestComposer(SyncCase):
         self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
         self.assertEqual(self.received_subjects(), ["Re: Question"])
         self.assertEqual(conversation.message_count, 2)
-        reply = conversation.message_ids.filtered(lambda m: m.direction == "outgoing")
+        reply = conversation.imap_message_ids.filtered(lambda m: m.direction == "outgoing")
         self.assertEqual(reply.state, "sent")
         self.assertIn("Dear Carla", conversation.thread_html)
 

@@ -58,7 +58,8 @@ class TestConversationList(ReadingCase):
         self.assertEqual(self.found(user, [("link_ids.res_name", "ilike", "builder")]), self.read_one)
 
     def test_counts_and_group_by_mailbox(self):
-        self.deliver(self.shared, make_email(subject="Re: Support", References=self.support.message_ids.message_id))
+        first = self.support.imap_message_ids.message_id
+        self.deliver(self.shared, make_email(subject="Re: Support", References=first))
         self.assertEqual(self.support.message_count, 2)
         Conversation = self.env["imap.conversation"].with_user(self.imap_user)
         rows = Conversation.web_search_read(

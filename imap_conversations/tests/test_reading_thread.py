@@ -64,7 +64,7 @@ class TestThreadRendering(ReadingCase):
 
     def test_the_whole_thread_oldest_first_incoming_and_outgoing_apart(self):
         cards = self.cards(self.thread(self.imap_user))
-        by_date = self.conversation.message_ids.sorted("date")
+        by_date = self.conversation.imap_message_ids.sorted("date")
         self.assertEqual([int(c.get("data-message-id")) for c in cards], by_date.ids)
         self.assertEqual([c.text_content().count("Received") for c in cards], [1, 0, 1])
         sides = [("o_imap_outgoing" in c.get("class"), "o_imap_incoming" in c.get("class")) for c in cards]
@@ -90,7 +90,7 @@ class TestThreadRendering(ReadingCase):
 
     def test_bodies_are_sanitized_with_inline_images_and_attachments_to_download(self):
         thread = str(self.open_form(self.conversation, self.imap_user).thread_html)
-        question_message = self.conversation.message_ids.filtered(lambda m: m.subject == "First question")
+        question_message = self.conversation.imap_message_ids.filtered(lambda m: m.subject == "First question")
         attachments = {a.name: a for a in question_message.attachment_ids}
         self.assertIn("<b>Bob</b>", thread)
         self.assertNotIn("<script", thread)
@@ -121,4 +121,4 @@ class TestThreadRendering(ReadingCase):
         self.assertEqual(form.subject, "First question")
         self.assertEqual(form.message_count, 3)
         self.assertEqual(form.mailbox_id, self.mailbox)
-        self.assertEqual(len(form.message_ids), 3)
+        self.assertEqual(len(form.imap_message_ids), 3)

@@ -25,7 +25,7 @@ class TestUnreadPerUser(ReadingCase):
         self.assertEqual(self.unread(conversation, self.other_user), (True, 2), "for me only")
         read_state = self.env["imap.conversation.read"].search([("conversation_id", "=", conversation.id)])
         self.assertEqual(read_state.user_id, self.imap_user)
-        self.assertEqual(read_state.last_read_message_id, max(conversation.message_ids.ids))
+        self.assertEqual(read_state.last_read_message_id, max(conversation.imap_message_ids.ids))
 
     def test_on_a_personal_mailbox_the_server_flag_is_the_owners_reading(self):
         mailbox = self.synced_mailbox(owner=self.imap_user)
@@ -85,7 +85,7 @@ class TestUnreadPerUser(ReadingCase):
     def test_with_mark_as_read_on_the_server_the_flag_means_nothing(self):
         mailbox = self.synced_mailbox(owner=self.imap_user, mark_as_read=True)
         conversation = self.conversation(mailbox, "Fetched")
-        self.assertTrue(conversation.message_ids.is_seen, "the sync set \\Seen itself")
+        self.assertTrue(conversation.imap_message_ids.is_seen, "the sync set \\Seen itself")
         self.assertEqual(self.unread(conversation, self.imap_user), (True, 1),
                          "nobody has read it: Odoo fetching it is not the owner reading it")
 

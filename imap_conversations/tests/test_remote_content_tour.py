@@ -62,5 +62,5 @@ class TestRemoteContentTour(HttpCase):
                             login="imap_seller")
 
         choice = self.env["imap.remote.content.choice"].search([])
-        self.assertEqual((choice.user_id, choice.message_id), (seller, conversation.message_ids),
+        self.assertEqual((choice.user_id, choice.message_id), (seller, conversation.imap_message_ids),
                          "the server recorded the seller's choice, for that message")

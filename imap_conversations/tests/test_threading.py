@@ -24,7 +24,7 @@ class TestThreading(SyncCase):
         conversation = self.conversation_of(mailbox, "Offer")
         self.assertEqual(len(self.messages(mailbox).conversation_id), 2)
         self.assertEqual(conversation.message_count, 3)
-        self.assertEqual(conversation.message_ids.sorted("date").mapped("subject"),
+        self.assertEqual(conversation.imap_message_ids.sorted("date").mapped("subject"),
                          ["Offer", "Re: Offer", "Re: Re: Offer"])
         self.assertEqual(conversation.first_message_date, datetime(2026, 11, 1, 9))
         self.assertEqual(conversation.last_message_date, datetime(2026, 11, 3, 9))
