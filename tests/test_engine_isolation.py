@@ -11,8 +11,9 @@ ADDON = Path(engine.__file__).resolve().parent.parent
 
 
 def test_every_engine_module_imports_without_odoo():
-    modules = sorted(m.name for m in pkgutil.iter_modules(engine.__path__))
-    assert {"errors", "transport", "folders"} <= set(modules)
+    # Subpackages too (engine/mime); walk_packages imports each package it lists, engine is already imported.
+    modules = sorted(m.name.removeprefix("engine.") for m in pkgutil.walk_packages(engine.__path__, "engine."))
+    assert {"errors", "transport", "folders", "mime", "mime.charsets"} <= set(modules)
     script = (
         "import sys\n"
         "sys.modules['odoo'] = None  # any 'import odoo...' now raises ImportError\n"
@@ -29,7 +30,7 @@ def test_every_engine_module_imports_without_odoo():
 
 
 def test_no_engine_source_mentions_an_odoo_import():
-    for path in Path(engine.__file__).parent.glob("*.py"):
+    for path in Path(engine.__file__).parent.rglob("*.py"):
         for line in path.read_text().splitlines():
             stripped = line.strip()
             assert not stripped.startswith(("import odoo", "from odoo")), f"{path.name}: {line}"

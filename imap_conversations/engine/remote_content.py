@@ -32,8 +32,8 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml import html as lxml_html
 
+from .mime.cid import CidLookup
 from .network import is_internal
-from .parse import _CidLookup
 
 __all__ = ["FilteredBody", "filter_urls"]
 
@@ -88,7 +88,7 @@ def filter_urls(html, *, cid_urls=None, own_hosts=()):
         return FilteredBody(html or "", None)
     root = lxml_html.fragment_fromstring(html, create_parent="div")
     own = {_browser_host(f"[{host}]" if ":" in host else host) for host in own_hosts if host}
-    urls = _UrlRules(_CidLookup(cid_urls or {}), own - {None})
+    urls = _UrlRules(CidLookup(cid_urls or {}), own - {None})
     blocks = []  # what to undo to hide the remote content: (element, attribute, value without it)
     for element in list(root.iter()):
         if element is root:
