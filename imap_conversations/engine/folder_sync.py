@@ -306,7 +306,7 @@ def _flags(values):
     return frozenset(f for f in flags if f != "\\Recent")
 
 
-def _text(value):
+def _optional_atom(value):
     if isinstance(value, (list, tuple)):
         value = value[0] if value else None
     if isinstance(value, bytes):
@@ -327,8 +327,8 @@ def server_message(uid, data):
         message_id=message_id,
         gm_msgid=data.get(b"X-GM-MSGID"),
         gm_thrid=data.get(b"X-GM-THRID"),
-        email_id=_text(data.get(b"EMAILID")),
-        thread_id=_text(data.get(b"THREADID")),
+        email_id=_optional_atom(data.get(b"EMAILID")),
+        thread_id=_optional_atom(data.get(b"THREADID")),
     )
 
 

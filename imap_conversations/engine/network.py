@@ -290,6 +290,12 @@ class _NamedContext(ssl.SSLContext):
         return super().wrap_socket(sock, *args, server_hostname=self.server_name or server_hostname, **kwargs)
 
 
+def settings_tls_context(settings):
+    """The TLS context for IMAP or SMTP *settings*: the socket goes to the checked address, the
+    certificate is checked against the name the user typed."""
+    return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
+
+
 def tls_context(verify_certificate=True, ca_file=None, server_name=None):
     """The client context: system trust store (or *ca_file*), host name checked, unless switched off.
 

@@ -66,7 +66,7 @@ class _Text:
         return as_literal(self.data) if self.is_ascii and self.breaks_atom else self.data
 
 
-def _text(value):
+def _criterion_text(value):
     if not isinstance(value, str):
         raise TypeError(f"search text must be a str, not {type(value).__name__}")
     return _Text(_UNSENDABLE.sub("", value).encode("utf-8"))
@@ -75,7 +75,7 @@ def _text(value):
 def _field_name(name):
     if not isinstance(name, str) or not _FIELD_NAME.fullmatch(name):
         raise ValueError(f"not a header field name: {name!r}")
-    return _text(name)
+    return _criterion_text(name)
 
 
 def _day(value):
@@ -162,32 +162,32 @@ class Query:
     # -- addresses and text (substrings, case-insensitive on the server) --------
 
     def sender(self, text):
-        return self._and(b"FROM", _text(text))
+        return self._and(b"FROM", _criterion_text(text))
 
     def recipient_to(self, text):
-        return self._and(b"TO", _text(text))
+        return self._and(b"TO", _criterion_text(text))
 
     to = recipient_to
 
     def cc(self, text):
-        return self._and(b"CC", _text(text))
+        return self._and(b"CC", _criterion_text(text))
 
     def bcc(self, text):
-        return self._and(b"BCC", _text(text))
+        return self._and(b"BCC", _criterion_text(text))
 
     def subject(self, text):
-        return self._and(b"SUBJECT", _text(text))
+        return self._and(b"SUBJECT", _criterion_text(text))
 
     def body(self, text):
-        return self._and(b"BODY", _text(text))
+        return self._and(b"BODY", _criterion_text(text))
 
     def text(self, text):
         """Headers or body."""
-        return self._and(b"TEXT", _text(text))
+        return self._and(b"TEXT", _criterion_text(text))
 
     def header(self, name, text=""):
         """*name* holding *text*; with no text, every message that has a *name* header."""
-        return self._and(b"HEADER", _field_name(name), _text(text))
+        return self._and(b"HEADER", _field_name(name), _criterion_text(text))
 
     # -- dates: the day only, of INTERNALDATE (since...) or of the Date header (sent_since...) --
 

@@ -29,10 +29,11 @@ from .network import (
     ServerSettings,
     checked_addresses,
     connect_to_first,
-    tls_context,
+    settings_tls_context,
     translated_network_errors,
 )
 from .sasl import smtp_login
+from .wire import wire_text
 
 #: Submission ports (RFC 8314): 465 implicit TLS, 587 STARTTLS; 25 is server-to-server.
 DEFAULT_PORTS = {"ssl": 465, "starttls": 587, "none": 25}
@@ -171,18 +172,13 @@ def _connect_to(settings, address):
     with _translated("connecting", settings.host):
         if settings.security == "ssl":
             return smtplib.SMTP_SSL(address, settings.port, local_hostname=local_hostname,
-                                    timeout=wait, context=_ssl_context(settings))
+                                    timeout=wait, context=settings_tls_context(settings))
         return smtplib.SMTP(address, settings.port, local_hostname=local_hostname, timeout=wait)
 
 
 def _limit_wait(client, settings):
     """The next answers are waited for at most the timeout, and never past the deadline."""
     client.sock.settimeout(settings.wait_limit())
-
-
-def _ssl_context(settings):
-    # The socket goes to the checked address; the certificate is checked against the name.
-    return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
 
 
 def _hello(client, settings):
@@ -201,9 +197,9 @@ def _starttls(client, settings):
     if not client.has_extn("starttls"):
         # Going on in cleartext would send the password and the mail unencrypted.
         raise TlsError("The server does not offer STARTTLS")
-    code, text = client.starttls(context=_ssl_context(settings))
+    code, text = client.starttls(context=settings_tls_context(settings))
     if code != _READY:
-        raise TlsError("The server refused to start TLS", detail=f"{code} {_text(text)}")
+        raise TlsError("The server refused to start TLS", detail=f"{code} {wire_text(text)}")
     client.ehlo_or_helo_if_needed()
 
 
@@ -235,7 +231,7 @@ def _authenticate(client, settings):
             return
     if code == _SUCCESS:
         return
-    detail = f"{code} {_text(text)}"
+    detail = f"{code} {wire_text(text)}"
     if 400 <= code < 500:
         raise ThrottledError("The server cannot log in now, try again later", detail=detail)
     raise AuthenticationError("Wrong login or password", detail=detail)
@@ -267,7 +263,7 @@ def _translated(action, host):
                 detail="; ".join(f"{address}: {code} {text}" for address, (code, text) in refused.items()),
             ) from exc
         except smtplib.SMTPSenderRefused as exc:
-            code, text = exc.smtp_code, _text(exc.smtp_error)
+            code, text = exc.smtp_code, wire_text(exc.smtp_error)
             detail = f"{code} {text}"
             if code == _AUTH_REQUIRED:
                 raise AuthenticationError("The server wants a login before it sends mail", detail=detail) from exc
@@ -278,7 +274,7 @@ def _translated(action, host):
         except smtplib.SMTPDataError as exc:
             code = exc.smtp_code
             raise MessageRejected("The server refused the message", code=code,
-                                  detail=f"{code} {_text(exc.smtp_error)}") from exc
+                                  detail=f"{code} {wire_text(exc.smtp_error)}") from exc
         except smtplib.SMTPConnectError as exc:
             raise _busy_or_refused("The server does not accept mail now", "The server refused the connection",
                                    exc.smtp_code, exc.smtp_error) from exc
@@ -290,15 +286,12 @@ def _translated(action, host):
 
 
 def _busy_or_refused(busy_message, refused_message, code, text):
-    detail = f"{code} {_text(text)}"
+    detail = f"{code} {wire_text(text)}"
     if 400 <= code < 500:
         return ThrottledError(busy_message, detail=detail)
     return ProtocolError(refused_message, detail=detail)
 
 
 def _reply(code, text):
-    return SmtpReply(code, _text(text))
+    return SmtpReply(code, wire_text(text))
 
-
-def _text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -33,10 +33,11 @@ from .network import (
     ServerSettings,
     checked_addresses,
     connect_to_first,
-    tls_context,
+    settings_tls_context,
     translated_network_errors,
 )
 from .sasl import imap_exchange, token_refusal
+from .wire import wire_text
 
 _logger = logging.getLogger(__name__)
 
@@ -63,11 +64,6 @@ class ConnectionSettings(ServerSettings):
     auth_method: str = "password"
     #: The OAuth2 access token for "oauth2" (kept out of repr, like the password).
     access_token: str = ""
-
-
-def _ssl_context(settings):
-    # The socket goes to the checked address; the certificate is checked against the name.
-    return tls_context(settings.verify_certificate, settings.ca_file, server_name=settings.host)
 
 
 def _server_text(exc):
@@ -133,7 +129,7 @@ def _connect(settings, address):
             address,
             port=settings.port,
             ssl=settings.security == "ssl",
-            ssl_context=_ssl_context(settings) if settings.security == "ssl" else None,
+            ssl_context=settings_tls_context(settings) if settings.security == "ssl" else None,
             timeout=SocketTimeout(connect=wait, read=wait),
         )
 
@@ -144,9 +140,7 @@ def open_session(settings):
     addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
                                   settings.wait_limit())
     client = connect_to_first(addresses, lambda address: _connect(settings, address))
-    # imapclient sets imaplib's debug level to 5, which formats every line it
-    # reads or sends even when nobody logs it: most of a big FETCH's time.
-    client._imap.debug = 0
+    quiet_imaplib(client)
     # Aware datetimes for INTERNALDATE, not naive ones in the server process's local time.
     client.normalise_times = False
     session = ImapSession(client, settings)
@@ -185,7 +179,7 @@ class ImapSession:
         if not self._client.has_capability("STARTTLS"):
             # Falling back to cleartext would send the password in the clear.
             raise TlsError("The server does not offer STARTTLS")
-        self._call("starting TLS", self._client.starttls, _ssl_context(self.settings))
+        self._call("starting TLS", self._client.starttls, settings_tls_context(self.settings))
 
     def _login(self):
         if self.settings.auth_method == "oauth2":
@@ -234,19 +228,19 @@ class ImapSession:
             # Old Gmail-style servers only give roles through XLIST.
             rows = self._call("listing folders", self._client.xlist_folders)
         return [
-            (tuple(_text(f) for f in flags), _text(delimiter) if delimiter else None, name)
+            (tuple(wire_text(f) for f in flags), wire_text(delimiter) if delimiter else None, name)
             for flags, delimiter, name in rows
         ]
 
     def status(self, folder, items):
         data = self._call(f"reading the status of {folder}", self._client.folder_status, folder, items)
-        return {_text(k): v for k, v in data.items()}
+        return {wire_text(k): v for k, v in data.items()}
 
     def select(self, folder, readonly=True):
         data = self._call(f"opening {folder}", self._client.select_folder, folder, readonly=readonly)
         self.selected_folder = folder
         self._selected_readonly = readonly
-        return {_text(k): v for k, v in data.items()}
+        return {wire_text(k): v for k, v in data.items()}
 
     def unselect(self):
         """Leave the selected folder without expunging anything in it."""
@@ -299,8 +293,15 @@ class ImapSession:
         return self._call("setting flags", self._client.add_flags, uids, flags)
 
 
-def _text(value):
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+def quiet_imaplib(client):
+    """Turn off imaplib's debug level under *client* (private: imapclient keeps imaplib in ``_imap``).
+
+    imapclient sets imaplib's debug level to 5, which formats every line it reads or sends
+    even when nobody logs it: most of a big FETCH's time. tests/test_private_apis.py fails
+    loudly if a release of imapclient moves the attribute.
+    """
+    client._imap.debug = 0
 
 
 def as_literal(value):
@@ -309,6 +310,8 @@ def as_literal(value):
     imapclient quotes a search criterion only when it holds a space, a quote or a
     backslash and sends anything else bare: ``(x)`` then breaks the command, and
     ``{3}`` makes the server wait for three bytes that never come.
+    ``_literal`` is imapclient's private marker for that; tests/test_private_apis.py fails
+    loudly if a release drops it.
     """
     return _literal(value)
 

@@ -8,9 +8,8 @@ messages of the same batch find it through the keys like any other.
 
 from datetime import UTC, datetime, timedelta
 
-from psycopg2.extras import execute_values
-
 from ..engine.threads import is_reply_subject, subject_key, thread_keys
+from .bulk_sql import execute_values
 
 #: A "Re:" without References joins a same-subject conversation only this recent.
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
@@ -161,7 +160,7 @@ class ConversationResolver:
             uid, now = self.env.uid, datetime.now(UTC).replace(tzinfo=None)
             mailbox = self.mailbox
             rows = execute_values(
-                self.cr._obj,
+                self.cr,
                 "INSERT INTO imap_conversation (create_uid, create_date, write_uid, write_date, mailbox_id, "
                 "company_id, user_id, subject, normalized_subject, message_count) VALUES %s RETURNING id",
                 [(uid, now, uid, now, mailbox.id, mailbox.company_id.id, mailbox.user_id.id or None,
@@ -173,7 +172,7 @@ class ConversationResolver:
         self._pending = []
         if self._new_keys:
             execute_values(
-                self.cr._obj,
+                self.cr,
                 "INSERT INTO imap_conversation_key (mailbox_id, key, conversation_id) VALUES %s "
                 "ON CONFLICT (mailbox_id, key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id",
                 [(self.mailbox.id, key, conversation_id(c)) for key, c in self._new_keys.items()],

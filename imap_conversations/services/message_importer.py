@@ -14,13 +14,12 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from psycopg2.extras import execute_values
-
 from odoo.tools import html2plaintext
 
 from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
 from . import placements
+from .bulk_sql import execute_values
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
 
@@ -260,7 +259,7 @@ class MessageImporter:
             item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing, into=item.into)
         self.threads.flush()
         now = datetime.now(UTC).replace(tzinfo=None)
-        rows = execute_values(self.cr._obj, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
+        rows = execute_values(self.cr, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
         for item, (new_id,) in zip(items, rows, strict=True):
             item.id = new_id
             self._by_key[item.key] = new_id
@@ -269,7 +268,7 @@ class MessageImporter:
             self._participants.setdefault(conversation, set()).update(item.emails)
         partner_rows = [(item.id, pid) for item in items for pid in item.extra["partner_ids"]]
         if partner_rows:
-            execute_values(self.cr._obj,
+            execute_values(self.cr,
                            "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s",
                            partner_rows)
         self._create_attachments([item for item in items if item.parsed.attachments])
@@ -482,7 +481,7 @@ class MessageImporter:
         """Placements ``(message id, folder id, uidvalidity, uid, flags)``, in one statement."""
         if rows:
             execute_values(
-                self.cr._obj,
+                self.cr,
                 "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) "
                 "VALUES %s ON CONFLICT DO NOTHING",
                 [(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)

@@ -6,7 +6,7 @@ mail marked read, mail that left a folder). A message whose placements all
 disappear stays in Odoo: nothing synced is ever deleted by the server.
 """
 
-from psycopg2.extras import execute_values
+from .bulk_sql import execute_values
 
 SEEN = "\\Seen"
 
@@ -31,7 +31,7 @@ def add(env, mailbox, folder, uidvalidity, placements, *, outgoing):
     cr = env.cr
     env["imap.message"].flush_model()
     execute_values(
-        cr._obj,
+        cr,
         "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) "
         "VALUES %s ON CONFLICT DO NOTHING",
         [(message_id, folder.id, mailbox.id, uidvalidity, m.uid, _flags(m.flags)) for message_id, m in placements],
