@@ -27,7 +27,7 @@ from email.utils import formatdate
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(REPO / "tests")]
+sys.path[:0] = [str(REPO / "imap_conversations"), str(REPO / "tests")]
 
 from rig import odoo_locator  # noqa: E402
 from rig.dovecot import DovecotServer, free_port  # noqa: E402

@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from odoo import SUPERUSER_ID, api
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from ..engine.idle import FolderWatch, IdleTiming
 from ..engine.transport import ConnectionSettings
@@ -203,6 +204,12 @@ class IdleWorker:
             after = SYNC_DONE
             try:
                 after = self._sync(mailbox_id)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                # Someone wrote the mailbox (its form, an archive) while it synced: what the run committed
+                # stays, the rest is rolled back with the cursor, and the sync is simply done again.
+                _logger.warning("IMAP IDLE: the sync of mailbox %s met a concurrent update (%s); again",
+                                mailbox_id, type(error).__name__)
+                after = SYNC_LATER
             except Exception:  # a database failure must not end the thread: logged, the next change retries
                 _logger.exception("IMAP IDLE: the sync of mailbox %s failed", mailbox_id)
             finally:

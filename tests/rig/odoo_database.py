@@ -42,6 +42,8 @@ class OdooDatabase:
         self.install = install
         self.env = env
         self.log_dir = Path(log_dir)
+        # Odoo appends to its log files: each run starts with none.
+        shutil.rmtree(self.log_dir, ignore_errors=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.reused = os.environ.get(ENV_REUSE_DATABASE)
         self.name = self.reused or f"imapconv_idle_{uuid.uuid4().hex[:8]}"
