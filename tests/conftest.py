@@ -87,9 +87,16 @@ def smtp_server(dovecot, oauth_server):
 
 
 @pytest.fixture(scope="session")
-def odoo_database(dovecot):
+def odoo_session_database(dovecot):
     """One database with the addon installed, for every test that runs Odoo as processes (the IDLE worker)."""
     yield from session_database(dovecot, ".test-output/idle")
+
+
+@pytest.fixture
+def odoo_database(odoo_session_database):
+    """That database; the workers a test started are stopped when it ends, passed or failed."""
+    yield odoo_session_database
+    odoo_session_database.stop_workers()
 
 
 @pytest.fixture

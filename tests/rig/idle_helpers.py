@@ -40,8 +40,10 @@ def wait_count(odoo, mailbox_id, count, timeout=PROMPT):
 
 def lease_holders(odoo):
     """``{mailbox id: backend pid}`` of the IDLE workers' leases."""
+    # pg_locks is the whole cluster's: other databases' workers hold leases on their own mailbox ids.
     rows = odoo.sql("SELECT objid, pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND classid = 1229212741 AND objsubid = 2")
+                    "AND classid = 1229212741 AND objsubid = 2 "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
     return {int(objid): int(pid) for objid, pid in rows}
 
 

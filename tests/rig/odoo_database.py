@@ -107,9 +107,12 @@ class OdooDatabase:
         self.workers.append(worker)
         return worker
 
-    def close(self):
+    def stop_workers(self):
         for worker in self.workers:
             worker.stop()
+
+    def close(self):
+        self.stop_workers()
         if self.server:
             self.server.terminate()
             try:
