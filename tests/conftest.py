@@ -10,6 +10,7 @@ from rig.dovecot import DovecotServer, DovecotUnavailable, password_is_right
 from rig.imap_helpers import MailboxFixture
 from rig.oauth_admin import RigOAuth
 from rig.oauth_server import IMAP_SCOPE, SMTP_SCOPE, OAuthServer
+from rig.odoo_database import session_database
 from rig.smtp_server import SmtpServer
 
 
@@ -85,6 +86,19 @@ def smtp_server(dovecot, oauth_server):
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def odoo_session_database(dovecot):
+    """One database with the addon installed, for every test that runs Odoo as processes (the IDLE worker)."""
+    yield from session_database(dovecot, ".test-output/idle")
+
+
+@pytest.fixture
+def odoo_database(odoo_session_database):
+    """That database; the workers a test started are stopped when it ends, passed or failed."""
+    yield odoo_session_database
+    odoo_session_database.stop_workers()
+
+
 @pytest.fixture
 def mailbox(dovecot):
     """A new, empty Dovecot user with connection settings for the engine."""
@@ -98,7 +112,8 @@ ENV_ENGINE_TIER_ONLY = "IMAP_CONVERSATIONS_ENGINE_TIER_ONLY"
 def pytest_collection_modifyitems(config, items):
     if not os.environ.get(ENV_ENGINE_TIER_ONLY):
         return
-    odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")]
+    odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")
+                 or item.path.name.startswith("test_idle_worker")]
     if odoo_tier:
         config.hook.pytest_deselected(items=odoo_tier)
         items[:] = [item for item in items if item not in odoo_tier]

@@ -9,6 +9,8 @@ import contextlib
 import imaplib
 import logging
 import re
+import socket
+import time
 from dataclasses import dataclass
 
 import imapclient
@@ -86,6 +88,10 @@ def translated_errors(action, host=None):
             yield
         except imapclient_errors.LoginError as exc:
             text = _server_text(exc)
+            if isinstance(exc.__context__, imaplib.IMAP4.abort):
+                # imapclient makes a LoginError of any failure of LOGIN, a dropped connection too (a
+                # server restarting): nothing was refused, and a refusal would stop the mailbox.
+                raise NetworkError("Connection lost while logging in", detail=text) from exc
             if replies.classify(_server_words(text)) == replies.THROTTLED:
                 raise ThrottledError("The server cannot log in now, try again later", detail=text) from exc
             raise AuthenticationError("Wrong login or password", detail=text) from exc
@@ -291,6 +297,43 @@ class ImapSession:
 
     def add_flags(self, uids, flags):
         return self._call("setting flags", self._client.add_flags, uids, flags)
+
+    # -- IDLE (RFC 2177) --------------------------------------------------------
+
+    def idle_start(self):
+        self._call("starting IDLE", self._client.idle)
+
+    def idle_wait(self, timeout):
+        """The words of what the server announced within *timeout* seconds (``["EXISTS", ...]``).
+
+        imapclient answers ``[]`` both when nothing came and when the server closed the
+        connection (it swallows the EOF); only the first takes the whole timeout, so an
+        empty answer before it is a lost connection, and so is a BYE.
+        """
+        started = time.monotonic()
+        with translated_errors("waiting in IDLE", self.settings.host):
+            responses = self._client.idle_check(timeout)
+        words = _idle_words(responses)
+        if "BYE" in words or (not responses and time.monotonic() - started < timeout - 0.05):
+            raise NetworkError("Connection lost while waiting in IDLE")
+        return words
+
+    def idle_done(self):
+        """End IDLE; the words of what the server announced since the last :meth:`idle_wait`."""
+        _text_reply, responses = self._call("ending IDLE", self._client.idle_done)
+        return _idle_words(responses)
+
+    def interrupt(self):
+        """From another thread: break the connection, so that a wait on it ends now."""
+        client = self._client
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.socket().shutdown(socket.SHUT_RDWR)
+
+
+def _idle_words(responses):
+    """``[(3, b"EXISTS"), (b"OK", b"Still here")]`` -> ``["EXISTS", "OK"]``."""
+    return [_text(r[1] if isinstance(r[0], int) else r[0]).upper() for r in responses if len(r) > 1]
 
 
 

@@ -12,7 +12,7 @@ from ..engine import smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations
+from ..services import credential_alerts, destinations, idle_leases
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -167,6 +167,11 @@ class ImapMailbox(models.Model):
     auth_failure_notified = fields.Boolean(
         readonly=True, copy=False, help="Those concerned were told about the current login failure.",
     )
+    idle_watched = fields.Boolean(
+        string="Watched live", compute="_compute_idle_watched",
+        help="An IDLE worker (odoo-bin imap-idle) watches this mailbox: new mail arrives within seconds. "
+             "Otherwise it is synced on the schedule.",
+    )
     log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
     failed_message_count = fields.Integer(compute="_compute_failed_message_count")
 
@@ -190,6 +195,12 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             login = (mailbox.login or "").strip()
             mailbox.email = mailbox.email or (login if "@" in login else False)
+
+    def _compute_idle_watched(self):
+        # From the workers' leases (PostgreSQL releases a dead worker's at once), not from a stored heartbeat.
+        watched = idle_leases.watched_ids(self.env.cr, [mailbox.id for mailbox in self if isinstance(mailbox.id, int)])
+        for mailbox in self:
+            mailbox.idle_watched = mailbox.id in watched
 
     def _max_message_bytes(self):
         """The size above which the sync records a message instead of importing it; None: no limit."""

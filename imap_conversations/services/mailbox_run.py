@@ -162,7 +162,10 @@ class MailboxRun:
         return self.deadline is not None and time.monotonic() > self.deadline
 
     def _synced_folders(self):
-        quarantine = self.mailbox.quarantine_enabled and self.mailbox.quarantine_folder
-        return self.mailbox.folder_ids.filtered(
-            lambda f: f.sync_enabled and f.state == "ok" and f.name != quarantine
-        )
+        return synced_folders(self.mailbox)
+
+
+def synced_folders(mailbox):
+    """The folders a run syncs (and the IDLE worker may watch): chosen, present, not the quarantine."""
+    quarantine = mailbox.quarantine_enabled and mailbox.quarantine_folder
+    return mailbox.folder_ids.filtered(lambda f: f.sync_enabled and f.state == "ok" and f.name != quarantine)
