@@ -236,7 +236,9 @@ def parse_domain(text):
     try:
         domain = ast.literal_eval((text or "").strip() or "[]")
     except (ValueError, SyntaxError) as error:
-        raise RoutingError(f"The domain is not a list like [('email', '=', '{{{{ from_email }}}}')]: {error}") from error
+        raise RoutingError(
+            f"The domain is not a list like [('email', '=', '{{{{ from_email }}}}')]: {error}"
+        ) from error
     if not isinstance(domain, list):
         raise RoutingError("The domain must be a list of conditions.")
     for template in _strings(domain):
