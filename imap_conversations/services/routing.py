@@ -225,19 +225,28 @@ def _typed(field, text):
 
 
 def run_automations(messages):
-    """Fire Odoo's automation rules (base_automation) "on creation" for imported messages.
+    """Fire Odoo's automation rules (base_automation) "on creation" for imported messages and new conversations.
 
     The importer writes rows in bulk SQL, past the ORM's create that base_automation
-    watches: without this an automation on IMAP messages would never see synced mail.
+    watches: without this an automation on IMAP messages or conversations would never
+    see synced mail. A conversation is new when its first message is among *messages*.
     """
     env = messages.env
     if not messages or "base.automation" not in env:
         return
     from odoo.addons.base_automation.models.base_automation import CREATE_TRIGGERS
 
-    automations = env["base.automation"]._get_actions(messages, CREATE_TRIGGERS)
+    _fire(env["base.automation"]._get_actions(messages, CREATE_TRIGGERS), messages)
+    conversations = messages.conversation_id
+    automations = env["base.automation"]._get_actions(conversations, CREATE_TRIGGERS)
+    if automations:
+        new = set(messages.ids) & _first_message_ids(messages)
+        _fire(automations, messages.filtered(lambda m: m.id in new).conversation_id)
+
+
+def _fire(automations, records):
     for automation in automations.with_context(old_values=None):
-        automation._process(automation._filter_post(messages.with_env(automations.env), feedback=True))
+        automation._process(automation._filter_post(records.with_env(automations.env), feedback=True))
 
 
 def dry_run(rules, limit=DRY_RUN_DEFAULT):

@@ -17,26 +17,31 @@ class TestRoutingAutomation(SyncCase):
         self.assertIn("imap.message", models)
         self.assertIn("imap.conversation", models)
 
-    def test_an_automation_on_message_creation_fires_for_each_imported_incoming_message(self):
-        mailbox = self.synced_mailbox()
+    def automation(self, model, prefix, **values):
+        """An automation on the creation of *model* records making a contact named *prefix* + their subject."""
         automation = self.env["base.automation"].create({
-            "name": "Incoming mail becomes a contact",
-            "model_id": self.env["ir.model"]._get_id("imap.message"),
-            "trigger": "on_create",
-            "filter_domain": "[('direction', '=', 'incoming')]",
+            "name": f"{prefix} becomes a contact", "model_id": self.env["ir.model"]._get_id(model),
+            "trigger": "on_create", **values,
         })
         action = self.env["ir.actions.server"].create({
-            "name": "Make a contact",
-            "model_id": automation.model_id.id,
-            "base_automation_id": automation.id,
-            "usage": "base_automation",
-            "state": "code",
-            "code": "env['res.partner'].create({'name': 'Automated: ' + record.subject})",
+            "name": "Make a contact", "model_id": automation.model_id.id, "base_automation_id": automation.id,
+            "usage": "base_automation", "state": "code",
+            "code": f"env['res.partner'].create({{'name': {prefix!r} + record.subject}})",
         })
         automation.write({"action_server_ids": [(6, 0, action.ids)]})
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="first"), make_email(subject="second")])
+
+    def created(self, prefix):
+        return sorted(self.env["res.partner"].search([("name", "=like", f"{prefix}%")]).mapped("name"))
+
+    def test_an_automation_on_creation_fires_for_each_imported_message_and_each_new_conversation(self):
+        mailbox = self.synced_mailbox()
+        self.automation("imap.message", "Message: ", filter_domain="[('direction', '=', 'incoming')]")
+        self.automation("imap.conversation", "Conversation: ")
+        self.rig.append(mailbox.login, "INBOX", [
+            make_email(subject="first", message_id="<first@automation.example>"), make_email(subject="second"),
+            make_email(subject="Re: first", in_reply_to="<first@automation.example>"),
+        ])
         self.sync(mailbox)
-        self.assertEqual(
-            sorted(self.env["res.partner"].search([("name", "like", "Automated: ")]).mapped("name")),
-            ["Automated: first", "Automated: second"],
-        )
+        self.assertEqual(self.created("Message: "), ["Message: Re: first", "Message: first", "Message: second"])
+        self.assertEqual(self.created("Conversation: "), ["Conversation: first", "Conversation: second"],
+                         "a reply joins its conversation: no new one")

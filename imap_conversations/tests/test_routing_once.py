@@ -1,5 +1,7 @@
 """Routing rules act once per message, whatever the re-syncs, recovery runs and retries; failures wait for Retry."""
 
+from datetime import UTC, datetime, timedelta
+
 from odoo.tests import tagged
 
 from .common import make_email
@@ -11,7 +13,9 @@ class TestRoutingOnce(RoutingCase):
     def test_a_rule_acts_once_across_a_resync_and_a_recovery_that_imports_the_message_again(self):
         mailbox = self.synced_mailbox()
         rule = self.make_rule(field_values="name = {{ from_name }}\nemail = {{ from_email }}")
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="hello", sender="Bea <bea@once.example>")])
+        # An hour old: the recovery leaves younger mail to the sync.
+        self.rig.append(mailbox.login, "INBOX", [make_email(subject="hello", sender="Bea <bea@once.example>")],
+                        msg_time=datetime.now(UTC) - timedelta(hours=1))
         self.sync(mailbox)
         self.sync(mailbox)
         self.assertEqual(len(self.records_from(rule)), 1)

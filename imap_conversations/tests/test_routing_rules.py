@@ -24,7 +24,7 @@ class TestRoutingRules(RoutingCase):
         self.sync(mailbox)
         lead = self.records_from(rule)
         self.assertEqual(lead.mapped("name"), ["Quote: Quote for chairs"], "only the mail that matches")
-        self.assertEqual((lead.email_from, lead.contact_name), ('"Anna Buyer" <anna@customer.example.com>',
+        self.assertEqual((lead.email_from, lead.contact_name), ("Anna Buyer <anna@customer.example.com>",
                                                                   "Anna Buyer"))
         self.assertIn("Please quote.", lead.description)
         self.assertEqual(lead.user_id, self.author, "the salesperson the rule sets")
