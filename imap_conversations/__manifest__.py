@@ -14,6 +14,7 @@
         "security/imap_security.xml",
         "security/ir.model.access.csv",
         "security/imap_remote_content_security.xml",
+        "security/imap_routing_security.xml",
         "data/ir_cron_data.xml",
         "views/imap_mailbox_views.xml",
         "views/imap_folder_views.xml",
@@ -29,6 +30,8 @@
         "wizards/imap_conversation_link_wizard_views.xml",
         "wizards/imap_compose_views.xml",
         "views/menus.xml",
+        "views/imap_routing_rule_views.xml",
+        "wizards/imap_routing_dry_run_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

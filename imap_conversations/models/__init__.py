@@ -14,3 +14,5 @@ from . import imap_template
 from . import res_config_settings
 from . import res_partner
 from . import imap_remote_content_choice
+from . import imap_routing_rule
+from . import imap_routing_application

@@ -35,7 +35,8 @@ class ImapMessage(models.Model):
         [("imported", "Imported"), ("failed", "Failed"), ("too_large", "Too large"), ("draft", "Not sent"),
          ("sent", "Sent")],
         default="imported", required=True, index=True, readonly=True,
-        help="Imported from the server; Failed: could not be stored (kept with its source); Too large: over the "
+        help="Imported from the server; Failed: could not be stored (kept with its source), or a routing rule "
+             "failed on it; Too large: over the "
              "mailbox's maximum message size, recorded from its headers only (it can be imported on demand); "
              "Not sent: written in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
     )
@@ -109,6 +110,10 @@ class ImapMessage(models.Model):
     error_details = fields.Text(readonly=True)
     attempt_count = fields.Integer(readonly=True)
     failed_date = fields.Datetime(readonly=True, help="When it last failed.")
+    failed_rule_id = fields.Many2one(
+        "imap.routing.rule", string="Failed rule", readonly=True, ondelete="restrict", index="btree_not_null",
+        help="Stored fine, then this routing rule failed on it: Retry runs the routing again.",
+    )
     raw_source = fields.Binary(attachment=True, readonly=True, help="The message as the server sent it.")
     quarantine_origin = fields.Char(
         readonly=True, help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",

@@ -18,7 +18,7 @@ from odoo.tools import html2plaintext
 
 from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
-from . import placements
+from . import placements, routing
 from .bulk_sql import execute_values
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
@@ -130,6 +130,7 @@ class MessageImporter:
         self.own_addresses = mailbox._own_addresses()
         self.threads = ConversationResolver(mailbox, self.own_addresses)
         self.statistics = ImportStatistics(self.cr)
+        self.router = routing.Router(mailbox)
 
     # -- before download ---------------------------------------------------------
 
@@ -196,7 +197,13 @@ class MessageImporter:
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         self.statistics.stored_messages(stored)
+        self._route(new.values())
         return counts
+
+    def _route(self, items):
+        """The extension point after storing: routing rules and automations see the messages stored."""
+        # An item whose write was rolled back may hold the id it had: only those _by_key kept count.
+        self.router.route([item.id for item in items if item.id and self._by_key.get(item.key) == item.id])
 
     def _place_of(self, server_message):
         return (self._folder.id, self._uidvalidity, server_message.uid, " ".join(sorted(server_message.flags)))
@@ -431,6 +438,10 @@ class MessageImporter:
         that hold no source (recorded as too large, imported on demand).
         """
         self.failed_uids = []
+        # Stored fine, then a routing rule failed on them: it is the routing that is retried.
+        routed = failed_messages.filtered("failed_rule_id")
+        rerouted, still_unrouted = self.router.retry(routed) if routed else (0, 0)
+        failed_messages -= routed
         self._touched, self._participants = set(), {}
         downloaded = downloaded or {}
         items = {message: self._item_from_failed(message, downloaded.get(message)) for message in failed_messages}
@@ -455,7 +466,8 @@ class MessageImporter:
                 message.write(failure_values(error, attempts=message.attempt_count + 1))
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
-        return stored, len(items) - stored
+        self._route(items.values())
+        return stored + rerouted, len(items) - stored + still_unrouted
 
     def _item_from_failed(self, message, server=None):
         from ..engine.folder_sync import ServerMessage

@@ -46,3 +46,6 @@ from . import test_folder_vanished
 from . import test_imapclient_version
 from . import test_access_moves
 from . import test_private_apis
+from . import test_routing_rules
+from . import test_routing_once
+from . import test_routing_automation

@@ -25,7 +25,7 @@ ADDONS = tuple(
     name for name in ("imap_conversations", "imap_conversations_crm") if (REPO / name / "__manifest__.py").exists()
 )
 #: Installed beside ours so the CRM bridge is exercised (it auto-installs with crm).
-EXTRA_MODULES = ("crm",)
+EXTRA_MODULES = ("crm", "base_automation")
 
 LOG_LINE = re.compile(r"^\S+ \S+ \d+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) (?P<db>\S+) (?P<logger>\S+): ")
 SUMMARY = re.compile(r"odoo\.tests\.result: (\d+) failed, (\d+) error\(s\) of (\d+) tests")
