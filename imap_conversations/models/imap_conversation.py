@@ -387,9 +387,11 @@ class ImapConversation(models.Model):
         if not message:
             raise UserError(self.env._("That message is not one of this conversation."))
         titles = {"reply": self.env._("Reply"), "reply_all": self.env._("Reply all"), "forward": self.env._("Forward")}
-        return self.env["imap.compose"]._open({
+        action = self.env["imap.compose"]._open({
             "default_conversation_id": self.id, "default_parent_id": message.id, "imap_compose_mode": mode,
         }, titles[mode])
+        # Called by orm.call, not as a button: the web client's doAction wants the views spelled out.
+        return {**action, "views": [(False, "form")]}
 
     def action_resend_draft(self):
         """Open the last message whose sending failed, to send it again."""

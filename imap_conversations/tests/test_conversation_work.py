@@ -57,7 +57,7 @@ class TestConversationWork(SyncCase):
         conversation.write({"status": "waiting"})
         conversation.message_post(body="Called her, she sends the order", subtype_xmlid="mail.mt_note")
         self.env.cr.precommit.run()  # tracking is written before the commit
-        tracked = conversation.message_ids.tracking_value_ids
+        tracked = conversation.sudo().message_ids.tracking_value_ids
         self.assertEqual(tracked.field_id.mapped("name"), ["status"])
         self.assertEqual(len(conversation.message_ids), 2, "the status change and the note")
 

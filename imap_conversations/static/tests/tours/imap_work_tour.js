@@ -28,8 +28,8 @@ registry.category("web_tour.tours").add("imap_conversations_work", {
             run: "click",
         },
         {
-            content: "It is mine",
-            trigger: ".o_field_widget[name=assignee_id]:contains(Mitchell Admin)",
+            content: "It is mine: the button is gone",
+            trigger: ".o_form_view .o_form_statusbar:not(:has(button[name=action_assign_to_me]))",
         },
         {
             content: "Log a note",
