@@ -5,7 +5,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
+from ..engine.quoting import MODES, REPLY
 from ..engine.threads import normalize_subject
+from ..services.conversation_work import OPEN, REOPENED, STATUSES, USER_FIELDS, check_assignee
 
 #: Context key carrying the messages that were unread for the user when the form opened them.
 NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
@@ -28,6 +30,7 @@ class ImapConversation(models.Model):
     """
 
     _name = "imap.conversation"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Conversation"
     _order = "last_message_date desc, id desc"
     _rec_name = "subject"
@@ -41,7 +44,7 @@ class ImapConversation(models.Model):
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     user_id = fields.Many2one(related="mailbox_id.user_id", string="Mailbox owner", store=True, index=True)
     draft_count = fields.Integer(compute="_compute_draft_count", string="Not sent")
-    imap_message_ids = fields.One2many("imap.message", "conversation_id", string="Messages", readonly=True)
+    imap_message_ids = fields.One2many("imap.message", "conversation_id", string="Emails", readonly=True)
     partner_ids = fields.Many2many(
         "res.partner", "imap_conversation_partner_rel", "conversation_id", "partner_id",
         string="Participants", readonly=True,
@@ -52,6 +55,20 @@ class ImapConversation(models.Model):
         help="Search only: conversations in which this exact address takes part.",
     )
     link_ids = fields.One2many("imap.conversation.link", "conversation_id", string="Linked records")
+
+    # Work on the conversation (services/conversation_work.py): written by users, tracked in the chatter.
+    # The sync writes neither through the ORM, so it never posts there.
+    assignee_id = fields.Many2one(
+        "res.users", tracking=True, index=True,
+        help="Who answers it. The mailbox owner for a personal mailbox; nobody at first for a shared one.",
+    )
+    status = fields.Selection(
+        STATUSES, required=True, default=OPEN, tracking=True, index=True, group_expand=True,
+        help="New incoming mail makes a waiting or done conversation open again.",
+    )
+    needs_reply = fields.Boolean(
+        readonly=True, index=True, help="Its last message came in: the customer waits for an answer.",
+    )
 
     # Kept up to date by the importer after each batch (one query), not recomputed per message.
     message_count = fields.Integer(readonly=True)
@@ -356,6 +373,26 @@ class ImapConversation(models.Model):
         self.ensure_one()
         return self.env["imap.compose"]._open({"default_conversation_id": self.id}, self.env._("Reply"))
 
+    def action_reply_to_message(self, message_id, mode=REPLY):
+        """Reply, Reply all or Forward one message of the thread (its buttons, conversation_form.js).
+
+        *message_id* comes from the browser: it must be a message of this conversation, which the
+        user may read, or any message of any mailbox could be quoted into a composer.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        if mode not in MODES:
+            raise UserError(self.env._("Unknown way of answering: %(mode)s", mode=mode))
+        message = self.imap_message_ids.filtered(lambda m: m.id == message_id and m.state in ("imported", "sent"))
+        if not message:
+            raise UserError(self.env._("That message is not one of this conversation."))
+        titles = {"reply": self.env._("Reply"), "reply_all": self.env._("Reply all"), "forward": self.env._("Forward")}
+        action = self.env["imap.compose"]._open({
+            "default_conversation_id": self.id, "default_parent_id": message.id, "imap_compose_mode": mode,
+        }, titles[mode])
+        # Called by orm.call, not as a button: the web client's doAction wants the views spelled out.
+        return {**action, "views": [(False, "form")]}
+
     def action_resend_draft(self):
         """Open the last message whose sending failed, to send it again."""
         self.ensure_one()
@@ -378,17 +415,52 @@ class ImapConversation(models.Model):
 
     # -- summary, maintained by the sync ---------------------------------------------------------
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # The sync inserts conversations by SQL (services/conversation_resolver.py), with the same
+        # default assignee; this is for the ORM. Nothing is logged in the chatter for a new one.
+        for vals in vals_list:
+            if "assignee_id" not in vals and vals.get("mailbox_id"):
+                vals["assignee_id"] = self.env["imap.mailbox"].browse(vals["mailbox_id"]).user_id.id
+        conversations = super(ImapConversation, self.with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True)).create(vals_list)
+        for conversation in conversations.filtered("assignee_id"):
+            check_assignee(conversation, conversation.assignee_id)
+            conversation._follow_assignee()
+        return conversations.with_env(self.env)
+
     def write(self, vals):
-        # Users edit a conversation's links from its form; the rest is the sync's. Without this,
-        # a user could move a shared conversation into their own mailbox, out of the team's sight.
+        # Users assign, set the status and edit links; the rest is the sync's. Without this, a
+        # user could move a shared conversation into their own mailbox, out of the team's sight.
         manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
-        if not manager and set(vals) - {"link_ids"}:
-            raise AccessError(self.env._("Conversations are written by the sync; you can change their links."))
+        if not manager and set(vals) - USER_FIELDS - self._mail_mixin_fields():
+            raise AccessError(self.env._(
+                "Conversations are written by the sync; you can change their assignee, status and links."))
         result = super().write(vals)
         if "mailbox_id" in vals and not self.env.su:
             # Rules were checked on the conversation as it was: it must still be writable where it went.
             self.check_access("write")
+        if vals.get("assignee_id") or ("mailbox_id" in vals and self.assignee_id):
+            for assignee, conversations in self.grouped("assignee_id").items():
+                check_assignee(conversations, assignee)
+            if vals.get("assignee_id"):
+                self._follow_assignee()
         return result
+
+    @api.model
+    def _mail_mixin_fields(self):
+        """Fields of mail.thread and mail.activity.mixin, which mail writes with its own checks."""
+        return {name for model in ("mail.thread", "mail.activity.mixin") for name in self.env[model]._fields
+                if name not in models.MAGIC_COLUMNS and name not in ("id", "display_name")}
+
+    def _follow_assignee(self):
+        for assignee, conversations in self.grouped("assignee_id").items():
+            if assignee:
+                conversations.message_subscribe(partner_ids=assignee.partner_id.ids)
+
+    def action_assign_to_me(self):
+        self.write({"assignee_id": self.env.uid})
+        return False
 
     def _refresh_summary(self):
         """Recount messages, dates, read watermarks and participants from the messages, in bulk."""
@@ -411,7 +483,10 @@ class ImapConversation(models.Model):
                        max(m.date) AS last_date,
                        max(m.id) FILTER (WHERE m.direction = 'incoming') AS last_incoming,
                        max(m.id) FILTER (WHERE m.direction = 'incoming' AND NOT coalesce(m.is_seen, false))
-                           AS last_unseen
+                           AS last_unseen,
+                       -- The thread's last message (in the thread's order) came in: it needs a reply.
+                       (array_agg(m.direction ORDER BY m.date DESC NULLS LAST, m.id DESC))[1] = 'incoming'
+                           AS needs_reply
                   FROM imap_message m
                  WHERE m.conversation_id = ANY(%(ids)s) AND m.state IN ('imported', 'sent')
               GROUP BY m.conversation_id
@@ -423,12 +498,18 @@ class ImapConversation(models.Model):
                    first_message_date = s.first_date,
                    last_message_date = s.last_date,
                    last_incoming_message_id = s.last_incoming,
-                   last_unseen_message_id = s.last_unseen
+                   last_unseen_message_id = s.last_unseen,
+                   needs_reply = COALESCE(s.needs_reply, FALSE),
+                   -- Mail newer than any incoming one before: the customer wrote, so the
+                   -- conversation is open again (see services/conversation_work.py).
+                   status = CASE WHEN c.status IN %(reopened)s
+                                      AND s.last_incoming > COALESCE(c.last_incoming_message_id, 0)
+                                 THEN %(open)s ELSE c.status END
               FROM unnest(%(ids)s::int[]) AS t(id)
          LEFT JOIN s ON s.conversation_id = t.id
              WHERE c.id = ANY(%(ids)s) AND c.id = t.id
             """,
-            {"ids": self.ids},
+            {"ids": self.ids, "reopened": REOPENED, "open": OPEN},
         )
         self.env.cr.execute(
             """
@@ -444,4 +525,5 @@ class ImapConversation(models.Model):
         self.invalidate_recordset([
             "subject", "display_name", "message_count", "first_message_date", "last_message_date",
             "last_incoming_message_id", "last_unseen_message_id", "is_unread", "unread_message_count", "partner_ids",
+            "needs_reply", "status",
         ])

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..engine.threads import is_reply_subject, subject_key, thread_keys
 from .bulk_sql import execute_values
+from .conversation_work import OPEN, follow_in_bulk
 
 #: A "Re:" without References joins a same-subject conversation only this recent.
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
@@ -162,13 +163,16 @@ class ConversationResolver:
             rows = execute_values(
                 self.cr,
                 "INSERT INTO imap_conversation (create_uid, create_date, write_uid, write_date, mailbox_id, "
-                "company_id, user_id, subject, normalized_subject, message_count) VALUES %s RETURNING id",
+                "company_id, user_id, subject, normalized_subject, message_count, assignee_id, status, needs_reply) "
+                "VALUES %s RETURNING id",
+                # Open, and a personal mailbox's owner has it (as imap.conversation.create does).
                 [(uid, now, uid, now, mailbox.id, mailbox.company_id.id, mailbox.user_id.id or None,
-                  c.subject, subject_key(c.subject), 0) for c in pending],
+                  c.subject, subject_key(c.subject), 0, mailbox.user_id.id or None, OPEN, False) for c in pending],
                 fetch=True,
             )
             for conversation, (new_id,) in zip(pending, rows, strict=True):
                 conversation.id = new_id
+            follow_in_bulk(self.env, [row[0] for row in rows], mailbox.user_id.partner_id.id)
         self._pending = []
         if self._new_keys:
             execute_values(

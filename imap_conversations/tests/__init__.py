@@ -49,3 +49,6 @@ from . import test_private_apis
 from . import test_routing_rules
 from . import test_routing_once
 from . import test_routing_automation
+from . import test_conversation_work
+from . import test_conversation_work_answers
+from . import test_work_tour

@@ -282,6 +282,17 @@ class SyncCase(ImapCase):
         return folder
 
 
+def admin_mailbox(env, rig, login):
+    """The administrator's mailbox on the rig user *login*, folders fetched (for tours, which log in as admin)."""
+    mailbox = env["imap.mailbox"].create({
+        "name": "Admin's mailbox", "host": rig.host, "port": rig.port, "security": "none",
+        "login": login, "password": rig.password, "email": rig.address(login), "user_id": env.ref("base.user_admin").id,
+        "smtp_host": rig.host, "smtp_port": rig.smtp_port, "smtp_security": "starttls",
+    })
+    mailbox.action_fetch_folders()
+    return mailbox
+
+
 def web_login(case, login):
     """Log in through the login form, as a browser does (an HttpCase; the password is the login)."""
     import re

@@ -1,7 +1,7 @@
 from odoo.tests import HttpCase, tagged
 
 from ..services.mailbox_sync import MailboxSync
-from .common import ImapRig, make_email
+from .common import ImapRig, admin_mailbox, make_email
 
 
 @tagged("post_install", "-at_install")
@@ -14,12 +14,7 @@ class TestReplyTour(HttpCase):
         rig = ImapRig(os.environ)
         login, customer_login = rig.new_login(), rig.new_login()
         admin = self.env.ref("base.user_admin")
-        mailbox = self.env["imap.mailbox"].create({
-            "name": "Admin's mailbox", "host": rig.host, "port": rig.port, "security": "none",
-            "login": login, "password": rig.password, "email": rig.address(login), "user_id": admin.id,
-            "smtp_host": rig.host, "smtp_port": rig.smtp_port, "smtp_security": "starttls",
-        })
-        mailbox.action_fetch_folders()
+        mailbox = admin_mailbox(self.env, rig, login)
         carla = self.env["res.partner"].create({"name": "Carla Customer", "email": rig.address(customer_login)})
         rig.append(login, "INBOX", [make_email(
             subject="Question about delivery", sender=f"Carla Customer <{carla.email}>", to=mailbox.email,

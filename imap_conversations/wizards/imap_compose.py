@@ -3,7 +3,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..engine.compose import reply_subject
+from ..engine.quoting import REPLY
+from ..services.answers import answer_values
 from ..services.sender import MailSender
 
 #: Record types a template can be rendered for in the composer, besides the record the mail is about.
@@ -100,14 +101,19 @@ class ImapCompose(models.TransientModel):
         if conversation and not parent:
             parent = conversation._reply_target()
             values["parent_id"] = parent.id
+        mode = context.get("imap_compose_mode") or REPLY
+        quote = ""
         if parent:
             values.setdefault("conversation_id", parent.conversation_id.id)
-            values["subject"] = values.get("subject") or reply_subject(parent.subject or "")
-            if not values.get("partner_ids"):
-                values["partner_ids"] = [(6, 0, parent._reply_partners().ids)]
+            answer = answer_values(parent, mode)
+            quote = answer.pop("quote")
+            values["subject"] = values.get("subject") or answer.pop("subject")
+            for name, value in answer.items():
+                if not values.get(name):
+                    values[name] = value
             if parent.mailbox_id.filtered_domain(self._sending_mailboxes_domain()):
                 values["mailbox_id"] = parent.mailbox_id.id  # answered from where it arrived
-        values.setdefault("body", Markup("<p><br></p>") + (self.env.user.signature or ""))
+        values.setdefault("body", Markup("<p><br></p>") + (self.env.user.signature or "") + quote)
         return values
 
     @api.depends("res_model", "conversation_id", "partner_ids")

@@ -1,5 +1,6 @@
 import { onMounted, onWillUnmount, useEffect } from "@odoo/owl";
 import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
 import { FormController } from "@web/views/form/form_controller";
 import { formView } from "@web/views/form/form_view";
 
@@ -11,11 +12,13 @@ import { formView } from "@web/views/form/form_view";
  * The thread (rendered on the server, views/imap_conversation_templates.xml) offers, on a message
  * whose remote content is hidden, "Show remote content" and "Always show from <sender>": a click
  * asks the server to record the choice for the current user (imap.message.action_*_remote_content,
- * which checks it), then shows the thread again as the server now renders it.
+ * which checks it), then shows the thread again as the server now renders it. Each message also
+ * offers Reply, Reply all and Forward (imap.conversation.action_reply_to_message opens the composer).
  */
 export class ImapConversationFormController extends FormController {
     setup() {
         super.setup();
+        this.actionService = useService("action");
         useEffect(
             (resId) => {
                 if (resId) {
@@ -30,6 +33,10 @@ export class ImapConversationFormController extends FormController {
     }
 
     async onRemoteContentClick(ev) {
+        const answer = ev.target.closest(".o_imap_thread .o_imap_answer");
+        if (answer) {
+            return this.onAnswerClick(ev, answer);
+        }
         const button = ev.target.closest(".o_imap_thread .o_imap_remote_action");
         if (!button) {
             return;
@@ -40,6 +47,18 @@ export class ImapConversationFormController extends FormController {
         const messageId = parseInt(button.dataset.messageId);
         await this.orm.call("imap.message", button.dataset.action, [[messageId]]);
         await this.model.root.load();
+    }
+
+    /** Reply, Reply all or Forward on one message: the server opens the composer, then the thread reloads. */
+    async onAnswerClick(ev, button) {
+        ev.preventDefault();
+        ev.stopPropagation();
+        const action = await this.orm.call("imap.conversation", "action_reply_to_message", [
+            [this.model.root.resId],
+            parseInt(button.dataset.messageId),
+            button.dataset.mode,
+        ]);
+        await this.actionService.doAction(action, { onClose: () => this.model.root.load() });
     }
 }
 
