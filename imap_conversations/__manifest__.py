@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/imap_remote_content_security.xml",
         "data/ir_cron_data.xml",
+        "data/imap_oauth_provider_data.xml",
         "views/imap_mailbox_views.xml",
         "views/imap_folder_views.xml",
         "views/imap_conversation_views.xml",

@@ -45,3 +45,7 @@ from . import test_sync_horizon
 from . import test_folder_vanished
 from . import test_imapclient_version
 from . import test_access_moves
+from . import test_oauth_connect
+from . import test_oauth_connect_states
+from . import test_oauth_connect_admin
+from . import test_oauth_connect_browser
