@@ -36,10 +36,11 @@ class TestOAuthConnectBrowser(RigApplicationMixin, HttpCase):
         check = f"(() => {{ try {{ return !!({expression}); }} catch {{ return false; }} }})()"
         while time.monotonic() < deadline:
             try:
-                if self.evaluate(browser, check):
-                    return
+                ready = self.evaluate(browser, check)
             except (ChromeBrowserException, TimeoutError):
-                pass  # the page is being replaced (a navigation): ask the next one
+                ready = False  # the page is being replaced (a navigation): ask the next one
+            if ready:
+                return
             time.sleep(0.25)
         self.fail(f"waited {WAIT_SECONDS} s for {what}")
 
