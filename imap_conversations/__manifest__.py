@@ -16,6 +16,7 @@
         "security/imap_remote_content_security.xml",
         "security/imap_routing_security.xml",
         "data/ir_cron_data.xml",
+        "data/imap_oauth_provider_data.xml",
         "views/imap_mailbox_views.xml",
         "views/imap_folder_views.xml",
         "views/imap_conversation_views.xml",

@@ -1,2 +1,3 @@
 from . import login_warning
 from . import sync_log_download
+from . import oauth_callback

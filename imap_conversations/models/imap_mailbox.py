@@ -8,11 +8,11 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import config, email_normalize
 
 from ..engine import errors as imap_errors
-from ..engine import smtp
+from ..engine import presets, smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations, idle_leases
+from ..services import credential_alerts, destinations, idle_leases, mailbox_presets, oauth_connect
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -80,6 +80,12 @@ class ImapMailbox(models.Model):
     oauth_provider_id = fields.Many2one(
         "imap.oauth.provider", string="OAuth application", tracking=True, check_company=True,
         ondelete="restrict",
+    )
+    provider_preset = fields.Selection(
+        presets.SELECTION, string="Provider", default=presets.OTHER, copy=False,
+        help="Fills the servers and the authentication of a new mailbox. Gmail and Microsoft 365 sign in with "
+             "OAuth2 (Connect); Yahoo, iCloud, Fastmail and Zoho take an app password, made in the account's "
+             "security settings: not the password you sign in with.",
     )
     oauth_account = fields.Char(
         "Connected as", readonly=True, copy=False,
@@ -461,6 +467,29 @@ class ImapMailbox(models.Model):
             return self.env._("An address is not valid: %(reason)s", reason=reason)
         return self.env._("The server answered unexpectedly: %(reason)s",
                           reason=str(error) if destinations.shows_server_words(self) else error.message)
+
+    @api.onchange("provider_preset")
+    def _onchange_provider_preset(self):
+        self.update(mailbox_presets.preset_values(self))
+
+    def action_oauth_connect(self):
+        """Connect (or Reconnect): to the provider's consent page; it comes back to the callback route."""
+        self.ensure_one()
+        self._check_allowed("manage", self.env._("Connect"))
+        return {"type": "ir.actions.act_url", "url": oauth_connect.start(self), "target": "self"}
+
+    def action_oauth_disconnect(self):
+        """Revoke the tokens at the provider where it can, and forget them."""
+        self.ensure_one()
+        self._check_allowed("manage", self.env._("Disconnect"))
+        failure = oauth_connect.disconnect(self)
+        if failure:
+            return self._notification(self.env._("Disconnected here only"), self.env._(
+                "The tokens are forgotten, but the provider did not revoke them: %(error)s. Remove the access in "
+                "the account's security settings at the provider.", error=failure.message), "warning", sticky=True,
+                reload=True)
+        return self._notification(self.env._("Disconnected"), self.env._(
+            "The tokens are revoked and forgotten."), "success", reload=True)
 
     def _notification(self, title, message, kind, sticky=False, reload=False):
         params = {"title": title, "message": message, "type": kind, "sticky": sticky}

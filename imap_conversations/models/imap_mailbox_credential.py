@@ -1,9 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
 
-from ..services import secret_box
-from .secret_field import SecretChar
+from .secret_field import SecretChar, reencrypt_secrets
 
 
 class ImapMailboxCredential(models.Model):
@@ -29,6 +27,10 @@ class ImapMailboxCredential(models.Model):
     oauth_access_token = SecretChar()
     oauth_access_token_expiry = fields.Datetime(help="When the access token stops being accepted (UTC).")
     oauth_scope = fields.Char(help="The scopes the provider granted, separated by spaces.")
+    # A Connect under way (services/oauth_connect.py): the nonce its signed state carries, spent by the
+    # first callback showing it, and the PKCE verifier, which never leaves the server.
+    oauth_pending_nonce = fields.Char(copy=False)
+    oauth_pending_verifier = SecretChar(copy=False)
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),
@@ -42,9 +44,6 @@ class ImapMailboxCredential(models.Model):
             raise AccessError(self.env._("A password belongs to its mailbox."))
         return super().write(vals)
 
-    def _secret_fields(self):
-        return [name for name, field in self._fields.items() if isinstance(field, SecretChar)]
-
     def _reencrypt_secrets(self):
         """Encrypt every stored secret with the newest configured key; returns how many values changed.
 
@@ -57,19 +56,4 @@ class ImapMailboxCredential(models.Model):
 
         Either every value is re-encrypted or, if one cannot be decrypted, none is.
         """
-        self.flush_model()
-        names = self._secret_fields()
-        self.env.cr.execute(SQL("SELECT id, %s FROM imap_mailbox_credential FOR UPDATE",
-                                SQL(", ").join(SQL.identifier(name) for name in names)))
-        updates = []
-        for row_id, *values in self.env.cr.fetchall():
-            for name, stored in zip(names, values, strict=True):
-                new = secret_box.reencrypted(stored)
-                if new is not None:
-                    updates.append((row_id, name, new))
-        for row_id, name, new in updates:
-            self.env.cr.execute(SQL("UPDATE imap_mailbox_credential SET %s = %s WHERE id = %s",
-                                    SQL.identifier(name), new, row_id))
-        # The mailboxes' password fields cache what was read through the old column values.
-        self.env.invalidate_all()
-        return len(updates)
+        return reencrypt_secrets(self)

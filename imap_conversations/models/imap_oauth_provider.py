@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..engine.oauth import InvalidEndpoint, check_endpoint
+from ..services import oauth_connect, oauth_secret_expiry
+from .secret_field import SecretChar, reencrypt_secrets
 
 #: Endpoints and scopes of the providers the addon knows; ``{tenant}`` is Microsoft's directory.
 PRESETS = {
@@ -62,13 +64,17 @@ class ImapOAuthProvider(models.Model):
     # _check_application requires them instead.
     client_id = fields.Char("Client ID", compute="_compute_client_id", store=True, readonly=False)
     # One compute each: a value typed for one must not stop the other from being prefilled.
-    client_secret = fields.Char(
+    # Encrypted at rest like the mailboxes' passwords (services/secret_box.py).
+    client_secret = SecretChar(
         compute="_compute_client_secret", store=True, readonly=False, groups="imap_conversations.group_manager",
         help="Kept from every user but administrators. Empty for a public client.",
     )
     client_secret_expiry_date = fields.Date(
         "Client secret expires on",
         help="Microsoft client secrets expire (at most two years): administrators are warned 14 days before.",
+    )
+    secret_expiry_warned_date = fields.Date(
+        copy=False, readonly=True, help="The expiry date administrators were last warned about (once per date).",
     )
     secret_expiry_state = fields.Selection(
         [("ok", "Valid"), ("soon", "Expires soon"), ("expired", "Expired")], compute="_compute_secret_expiry_state",
@@ -83,12 +89,20 @@ class ImapOAuthProvider(models.Model):
         compute="_compute_presets", store=True, readonly=False,
         help="RFC 7009. Empty when the provider has none: Disconnect then only forgets the tokens.",
     )
+    redirect_uri = fields.Char(
+        "Redirect URI", compute="_compute_redirect_uri",
+        help="Register this address at the provider as the application's redirect (reply) URI.",
+    )
     imap_scopes = fields.Char(
         "IMAP scopes", compute="_compute_presets", store=True, readonly=False, help="Separated by spaces.",
     )
     smtp_scopes = fields.Char(
         "SMTP scopes", compute="_compute_presets", store=True, readonly=False, help="Separated by spaces.",
     )
+
+    @api.depends_context("uid")
+    def _compute_redirect_uri(self):
+        self.redirect_uri = oauth_connect.redirect_uri(self.env)
 
     @api.depends("kind", "tenant")
     def _compute_presets(self):
@@ -152,3 +166,12 @@ class ImapOAuthProvider(models.Model):
         wanted = {"imap": self.imap_scopes, "smtp": self.smtp_scopes}
         texts = list(wanted.values()) if purpose == "both" else [wanted[purpose]]
         return tuple(dict.fromkeys(" ".join(filter(None, texts)).split()))
+
+    def _reencrypt_secrets(self):
+        """Encrypt every stored client secret with the newest key (Settings' "Re-encrypt" does it)."""
+        return reencrypt_secrets(self)
+
+    @api.model
+    def _cron_warn_secret_expiry(self):
+        """Daily: tell the IMAP administrators of each client secret about to expire, once per expiry date."""
+        oauth_secret_expiry.warn_administrators(self.env, SECRET_EXPIRY_WARNING)

@@ -63,6 +63,8 @@ class ResConfigSettings(models.TransientModel):
         if not self.env.user.has_group("imap_conversations.group_manager"):
             raise AccessError(self.env._("Only IMAP administrators can re-encrypt the mailbox passwords."))
         changed = self.env["imap.mailbox.credential"].sudo()._reencrypt_secrets()
+        # The OAuth applications' client secrets too: one button for every secret the addon keeps.
+        changed += self.env["imap.oauth.provider"].sudo()._reencrypt_secrets()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

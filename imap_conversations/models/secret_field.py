@@ -6,6 +6,7 @@ future one, such as OAuth tokens) is encrypted by declaring it a ``SecretChar``.
 """
 
 from odoo import fields
+from odoo.tools import SQL
 
 from ..services import secret_box
 
@@ -22,3 +23,27 @@ class SecretChar(fields.Char):
 
     def convert_to_record(self, value, record):
         return secret_box.decrypt(super().convert_to_record(value, record))
+
+
+def reencrypt_secrets(model):
+    """Encrypt every stored secret of *model*'s table with the newest key; returns how many values changed.
+
+    Works on the columns of its SecretChar fields, every row and company: callers check who may.
+    Either every value is re-encrypted or, if one cannot be decrypted, none is (the error rolls back).
+    """
+    model.flush_model()
+    names = [name for name, field in model._fields.items() if isinstance(field, SecretChar) and field.store]
+    model.env.cr.execute(SQL("SELECT id, %s FROM %s FOR UPDATE",
+                             SQL(", ").join(SQL.identifier(name) for name in names), SQL.identifier(model._table)))
+    updates = []
+    for row_id, *values in model.env.cr.fetchall():
+        for name, stored in zip(names, values, strict=True):
+            new = secret_box.reencrypted(stored)
+            if new is not None:
+                updates.append((row_id, name, new))
+    for row_id, name, new in updates:
+        model.env.cr.execute(SQL("UPDATE %s SET %s = %s WHERE id = %s",
+                                 SQL.identifier(model._table), SQL.identifier(name), new, row_id))
+    # Fields cache what was read through the old column values.
+    model.env.invalidate_all()
+    return len(updates)

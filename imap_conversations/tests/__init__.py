@@ -52,3 +52,7 @@ from . import test_routing_automation
 from . import test_conversation_work
 from . import test_conversation_work_answers
 from . import test_work_tour
+from . import test_oauth_connect
+from . import test_oauth_connect_states
+from . import test_oauth_connect_admin
+from . import test_oauth_connect_browser
