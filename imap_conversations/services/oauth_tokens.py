@@ -121,6 +121,10 @@ def _fetch_locked(mailbox, purpose, refused):
     """Fetch a token under the credential's row lock, in a cursor that commits at once (see the module doc)."""
     try:
         with mailbox.env.registry.cursor() as cr:
+            if not mailbox.env.registry.in_test_mode():
+                # Odoo's REPEATABLE READ would read the credential as it was before waiting for the lock
+                # (or fail on the other run's update): after the wait, this run must see what it stored.
+                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             env = api.Environment(cr, SUPERUSER_ID, {})
             token = _fetch_in(env["imap.mailbox"].browse(mailbox.id), purpose, refused)
             cr.commit()
@@ -229,6 +233,10 @@ def describe(mailbox, error, purpose=IMAP):
                      "the next run.", application=application, reason=error.detail or error.message)
     if isinstance(error, RefreshBusy):
         return env._("Another run was renewing this mailbox's access; it is tried again at the next run.")
+    missing = isinstance(error, TokenRefused | oauth.InvalidScope) and missing_scopes(mailbox, purpose)
+    if missing:
+        return env._("The access granted does not include the scope %(scopes)s, which the %(purpose)s server needs. "
+                     "%(reconnect)s", scopes=", ".join(missing), purpose=purpose.upper(), reconnect=reconnect)
     if isinstance(error, oauth.InvalidScope):
         return env._("%(application)s will not grant the access this mailbox needs (%(reason)s): check the "
                      "application's scopes.", application=application, reason=error.detail or error.message)
@@ -237,10 +245,6 @@ def describe(mailbox, error, purpose=IMAP):
                      "administrator must enter the key file again.", application=application,
                      reason=error.message)
     if isinstance(error, TokenRefused):
-        missing = missing_scopes(mailbox, purpose)
-        if missing:
-            return env._("The access granted does not include %(scopes)s, which the %(purpose)s server needs. "
-                         "%(reconnect)s", scopes=", ".join(missing), purpose=purpose.upper(), reconnect=reconnect)
         return env._("The %(purpose)s server refused the access token for “%(login)s” (it may be for another "
                      "account, or lack the mail permission). %(reconnect)s", purpose=purpose.upper(),
                      login=mailbox.login, reconnect=reconnect)

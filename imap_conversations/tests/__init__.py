@@ -45,3 +45,7 @@ from . import test_sync_horizon
 from . import test_folder_vanished
 from . import test_imapclient_version
 from . import test_access_moves
+from . import test_oauth_tokens
+from . import test_oauth_tokens_connection
+from . import test_oauth_tokens_concurrency
+from . import test_oauth_app_only
