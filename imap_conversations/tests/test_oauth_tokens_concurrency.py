@@ -36,7 +36,7 @@ class TestOAuthConcurrentRefresh(SyncCase):
                         mailbox.name  # noqa: B018  (the run's transaction reads the expired token first)
                         barrier.wait()
                         results.append(oauth_tokens.access_token(mailbox))
-                except Exception as error:  # reported by the assertion below, with the thread's error
+                except Exception as error:  # noqa: BLE001  (reported by the assertion below)
                     errors.append(error)
 
             threads = [threading.Thread(target=run) for _ in range(2)]
