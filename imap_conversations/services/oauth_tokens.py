@@ -127,7 +127,8 @@ def _fetch_locked(mailbox, purpose, refused):
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             env = api.Environment(cr, SUPERUSER_ID, {})
             token = _fetch_in(env["imap.mailbox"].browse(mailbox.id), purpose, refused)
-            cr.commit()
+            # At once, whatever the caller's transaction becomes (see the module doc).
+            cr.commit()  # pylint: disable=invalid-commit
     except psycopg2.errors.LockNotAvailable as error:
         raise RefreshBusy("Another run is refreshing this mailbox's access token", detail=str(error)) from error
     # What this transaction read of the credential predates the commit above.
