@@ -18,7 +18,9 @@ from ..services.secret_box import SecretKeyError
 _logger = logging.getLogger(__name__)
 
 #: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
-CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
+CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout",
+                     # OAuth2: another application, or connected again (the callback writes the account).
+                     "auth_method", "oauth_provider_id", "oauth_account"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
 #: Seconds a scheduled run works before handing over to the next one.

@@ -2,6 +2,7 @@ import os
 import threading
 
 from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import tagged
 
 from ..services import oauth_tokens
@@ -14,7 +15,9 @@ class TestOAuthConcurrentRefresh(SyncCase):
     """Two runs needing a new token at once refresh once: the second waits on the lock and finds the first's token.
 
     Real concurrency needs real transactions: the mailbox is committed in a cursor of its own (and
-    removed afterwards), and each run has its own database connection, as two workers do.
+    removed afterwards), and each run has its own database connection, as two workers do. The test
+    runner holds the registry lock while tests run: as for HttpCase's server threads, it is lifted
+    (Registry.enter_test_mode does the same) so that the runs' threads can open environments.
     """
 
     def test_two_concurrent_runs_refresh_once_at_the_provider(self):
@@ -41,10 +44,14 @@ class TestOAuthConcurrentRefresh(SyncCase):
                     errors.append(error)
 
             threads = [threading.Thread(target=run) for _ in range(2)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(60)
+            saved_lock, Registry._lock = Registry._lock, DummyRLock()
+            try:
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(60)
+            finally:
+                Registry._lock = saved_lock
             self.assertFalse(errors)
             self.assertEqual(rig_oauth.issued(registered["client_id"]).get("refresh_token"), 1, "one refresh")
             self.assertEqual(len(results), 2)
