@@ -119,8 +119,9 @@ def _usable(credential, refused=None):
 
 def _fetch_locked(mailbox, purpose, refused):
     """Fetch a token under the credential's row lock, in a cursor that commits at once (see the module doc)."""
-    # What this transaction changed in the credential (a Connect just now) is what the other cursor must read.
-    mailbox.env["imap.mailbox.credential"].flush_model()
+    # What this transaction changed (a Connect just now, the application's settings) is what the other cursor
+    # must read.
+    mailbox.env.flush_all()
     try:
         with mailbox.env.registry.cursor() as cr:
             if not mailbox.env.registry.in_test_mode():
