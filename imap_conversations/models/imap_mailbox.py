@@ -12,13 +12,15 @@ from ..engine import presets, smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations, idle_leases, mailbox_presets, oauth_connect
+from ..services import credential_alerts, destinations, idle_leases, mailbox_presets, oauth_connect, oauth_tokens
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
 
 #: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
-CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout"}
+CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout",
+                     # OAuth2: another application, or connected again (the callback writes the account).
+                     "auth_method", "oauth_provider_id", "oauth_account"}
 #: Seconds Sync now works in the request before handing the rest to the background.
 SYNC_NOW_BUDGET = 60
 #: Seconds a scheduled run works before handing over to the next one.
@@ -353,39 +355,51 @@ class ImapMailbox(models.Model):
     # -- connecting --------------------------------------------------------------
 
     def _connection_settings(self, deadline=None):
-        """*deadline*: the run's end (``time.monotonic()``); no network wait goes past it."""
+        """*deadline*: the run's end (``time.monotonic()``); no network wait goes past it.
+
+        OAuth2: with a current access token (services/oauth_tokens.py), which may refresh it.
+        """
         self.ensure_one()
+        oauth2 = self.auth_method == "oauth2"
         return ConnectionSettings(
             host=(self.host or "").strip(),
             port=self.port,
             login=self.login or "",
-            password=self.sudo().password or "",
+            password="" if oauth2 else self.sudo().password or "",
             security=self.security,
             verify_certificate=self.verify_certificate,
             timeout=float(self.timeout),
             destination_policy=destinations.policy(self),
             deadline=deadline,
+            **({"auth_method": "oauth2", "access_token": oauth_tokens.access_token(self)} if oauth2 else {}),
         )
 
-    def _smtp_settings(self):
+    def _smtp_settings(self, with_token=True):
+        """*with_token* False: the settings without an OAuth2 access token yet (oauth_tokens.with_token adds it)."""
         self.ensure_one()
         mailbox = self.sudo()
-        same = mailbox.smtp_same_credentials
-        return smtp.SmtpSettings(
+        same = mailbox.smtp_same_credentials or mailbox.auth_method == "oauth2"
+        settings = smtp.SmtpSettings(
             host=(mailbox.smtp_host or "").strip(),
             port=mailbox.smtp_port,
             login=(mailbox.login if same else mailbox.smtp_login) or "",
-            password=(mailbox.password if same else mailbox.smtp_password) or "",
+            password="" if mailbox.auth_method == "oauth2" else (
+                (mailbox.password if same else mailbox.smtp_password) or ""),
             security=mailbox.smtp_security,
             verify_certificate=mailbox.verify_certificate,
             timeout=float(mailbox.timeout),
             destination_policy=destinations.policy(self),
         )
+        return oauth_tokens.with_token(self, oauth_tokens.SMTP, settings) if with_token else settings
 
     @contextlib.contextmanager
     def _session(self, deadline=None):
-        """An open, logged-in IMAP session; engine errors pass through typed."""
-        session = open_session(self._connection_settings(deadline))
+        """An open, logged-in IMAP session; engine errors pass through typed.
+
+        An OAuth2 token the server refuses (it expired during a long run) is refreshed once.
+        """
+        session = oauth_tokens.retrying_refused(self, oauth_tokens.IMAP, self._connection_settings(deadline),
+                                                open_session)
         try:
             yield session
         finally:
@@ -401,6 +415,10 @@ class ImapMailbox(models.Model):
         reason = error.detail or error.message
         if isinstance(error, SecretKeyError):
             return str(error)
+        oauth_text = self.auth_method == "oauth2" and oauth_tokens.describe(
+            self, error, oauth_tokens.SMTP if smtp_settings else oauth_tokens.IMAP)
+        if oauth_text:
+            return oauth_text
         if not isinstance(error, OWN_WORDS) and not destinations.shows_server_words(self):
             reason = error.message
         if isinstance(error, imap_errors.DestinationRefused):
@@ -507,7 +525,8 @@ class ImapMailbox(models.Model):
         self.ensure_one()
         self._check_allowed("manage", self.env._("Test connection"))
         try:
-            report = check_connection(self._connection_settings())
+            report = oauth_tokens.retrying_refused(self, oauth_tokens.IMAP, self._connection_settings(),
+                                                   check_connection)
         except imap_errors.ImapError as error:
             return self._connection_failed(error, "connection test")
         _logger.info("IMAP mailbox %s (id %s): connection test succeeded", self.name, self.id)
@@ -526,9 +545,10 @@ class ImapMailbox(models.Model):
         if not self.can_send:
             return self._notification(self.env._("No outgoing server"),
                                       self.env._("Give the SMTP host first."), "warning")
-        settings = self._smtp_settings()
+        settings = self._smtp_settings(with_token=False)
         try:
-            report = smtp.check_smtp(settings)
+            settings = self._smtp_settings()
+            report = oauth_tokens.retrying_refused(self, oauth_tokens.SMTP, settings, smtp.check_smtp)
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s (id %s): SMTP test failed: %s", self.name, self.id, error)
             return self._notification(self.env._("Outgoing server: connection failed"),

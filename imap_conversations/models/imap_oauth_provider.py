@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..engine.oauth import InvalidEndpoint, check_endpoint
+from ..engine.oauth_assertion import InvalidServiceAccountKey, parse_service_account
 from ..services import oauth_connect, oauth_secret_expiry
 from .secret_field import SecretChar, reencrypt_secrets
 
@@ -26,6 +27,11 @@ PRESETS = {
         "imap_scopes": "https://outlook.office.com/IMAP.AccessAsUser.All offline_access",
         "smtp_scopes": "https://outlook.office.com/SMTP.Send offline_access",
     },
+}
+#: App-only access (no user signs in): Microsoft 365 client credentials want the resource's ".default" scope.
+APP_ONLY_SCOPES = {
+    "microsoft": "https://outlook.office365.com/.default",
+    "google": "https://mail.google.com/",
 }
 PRESET_FIELDS = ("authorization_endpoint", "token_endpoint", "revocation_endpoint", "imap_scopes", "smtp_scopes")
 #: Where Odoo's own Gmail / Outlook integrations (General Settings) keep their client credentials.
@@ -104,7 +110,23 @@ class ImapOAuthProvider(models.Model):
     def _compute_redirect_uri(self):
         self.redirect_uri = oauth_connect.redirect_uri(self.env)
 
-    @api.depends("kind", "tenant")
+    # App-only access (services/oauth_tokens.py): for shared mailboxes no one signs in to.
+    access_mode = fields.Selection(
+        [("delegated", "Each mailbox is connected by signing in"),
+         ("app_only", "App-only: the application itself opens shared mailboxes")],
+        string="Access", required=True, default="delegated",
+        help="App-only needs no Connect. Microsoft 365: client credentials, with the IMAP.AccessAsApp and "
+             "SMTP.SendAsApp application permissions granted by an administrator and the mailbox given to the "
+             "application's service principal; the mailbox login is the shared address. Google: a service "
+             "account with domain-wide delegation; paste its JSON key below.",
+    )
+    service_account_key = SecretChar(
+        "Service account key (JSON)", groups="imap_conversations.group_manager",
+        help="Google app-only access: the service account's JSON key file. It signs a request for each mailbox "
+             "(RFC 7523). Only administrators read it.",
+    )
+
+    @api.depends("kind", "tenant", "access_mode")
     def _compute_presets(self):
         for provider in self:
             preset = PRESETS.get(provider.kind)
@@ -113,6 +135,17 @@ class ImapOAuthProvider(models.Model):
             tenant = (provider.tenant or DEFAULT_TENANT).strip()
             for name in PRESET_FIELDS:
                 provider[name] = preset[name].format(tenant=tenant)
+            if provider.access_mode == "app_only":
+                provider.imap_scopes = provider.smtp_scopes = APP_ONLY_SCOPES[provider.kind]
+
+    @api.constrains("service_account_key")
+    def _check_service_account_key(self):
+        for provider in self.sudo().filtered("service_account_key"):
+            try:
+                parse_service_account(provider.service_account_key)
+            except InvalidServiceAccountKey as error:
+                raise ValidationError(self.env._("%(application)s: %(error)s.", application=provider.name,
+                                                 error=error.message)) from error
 
     @api.depends("kind")
     def _compute_client_id(self):

@@ -29,11 +29,20 @@ def _readable_by(mailboxes, user):
 def _texts(mailbox):
     env = mailbox.env
     title = env._("IMAP mailbox “%(name)s”: login refused", name=mailbox.name)
-    message = env._(
-        "%(error)s Nothing is synced until its password or settings are updated, or someone presses Sync now.",
-        error=mailbox.last_error or "",
-    )
+    if mailbox.auth_method == "oauth2":
+        # The error text says who must do what (reconnect, or an administrator fixes the application).
+        message = env._("%(error)s Nothing is synced until then.", error=mailbox.last_error or "")
+    else:
+        message = env._(
+            "%(error)s Nothing is synced until its password or settings are updated, or someone presses Sync now.",
+            error=mailbox.last_error or "",
+        )
     return title, message
+
+
+def mailbox_link(mailbox):
+    """The mailbox's form, where its settings are fixed and an OAuth2 mailbox is connected again."""
+    return f"{mailbox.get_base_url()}/odoo/imap.mailbox/{mailbox.id}"
 
 
 def notify_failure(mailbox):
@@ -49,8 +58,8 @@ def notify_failure(mailbox):
 def _send_emails(mailbox, users, title, message):
     env = mailbox.env
     sender = mailbox.company_id.email_formatted or env["ir.mail_server"].sudo()._get_default_from_address()
-    link = f"{mailbox.get_base_url()}/odoo/imap.mailbox/{mailbox.id}"
-    body = Markup("<p>%s</p><p><a href='%s'>%s</a></p>") % (message, link, env._("Open the mailbox"))
+    label = env._("Reconnect") if mailbox.auth_method == "oauth2" else env._("Open the mailbox")
+    body = Markup("<p>%s</p><p><a href='%s'>%s</a></p>") % (message, mailbox_link(mailbox), label)
     env["mail.mail"].sudo().create([{
         "subject": title,
         "body_html": body,

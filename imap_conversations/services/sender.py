@@ -27,7 +27,7 @@ from ..engine import errors as imap_errors
 from ..engine import smtp
 from ..engine.compose import Address, OutgoingAttachment, Parent, compose_message
 from ..engine.sent import append_sent_copy
-from . import placements
+from . import oauth_tokens, placements
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -105,7 +105,8 @@ class MailSender:
             if parent and parent.message_id else None,
             message_id=draft.message_id if draft else None,
         )
-        settings = mailbox._smtp_settings()
+        # The OAuth2 access token is fetched when sending: a refusal then fails the send, not the draft.
+        settings = mailbox._smtp_settings(with_token=False)
         conversation = conversation or (parent.conversation_id if parent else None) or (draft and draft.conversation_id)
         if conversation and conversation.mailbox_id != self.mailbox:
             # Sent from another mailbox than the thread's (one's own, answering in a shared one): it
@@ -143,7 +144,10 @@ class MailSender:
         mailbox = self.mailbox.sudo()
         self._commit()
         try:
-            report = smtp.send_message(settings, outgoing.raw, outgoing.sender_email, outgoing.recipients)
+            settings = oauth_tokens.with_token(mailbox, oauth_tokens.SMTP, settings)
+            report = oauth_tokens.retrying_refused(
+                mailbox, oauth_tokens.SMTP, settings,
+                lambda ready: smtp.send_message(ready, outgoing.raw, outgoing.sender_email, outgoing.recipients))
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: sending %s failed: %s", mailbox.name, outgoing.message_id, error)
             message.write({"error_message": mailbox._describe_error(error, smtp_settings=settings)})

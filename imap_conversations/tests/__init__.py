@@ -56,3 +56,7 @@ from . import test_oauth_connect
 from . import test_oauth_connect_states
 from . import test_oauth_connect_admin
 from . import test_oauth_connect_browser
+from . import test_oauth_tokens
+from . import test_oauth_tokens_connection
+from . import test_oauth_tokens_concurrency
+from . import test_oauth_app_only

@@ -107,13 +107,18 @@ class RigOAuth:
         return json.loads(body)
 
     def register_client(self, *, redirect_uris=(), scope=None, grant_types=None, access_token_lifetime=None,
-                        app_mailbox=""):
+                        app_mailbox="", jwt_public_key="", client_id=None, token_delay=0):
         """A new client application: ``{"client_id", "client_secret"}``.
 
         *access_token_lifetime* in whole seconds, so a test can watch its tokens expire;
-        *app_mailbox*: an app-only client (client_credentials) whose tokens open that mailbox.
+        *app_mailbox*: an app-only client (client_credentials) whose tokens open that mailbox;
+        *jwt_public_key* (PEM): a service account (JWT bearer grant) named *client_id*, acting for any mailbox;
+        *token_delay*: seconds its token requests take, so that two of them overlap.
         """
-        options = {"redirect_uris": list(redirect_uris), "app_mailbox": app_mailbox}
+        options = {"redirect_uris": list(redirect_uris), "app_mailbox": app_mailbox,
+                   "jwt_public_key": jwt_public_key, "token_delay": token_delay}
+        if client_id:
+            options["client_id"] = client_id
         if scope is not None:
             options["scope"] = scope
         if grant_types is not None:
@@ -121,6 +126,14 @@ class RigOAuth:
         if access_token_lifetime is not None:
             options["access_token_lifetime"] = access_token_lifetime
         return self._admin("/rig/clients", json_body=options)
+
+    def issued(self, client_id):
+        """How many tokens the provider issued to *client_id*, per grant type (``{"refresh_token": 1, ...}``)."""
+        status, _headers, body = _call(f"{self.base_url}/rig/clients/{urllib.parse.quote(client_id)}/stats",
+                                       headers={ADMIN_HEADER: self.admin_token})
+        if status != 200:
+            raise RuntimeError(f"rig OAuth stats answered {status}: {body[:200]!r}")
+        return json.loads(body)["issued"]
 
     def delete_client(self, client_id):
         """The application is deleted at the provider: its tokens die, its credentials are refused."""

@@ -23,7 +23,14 @@ without a browser.
 
 **App-only access**: a client registered with ``app_mailbox`` may use ``client_credentials``; its
 tokens introspect with that mailbox as ``username`` (as Microsoft 365 grants a service principal
-one mailbox), which is the login Dovecot then lets it in as.
+one mailbox), which is the login Dovecot then lets it in as. A client registered with a
+``jwt_public_key`` is a service account (Google's domain-wide delegation): the JWT bearer grant
+(RFC 7523, Authlib's ``JWTBearerGrant``) gives it tokens for whichever mailbox its signed assertion
+names in ``sub``.
+
+Tests can also slow one client's token endpoint down (``token_delay``) and read how many tokens
+it was issued per grant type (``GET /rig/clients/<id>/stats``): "two runs refresh once" is counted
+at the provider, not guessed.
 """
 
 import html
@@ -39,9 +46,11 @@ from authlib.oauth2.rfc6749 import ClientMixin, TokenMixin, grants
 from authlib.oauth2.rfc6749.errors import InvalidRequestError, OAuth2Error
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
+from authlib.oauth2.rfc7523 import JWTBearerGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import Flask, abort, jsonify, request
+from joserfc.jwk import RSAKey
 from werkzeug.serving import make_server
 
 from .dovecot import LOCALHOST
@@ -73,6 +82,12 @@ class Client(ClientMixin):
     app_mailbox: str = ""
     #: For a resource server (Dovecot, SMTP): the scope a token needs to be active for it.
     resource_scope: str = ""
+    #: A service account (JWT bearer grant, RFC 7523): the PEM public key its assertions are signed with.
+    jwt_public_key: str = ""
+    #: Seconds the token endpoint takes to answer this client, so that two refreshes can overlap.
+    token_delay: float = 0.0
+    #: Tokens issued to it, by grant type (read by tests through /rig/clients/<id>/stats).
+    issued: dict = field(default_factory=dict)
 
     def get_client_id(self):
         return self.client_id
@@ -256,6 +271,26 @@ class _ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
+class _ServiceAccountGrant(JWTBearerGrant):
+    """Google's domain-wide delegation: a service account's signed assertion names the mailbox (``sub``)."""
+
+    def resolve_issuer_client(self, issuer):
+        client = self.server.store.client(issuer)
+        return client if client and client.jwt_public_key else None
+
+    def resolve_client_public_key(self, client):
+        return RSAKey.import_key(client.jwt_public_key)
+
+    def authenticate_user(self, subject):
+        return User(subject)
+
+    def has_granted_permission(self, client, user):
+        return True  # the domain's administrator delegated every mailbox to the service account
+
+    def get_audiences(self):
+        return [f"{self.server.base_url}/token"]
+
+
 class _Revocation(RevocationEndpoint):
     CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
@@ -297,8 +332,9 @@ class _Introspection(IntrospectionEndpoint):
 
 
 class _Server(AuthorizationServer):
-    def __init__(self, app, store):
+    def __init__(self, app, store, base_url):
         self.store = store
+        self.base_url = base_url
         super().__init__(app, query_client=store.client, save_token=self._save_token)
 
     def create_bearer_token_generator(self, config):
@@ -319,8 +355,10 @@ class _Server(AuthorizationServer):
             expires_in=token["expires_in"], username=username,
             grant_id=previous.grant_id if isinstance(previous, Token) else uuid.uuid4().hex, app_only=app_only,
         )
+        grant_type = request.payload.grant_type if request.payload else "unknown"
         with self.store.lock:
             self.store.tokens.append(item)
+            client.issued[grant_type] = client.issued.get(grant_type, 0) + 1
 
 
 # -- the web application --------------------------------------------------------------------------------
@@ -343,10 +381,11 @@ CONSENT_PAGE = """<!DOCTYPE html>
 
 def create_app(store, check_password, admin_token, base_url):
     app = Flask("rig_oauth")
-    server = _Server(app, store)
+    server = _Server(app, store, base_url)
     server.register_grant(_CodeGrant, [CodeChallenge(required=True)])
     server.register_grant(_RefreshGrant)
     server.register_grant(_ClientCredentialsGrant)
+    server.register_grant(_ServiceAccountGrant)
     server.register_endpoint(_Revocation)
     server.register_endpoint(_Introspection)
 
@@ -376,6 +415,9 @@ def create_app(store, check_password, admin_token, base_url):
 
     @app.route("/token", methods=["POST"])
     def issue_token():
+        client = store.client(request.form.get("client_id", ""))
+        if client and client.token_delay:
+            time.sleep(client.token_delay)
         return server.create_token_response()
 
     @app.route("/revoke", methods=["POST"])
@@ -394,7 +436,8 @@ def create_app(store, check_password, admin_token, base_url):
             "token_endpoint": f"{base_url}/token",
             "revocation_endpoint": f"{base_url}/revoke",
             "introspection_endpoint": f"{base_url}/introspect",
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
+                                      JWTBearerGrant.GRANT_TYPE],
             "code_challenge_methods_supported": ["S256", "plain"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
         })
@@ -417,6 +460,15 @@ def create_app(store, check_password, admin_token, base_url):
             store.clients.pop(client_id, None)
         return jsonify({"revoked": store.revoke(lambda t: t.client_id == client_id)})
 
+    @app.route("/rig/clients/<client_id>/stats", methods=["GET"])
+    def client_stats(client_id):
+        admin_only()
+        client = store.client(client_id)
+        if client is None:
+            abort(404)
+        with store.lock:
+            return jsonify({"issued": dict(client.issued)})
+
     @app.route("/rig/users/<username>/revoke", methods=["POST"])
     def revoke_user(username):
         admin_only()
@@ -426,15 +478,22 @@ def create_app(store, check_password, admin_token, base_url):
 
 
 def register_client(store, *, redirect_uris=(), scope=DEFAULT_SCOPE, grant_types=None, access_token_lifetime=None,
-                    app_mailbox="", resource_scope="", client_id=None, client_secret=None):
+                    app_mailbox="", resource_scope="", client_id=None, client_secret=None, jwt_public_key="",
+                    token_delay=0.0):
     if grant_types is None:
-        grant_types = ("client_credentials",) if app_mailbox else ("authorization_code", "refresh_token")
+        if jwt_public_key:
+            grant_types = (JWTBearerGrant.GRANT_TYPE,)
+        elif app_mailbox:
+            grant_types = ("client_credentials",)
+        else:
+            grant_types = ("authorization_code", "refresh_token")
     client = Client(
         client_id=client_id or f"client-{secrets.token_hex(6)}",
         client_secret=client_secret or secrets.token_urlsafe(24),
         redirect_uris=tuple(redirect_uris), scope=scope, grant_types=tuple(grant_types),
         access_token_lifetime=int(access_token_lifetime or DEFAULT_ACCESS_TOKEN_LIFETIME),
-        app_mailbox=app_mailbox, resource_scope=resource_scope,
+        app_mailbox=app_mailbox, resource_scope=resource_scope, jwt_public_key=jwt_public_key,
+        token_delay=float(token_delay or 0),
     )
     with store.lock:
         store.clients[client.client_id] = client
