@@ -14,3 +14,4 @@ from . import imap_template
 from . import res_config_settings
 from . import res_partner
 from . import imap_remote_content_choice
+from . import mail_thread
