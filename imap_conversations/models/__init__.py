@@ -16,3 +16,4 @@ from . import res_partner
 from . import imap_remote_content_choice
 from . import imap_routing_rule
 from . import imap_routing_application
+from . import mail_thread

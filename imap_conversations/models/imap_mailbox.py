@@ -12,7 +12,15 @@ from ..engine import presets, smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations, idle_leases, mailbox_presets, oauth_connect, oauth_tokens
+from ..services import (
+    credential_alerts,
+    destinations,
+    idle_leases,
+    mailbox_presets,
+    oauth_connect,
+    oauth_tokens,
+    own_mailboxes,
+)
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -141,6 +149,12 @@ class ImapMailbox(models.Model):
         string="SMTP password", compute="_compute_smtp_password", inverse="_inverse_smtp_password", copy=False,
     )
     can_send = fields.Boolean(compute="_compute_can_send")
+    chatter_send = fields.Boolean(
+        string="Send chatter mail through this mailbox", default=True,
+        help="A personal mailbox: what its owner sends from the chatter of a contact or a lead (Send message) "
+             "goes out through this mailbox, lands in its Sent folder and in a conversation linked to the record. "
+             "Off: the chatter sends through Odoo's outgoing mail server.",
+    )
 
     max_message_size_mb = fields.Integer(
         string="Maximum message size (MB)", default=50, required=True,
@@ -321,6 +335,11 @@ class ImapMailbox(models.Model):
         ))
         for mailbox in self:
             mailbox.failed_message_count = counts.get(mailbox, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        own_mailboxes.check_may_add(self.env)  # the record rules make it the creator's own
+        return super().create(vals_list)
 
     def write(self, vals):
         # The write rule is checked on the record as it was: without this, an owner could share

@@ -8,6 +8,8 @@ from odoo.tools.rendering_tools import parse_inline_template
 
 from odoo.addons.mail.models.mail_render_mixin import format_datetime, format_time
 
+from ..services import template_placeholders
+
 #: Formatting helpers of mail.render.mixin's context that administrators may call in placeholders.
 FORMATTERS = frozenset({"format_date", "format_datetime", "format_time"})
 #: Where a placeholder path may start, and the model it starts on (None: the template's model).
@@ -51,6 +53,7 @@ class ImapTemplate(models.Model):
     )
     model = fields.Char(related="model_id.model", string="Model", store=True, index=True)
     subject = fields.Char(translate=True, help="Placeholders may be used here, e.g. {{ object.name }}.")
+    # The body takes the subject's {{ object.name }} as well as QWeb's <t t-out="object.name"/>.
     body_html = fields.Html(
         "Body", render_engine="qweb", render_options={"post_process": True},
         translate=True, sanitize="email_outgoing",
@@ -91,11 +94,13 @@ class ImapTemplate(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._with_qweb_placeholders(vals) for vals in vals_list]
         templates = super().create(vals_list)
         templates.filtered("is_default")._unset_other_defaults()
         return templates
 
     def write(self, vals):
+        vals = self._with_qweb_placeholders(vals)
         if vals.get("active") is False:
             # An archived template can no longer be preselected.
             vals = {**vals, "is_default": False}
@@ -103,6 +108,13 @@ class ImapTemplate(models.Model):
         if {"is_default", "model_id", "company_id", "active"} & set(vals):
             self.filtered("is_default")._unset_other_defaults()
         return result
+
+    @api.model
+    def _with_qweb_placeholders(self, vals):
+        """*vals* with the body's ``{{ … }}`` stored as QWeb: the subject's syntax works in the body too."""
+        if vals.get("body_html"):
+            vals = {**vals, "body_html": template_placeholders.inline_to_qweb(vals["body_html"])}
+        return vals
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.network import parse_allowed_servers
-from ..services import secret_box
+from ..services import own_mailboxes, secret_box
 from ..services.credential_alerts import NOTIFICATION_GROUP
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
@@ -29,6 +29,12 @@ class ResConfigSettings(models.TransientModel):
     imap_credential_user_ids = fields.Many2many(
         "res.users", string="Told about shared mailboxes", domain=[("share", "=", False)],
         help="Who is told (toast, warning at login, e-mail) when a shared mailbox's login is refused.",
+    )
+
+    imap_users_add_mailbox = fields.Boolean(
+        string="Users may add their own mailbox",
+        help="IMAP users connect their own mailbox themselves (it is always theirs). Off: only IMAP "
+             "administrators add mailboxes.",
     )
 
     imap_allowed_servers = fields.Char(
@@ -80,12 +86,14 @@ class ResConfigSettings(models.TransientModel):
         values = super().get_values()
         cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
         values["imap_recovery_enabled"] = bool(cron and cron.active)
+        values["imap_users_add_mailbox"] = own_mailboxes.users_may_add(self.env)
         group = self.env.ref(NOTIFICATION_GROUP).sudo()
         values["imap_credential_user_ids"] = [(6, 0, group.users.filtered(lambda u: not u.share).ids)]
         return values
 
     def set_values(self):
         result = super().set_values()
+        own_mailboxes.set_users_may_add(self.env, self.imap_users_add_mailbox)
         cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
         if cron and cron.active != self.imap_recovery_enabled:
             cron.sudo().active = self.imap_recovery_enabled

@@ -6,7 +6,7 @@ from datetime import date
 from ..engine import errors as imap_errors
 from ..engine.folder_sync import FolderSync, horizon_date, mark_seen
 from ..engine.folders import list_folders
-from . import placements
+from . import chatter_flow, placements
 from .mailbox_run import FolderReport, MailboxRun
 from .message_importer import OUTGOING_ROLES, MessageImporter
 
@@ -62,6 +62,8 @@ class MailboxSync(MailboxRun):
         last_uid = plan.after_uid
         for batch in sync.batches():
             report.counts += importer.import_batch(folder, uidvalidity, batch)
+            # In the batch's transaction: committed with the messages, so never logged twice.
+            chatter_flow.log_incoming(self.env, importer.new_incoming_ids)
             last_uid = batch.last_uid
             folder._advance(uidvalidity, last_uid)
             self._commit()

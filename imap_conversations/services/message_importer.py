@@ -131,6 +131,7 @@ class MessageImporter:
         self.threads = ConversationResolver(mailbox, self.own_addresses)
         self.statistics = ImportStatistics(self.cr)
         self.router = routing.Router(mailbox)
+        self.new_incoming_ids = []
 
     # -- before download ---------------------------------------------------------
 
@@ -182,6 +183,9 @@ class MessageImporter:
                                    self._addresses_of(message), [self._place_of(server_message)])
         stored, failed = self._write_isolating_failures(list(new.values()))
         counts.new, counts.failed = stored, failed
+        #: The incoming messages this batch stored (not those kept as failed): for the chatter entries.
+        self.new_incoming_ids = [item.id for item in new.values()
+                                 if not item.outgoing and item.id and self._by_key.get(item.key) == item.id]
         for server_message, headers in large:
             key = dedupe_key(headers.message_id or server_message.message_id, headers.content_hash,
                              server_message.gm_msgid, server_message.email_id)

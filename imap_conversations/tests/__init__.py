@@ -60,3 +60,6 @@ from . import test_oauth_tokens
 from . import test_oauth_tokens_connection
 from . import test_oauth_tokens_concurrency
 from . import test_oauth_app_only
+from . import test_chatter_flow
+from . import test_templates_placeholders
+from . import test_templates_composer

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..engine.quoting import REPLY
+from ..services import composer_flow, own_mailboxes
 from ..services.answers import answer_values
 from ..services.sender import MailSender
 
@@ -19,10 +20,14 @@ class ImapCompose(models.TransientModel):
     _description = "Write an email"
 
     mailbox_id = fields.Many2one(
-        "imap.mailbox", string="From", required=True, default=lambda self: self._default_mailbox(),
+        # Required in the form only when there is one to choose: otherwise no_mailbox_reason says why not.
+        "imap.mailbox", string="From", default=lambda self: self._default_mailbox(),
         domain="[('smtp_host', '!=', False), '|', ('user_id', '=', uid), ('user_id', '=', False)]",
         help="Your own mailbox by default; shared mailboxes of your company are offered too.",
     )
+    # Defaults, not computed fields: what the composer shows on opening (action_send asks again).
+    no_mailbox_reason = fields.Text(readonly=True, default=lambda self: self._no_mailbox_reason())
+    can_add_mailbox = fields.Boolean(readonly=True, default=lambda self: self._can_add_mailbox())
     conversation_id = fields.Many2one("imap.conversation", readonly=True)
     parent_id = fields.Many2one("imap.message", string="In reply to", readonly=True)
     draft_id = fields.Many2one("imap.message", readonly=True,
@@ -37,6 +42,11 @@ class ImapCompose(models.TransientModel):
     attachment_ids = fields.Many2many("ir.attachment", "imap_compose_attachment_rel", "compose_id", "attachment_id")
     template_id = fields.Many2one("imap.template", domain="[('id', 'in', template_ids)]")
     template_ids = fields.Many2many("imap.template", string="Available templates", compute="_compute_template_ids")
+    template_body = fields.Html(
+        sanitize_style=True,
+        help="The body as the last template (or the empty composer) left it: a body still equal to it "
+             "may be replaced by a template; one the writer changed is kept.",
+    )
 
     @api.model
     def _open(self, context, title):
@@ -114,7 +124,20 @@ class ImapCompose(models.TransientModel):
             if parent.mailbox_id.filtered_domain(self._sending_mailboxes_domain()):
                 values["mailbox_id"] = parent.mailbox_id.id  # answered from where it arrived
         values.setdefault("body", Markup("<p><br></p>") + (self.env.user.signature or "") + quote)
+        values.setdefault("template_body", values["body"])
         return values
+
+    @api.model
+    def _no_mailbox_reason(self):
+        return own_mailboxes.why_none_sends(self.env, self._sending_mailboxes_domain())
+
+    @api.model
+    def _can_add_mailbox(self):
+        return bool(self._no_mailbox_reason()) and own_mailboxes.may_add(self.env) and not self.env[
+            "imap.mailbox"].search_count([("user_id", "=", self.env.uid)], limit=1)
+
+    def action_add_own_mailbox(self):
+        return own_mailboxes.new_mailbox_action(self.env)
 
     @api.depends("res_model", "conversation_id", "partner_ids")
     def _compute_template_ids(self):
@@ -139,9 +162,14 @@ class ImapCompose(models.TransientModel):
         # see would show its name and fields in the body (or fail on them).
         return {model: record for model, record in objects.items() if record.exists()._filtered_access("read")}
 
+    def _body_untouched(self):
+        """Whether the body is still what the last template, or the empty composer, put there."""
+        return composer_flow.same_text(self.body, self.template_body)
+
     @api.onchange("mailbox_id", "partner_ids")
     def _onchange_default_template(self):
-        if self.template_id or self.draft_id:
+        # A default comes by itself: never over what the writer already wrote.
+        if self.template_id or self.draft_id or not self._body_untouched():
             return
         for model in (self.res_model, CONVERSATION, CONTACT):
             template = self.env["imap.template"]._default_for(model) if model else None
@@ -157,7 +185,11 @@ class ImapCompose(models.TransientModel):
         if not record:
             return
         subject, body = self.template_id._render_for(record)
-        self.body = body
+        # Chosen over a text of one's own, the template is inserted above it, not put in its place.
+        # Over an untouched body the template takes the place of the signature, and keeps the quote.
+        kept = composer_flow.quoted_part(self.body) if self._body_untouched() else self.body
+        self.body = composer_flow.insert_above(body, kept)
+        self.template_body = self.body
         if not self.parent_id and subject:
             # A reply keeps its "Re:" subject: the template brings the words, not a new thread.
             self.subject = subject
@@ -166,6 +198,9 @@ class ImapCompose(models.TransientModel):
 
     def action_send(self):
         self.ensure_one()
+        reason = self._no_mailbox_reason()
+        if reason:
+            raise UserError(reason)
         # Everything that can refuse, before anything is sent (see MailSender.prepare for the rest).
         if not self.mailbox_id.filtered_domain(self._sending_mailboxes_domain()[1:]):
             raise UserError(self.env._("You can send from your own mailbox or a shared one only."))
@@ -212,5 +247,5 @@ class ImapCompose(models.TransientModel):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {"title": title, "message": message, "type": kind, "sticky": not result.sent,
-                       "next": {"type": "ir.actions.act_window_close"}},
+                       "next": composer_flow.after_send_action(result)},
         }

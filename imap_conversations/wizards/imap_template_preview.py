@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 from odoo.addons.base.models.res_partner import _tz_get
 
+from ..services import template_placeholders
+
 
 class ImapTemplatePreview(models.TransientModel):
     """Shows a template rendered for a chosen record, or for sample data, in a language and time zone."""
@@ -35,13 +37,14 @@ class ImapTemplatePreview(models.TransientModel):
     subject = fields.Char(compute="_compute_preview")
     body_html = fields.Html("Body", compute="_compute_preview", sanitize="email_outgoing")
     error_msg = fields.Text("Error", compute="_compute_preview")
+    warning_msg = fields.Text("Unrendered placeholders", compute="_compute_preview")
 
     @api.depends("template_id", "res_id", "lang", "tz")
     def _compute_preview(self):
         for preview in self:
             preview.update({
                 "is_sample": not preview.res_id, "rendered_lang": False, "subject": False,
-                "body_html": False, "error_msg": False,
+                "body_html": False, "error_msg": False, "warning_msg": False,
             })
             template = preview.template_id
             if not template:
@@ -53,7 +56,16 @@ class ImapTemplatePreview(models.TransientModel):
             except (UserError, ValueError) as error:
                 preview.error_msg = str(error)
                 continue
-            preview.update({"rendered_lang": lang, "subject": subject, "body_html": body_html})
+            preview.update({"rendered_lang": lang, "subject": subject, "body_html": body_html,
+                            "warning_msg": preview._unrendered_warning(record, lang, subject, body_html)})
+
+    def _unrendered_warning(self, record, lang, subject, body_html):
+        template = self.template_id.with_context(lang=lang, tz=self.tz or self.env.user.tz or "UTC")
+        left = template_placeholders.unrendered(template, record, (subject, body_html))
+        if not left:
+            return False
+        return self.env._("These placeholders put nothing in the mail:\n%(placeholders)s",
+                          placeholders="\n".join(f"• {expression}: {why}" for expression, why in left))
 
     def _record(self):
         """The chosen record, or sample data (see imap.template._sample_record)."""
