@@ -79,11 +79,13 @@ class MailboxRun:
 
     kind = None
 
-    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None):
+    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None, on_finish=None):
         """*commit*: called after each batch (the crons pass ``cr.commit``; buttons pass nothing).
 
         *deadline*: a ``time.monotonic()`` value after which the run stops at the next batch.
         *after_batch*: called after each committed batch with the folder report (progress, tests).
+        *on_finish*: called with the report once the run ended, in its last transaction (the
+        scheduler sets the mailbox's next turn there: one commit less per mailbox).
         """
         self.mailbox = mailbox
         self.env = mailbox.env
@@ -94,6 +96,7 @@ class MailboxRun:
         self.deadline = deadline
         self.limits = limits or BatchLimits()
         self.after_batch = after_batch or (lambda report: None)
+        self.on_finish = on_finish or (lambda report: None)
         self.report = RunReport(mailbox.id, kind=self.kind)
 
     def run(self):
@@ -113,6 +116,7 @@ class MailboxRun:
                 # Reached with a usable transaction (see _run_isolated): the lock never outlives the run.
                 unlock(self.cr, self.mailbox.id)
         self.report.duration = time.monotonic() - started
+        self.on_finish(self.report)
         run_log.record(self.mailbox, self.report)
         self._commit()
         return self.report
