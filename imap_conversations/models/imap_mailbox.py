@@ -10,7 +10,7 @@ from ..engine import smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations, scheduler
+from ..services import credential_alerts, destinations, mailbox_run, scheduler
 from ..services.mailbox_sync import MailboxSync
 from ..services.recovery import MailboxRecovery
 from ..services.secret_box import SecretKeyError
@@ -595,7 +595,8 @@ class ImapMailbox(models.Model):
         if complete:
             values["last_sync_date"] = fields.Datetime.now()
         if values:
-            self.write(values)
+            # Only a change of state is news for the chatter (see mailbox_run.bookkeeping).
+            (self if "state" in values else mailbox_run.bookkeeping(self)).write(values)
 
     def _record_run_failure(self, error):
         """Refused credentials stop the mailbox until someone acts; anything else is retried next run.

@@ -47,7 +47,7 @@ CLAIM_CANDIDATES = 50
 DUE_QUERY = """
     SELECT id FROM imap_mailbox
      WHERE sync_due_date <= %s AND active AND state != 'auth_failed'
-     ORDER BY sync_due_date, id
+     ORDER BY sync_due_date, last_run_date NULLS FIRST, id
      LIMIT %s
 """
 STILL_DUE_QUERY = """
@@ -90,7 +90,7 @@ def make_due(mailboxes):
     """Due at the next pass (new settings, or work left over), unless synced only by hand."""
     scheduled = mailboxes.filtered("sync_interval_minutes")
     if scheduled:
-        scheduled.sudo().write({"sync_due_date": fields.Datetime.now()})
+        mailbox_run.bookkeeping(scheduled).write({"sync_due_date": fields.Datetime.now()})
 
 
 def after_scheduled_run(mailbox, report):
@@ -100,7 +100,8 @@ def after_scheduled_run(mailbox, report):
     if report.interrupted:
         make_due(mailbox)
     elif mailbox.sync_interval_minutes:
-        mailbox.sudo().sync_due_date = fields.Datetime.now() + timedelta(minutes=mailbox.sync_interval_minutes)
+        mailbox_run.bookkeeping(mailbox).sync_due_date = (
+            fields.Datetime.now() + timedelta(minutes=mailbox.sync_interval_minutes))
 
 
 def after_manual_run(mailbox, report):
@@ -115,12 +116,12 @@ def after_manual_run(mailbox, report):
 def claim(env, commit):
     """The id of the due mailbox that waited longest and that no other run holds, locked; or None.
 
-    In a cron (*commit* given) every claim starts a fresh transaction, and the mailbox is checked
-    again once locked: the lane that held it before committed its next due date before letting go.
+    In a cron (*commit* given) the mailbox is checked again once locked, in a fresh transaction:
+    the lane that held it before committed its next due date before letting go.
     """
     cr = env.cr
-    if commit:
-        commit()
+    # Without commits (tests), the schedule written by the ORM must reach the table first.
+    env["imap.mailbox"].flush_model(["sync_due_date", "active", "state", "last_run_date"])
     now = fields.Datetime.now()
     cr.execute(DUE_QUERY, [now, CLAIM_CANDIDATES])
     for (mailbox_id,) in cr.fetchall():

@@ -100,19 +100,22 @@ class TestParallelSyncsSetting(SyncCase):
     def lanes(self):
         return scheduler.lane_crons(self.env).filtered("active")
 
+    def set_parallel_syncs(self, count):
+        with Form(self.env["res.config.settings"]) as settings:
+            settings.imap_parallel_syncs = count
+        settings.record.execute()
+
     def test_the_setting_keeps_one_active_cron_lane_per_parallel_sync(self):
         self.assertEqual(len(self.lanes()), 1, "one at a time by default")
         with Form(self.env["res.config.settings"]) as settings:
             self.assertEqual(settings.imap_parallel_syncs, 1)
-            settings.imap_parallel_syncs = 3
+        self.set_parallel_syncs(3)
         lanes = self.lanes()
         self.assertEqual(len(lanes), 3)
         self.assertEqual(set(lanes.mapped("code")), {"model._cron_sync_mailboxes()"})
         self.assertEqual(set(lanes.mapped("interval_number")), {1})
-        with Form(self.env["res.config.settings"]) as settings:
-            settings.imap_parallel_syncs = 2
+        self.set_parallel_syncs(2)
         self.assertEqual(self.lanes(), lanes[:2], "the extra lane is archived, the others kept")
         self.assertEqual(len(scheduler.lane_crons(self.env)), 3)
-        with Form(self.env["res.config.settings"]) as settings:
-            settings.imap_parallel_syncs = 3
+        self.set_parallel_syncs(3)
         self.assertEqual(self.lanes(), lanes, "and brought back rather than copied again")
