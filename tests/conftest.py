@@ -10,7 +10,9 @@ from rig.dovecot import DovecotServer, DovecotUnavailable, password_is_right
 from rig.imap_helpers import MailboxFixture
 from rig.oauth_admin import RigOAuth
 from rig.oauth_server import IMAP_SCOPE, SMTP_SCOPE, OAuthServer
+from rig.odoo_command_database import CommandDatabase
 from rig.odoo_database import session_database
+from rig.odoo_locator import OdooNotFound
 from rig.smtp_server import SmtpServer
 
 
@@ -99,6 +101,20 @@ def odoo_database(odoo_session_database):
     odoo_session_database.stop_workers()
 
 
+@pytest.fixture(scope="session")
+def odoo_commands_database():
+    """A committed Odoo database with the addon, for tests that run several Odoo processes on it."""
+    try:
+        database = CommandDatabase.located()
+    except OdooNotFound as exc:
+        pytest.skip(f"skipped, as the Odoo tier is: {exc}")
+    database.create()
+    try:
+        yield database
+    finally:
+        database.drop()
+
+
 @pytest.fixture
 def mailbox(dovecot):
     """A new, empty Dovecot user with connection settings for the engine."""
@@ -112,8 +128,9 @@ ENV_ENGINE_TIER_ONLY = "IMAP_CONVERSATIONS_ENGINE_TIER_ONLY"
 def pytest_collection_modifyitems(config, items):
     if not os.environ.get(ENV_ENGINE_TIER_ONLY):
         return
+    # Tests that run Odoo itself (a test database of their own) run once, in the other pass.
     odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")
-                 or item.path.name.startswith("test_idle_worker")]
+                 or {"odoo_database", "odoo_commands_database"} & set(getattr(item, "fixturenames", ()))]
     if odoo_tier:
         config.hook.pytest_deselected(items=odoo_tier)
         items[:] = [item for item in items if item not in odoo_tier]

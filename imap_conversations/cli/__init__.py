@@ -1,1 +1,2 @@
 from . import imap_idle
+from . import imap_sync

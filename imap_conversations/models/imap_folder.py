@@ -152,7 +152,10 @@ class ImapFolder(models.Model):
     def _reconcile(self, mailbox, listed):
         """Make the mailbox's folders match *listed* (engine FolderInfo); returns the plan applied."""
         existing = {f.name: f for f in mailbox.with_context(active_test=False).folder_ids}
-        plan = plan_reconciliation({name: f._has_synced_mail() for name, f in existing.items()}, listed)
+        listed_names = {info.name for info in listed}
+        # Asked only of folders gone from the server (one query each): every run lists folders.
+        plan = plan_reconciliation(
+            {name: name not in listed_names and f._has_synced_mail() for name, f in existing.items()}, listed)
         for info in plan.to_create:
             existing[info.name] = self.create({
                 "mailbox_id": mailbox.id,

@@ -1,11 +1,9 @@
 import contextlib
 import logging
-import threading
-import time
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tools import config, email_normalize
+from odoo.tools import email_normalize
 
 from ..engine import errors as imap_errors
 from ..engine import presets, smtp
@@ -17,10 +15,14 @@ from ..services import (
     destinations,
     idle_leases,
     mailbox_presets,
+    mailbox_run,
     oauth_connect,
     oauth_tokens,
     own_mailboxes,
+    scheduler,
 )
+from ..services.mailbox_sync import MailboxSync
+from ..services.recovery import MailboxRecovery
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -29,11 +31,6 @@ _logger = logging.getLogger(__name__)
 CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout",
                      # OAuth2: another application, or connected again (the callback writes the account).
                      "auth_method", "oauth_provider_id", "oauth_account"}
-#: Seconds Sync now works in the request before handing the rest to the background.
-SYNC_NOW_BUDGET = 60
-#: Seconds a scheduled run works before handing over to the next one.
-CRON_BUDGET = 100
-
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
 #: Errors whose detail is ours (our TLS library on the certificate, our own failure), never the server's:
 #: shown to everyone, since it is what the reader must act on.
@@ -130,6 +127,17 @@ class ImapMailbox(models.Model):
         default="full", required=True,
         help="Full: every run with per-folder detail. Errors only: runs that failed. Off: nothing.",
     )
+    sync_interval_minutes = fields.Integer(
+        string="Sync every (minutes)", default=scheduler.DEFAULT_INTERVAL, required=True, tracking=True,
+        help="How often the scheduled sync takes this mailbox: "
+             f"{', '.join(map(str, scheduler.OFFERED_INTERVALS))} minutes, or 0 for only by hand (Sync now).",
+    )
+    sync_due_date = fields.Datetime(
+        string="Next sync", compute="_compute_sync_due_date", store=True, readonly=True, copy=False,
+        index="btree_not_null",
+        help="When the scheduled sync takes this mailbox next (as soon as a cron worker is free). "
+             "Empty: only by hand.",
+    )
     mark_as_read = fields.Boolean(
         string="Mark mail as read on the server",
         help="When off (the default), synced mail keeps its unread state on the server.",
@@ -208,9 +216,16 @@ class ImapMailbox(models.Model):
         ("timeout_positive", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
          f"The timeout must be between 1 and {MAX_TIMEOUT} seconds."),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
+        ("sync_interval_positive", "CHECK(sync_interval_minutes >= 0)",
+         "The sync interval cannot be negative (0 means only by hand)."),
         ("max_message_size_positive", "CHECK(max_message_size_mb >= 0)",
          "The maximum message size cannot be negative (0 means no limit)."),
     ]
+
+    @api.depends("sync_interval_minutes")
+    def _compute_sync_due_date(self):
+        for mailbox in self:
+            mailbox.sync_due_date = scheduler.first_due(mailbox.sync_interval_minutes, mailbox.last_sync_date)
 
     @api.depends("login")
     def _compute_email(self):
@@ -350,9 +365,11 @@ class ImapMailbox(models.Model):
         result = super().write(vals)
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
-            self.filtered(lambda m: m.state in ("auth_failed", "error")).write({
+            failing = self.filtered(lambda m: m.state in ("auth_failed", "error"))
+            failing.write({
                 "state": "draft", "last_error": False, "last_error_kind": False, "auth_failure_notified": False,
             })
+            scheduler.make_due(failing)
         return result
 
     @api.depends("smtp_host")
@@ -603,14 +620,15 @@ class ImapMailbox(models.Model):
 
     def action_sync_now(self):
         """Sync now, in this request, for up to a minute; anything left continues in the background."""
-        from ..services.mailbox_sync import MailboxSync
-
         # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
         self._check_allowed("use", self.env._("Sync now"))
-        deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
-        reports = [MailboxSync(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
+        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
+        reports = []
+        for mailbox in self.sudo():
+            reports.append(MailboxSync(mailbox, deadline=deadline).run())
+            scheduler.after_manual_run(mailbox, reports[-1])
         if any(r.interrupted for r in reports):
-            self.env.ref("imap_conversations.ir_cron_sync_mailboxes")._trigger()
+            self.env.ref(scheduler.SYNC_CRON)._trigger()
         if len(self) != 1:
             return self._notification(
                 self.env._("Sync done"),
@@ -645,54 +663,21 @@ class ImapMailbox(models.Model):
 
     @api.model
     def _cron_sync_mailboxes(self):
-        """Scheduled sync: every active mailbox whose login is not known to be refused."""
-        from ..services.mailbox_sync import MailboxSync
-
-        self._run_scheduled(MailboxSync, "imap_conversations.ir_cron_sync_mailboxes")
-
-    @api.model
-    def _time_budget(self, default, cron):
-        """Seconds a run may take: the system parameter, else half of what Odoo's workers allow."""
-        value = self.env["ir.config_parameter"].sudo().get_param("imap_conversations.cron_time_budget")
-        if cron and value:
-            return int(value)
-        limits = []
-        if config.get("workers"):
-            real = config.get("limit_time_real_cron") if cron else None
-            limits = [config.get("limit_time_cpu"), real if real and real > 0 else config.get("limit_time_real")]
-        return min([default, *(limit / 2 for limit in limits if limit and limit > 0)])
-
-    @api.model
-    def _run_scheduled(self, run_class, cron_xmlid):
-        """One scheduled pass over the mailboxes, within a time budget, committing per batch.
-
-        The mailboxes that waited longest go first, so a long first import of one mailbox
-        cannot starve the others; what is left is continued by a new run soon, in a fresh
-        worker, rather than by a longer one.
-        """
-        deadline = time.monotonic() + self._time_budget(CRON_BUDGET, cron=True)
-        # Odoo's own idiom (mail.mail, fetchmail): commit per batch, except inside a test transaction.
-        commit = None if getattr(threading.current_thread(), "testing", False) else self.env.cr.commit
-        mailboxes = self.search([("state", "!=", "auth_failed")], order="last_run_date asc nulls first, id")
-        processed = 0
-        for mailbox in mailboxes:
-            if processed and time.monotonic() > deadline:
-                break  # after the first one at least: every pass makes progress
-            report = run_class(mailbox, commit=commit, deadline=deadline).run()
-            processed += 1
-            if report.interrupted:
-                break
-        if processed < len(mailboxes) or (mailboxes and report.interrupted):
-            self.env.ref(cron_xmlid)._trigger()
-        self.env["ir.cron"]._notify_progress(done=processed, remaining=0)
+        """Scheduled sync (one lane): the due mailboxes whose login is not known to be refused."""
+        scheduler.run_sync_lane(self.env)
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
         values = {"state": "active", "last_error": False, "last_error_kind": False, "consecutive_failures": 0,
                   "auth_failure_notified": False}
+        # Only what changed: most runs find the mailbox as the last one left it, and writing a
+        # tracked field costs the chatter's tracking even when its value stays.
+        values = {name: value for name, value in values.items() if self[name] != value}
         if complete:
             values["last_sync_date"] = fields.Datetime.now()
-        self.write(values)
+        if values:
+            # Only a change of state is news for the chatter (see mailbox_run.bookkeeping).
+            (self if "state" in values else mailbox_run.bookkeeping(self)).write(values)
 
     def _record_run_failure(self, error):
         """Refused credentials stop the mailbox until someone acts; anything else is retried next run.
@@ -730,10 +715,8 @@ class ImapMailbox(models.Model):
 
     def action_recover(self):
         """Run the recovery pass now for these mailboxes (their owners and administrators)."""
-        from ..services.recovery import MailboxRecovery
-
         self._check_allowed("manage", self.env._("Run recovery"))
-        deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
+        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
         reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         return self._notification(
             self.env._("Recovery done"),
@@ -748,9 +731,7 @@ class ImapMailbox(models.Model):
     @api.model
     def _cron_recover_mailboxes(self):
         """Scheduled recovery: retry recent failures and pick up anything a sync missed."""
-        from ..services.recovery import MailboxRecovery
-
-        self._run_scheduled(MailboxRecovery, "imap_conversations.ir_cron_recover_mailboxes")
+        scheduler.run_recovery_pass(self.env)
 
     def action_download_log(self):
         self.ensure_one()

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..engine.network import parse_allowed_servers
-from ..services import own_mailboxes, secret_box
+from ..services import own_mailboxes, scheduler, secret_box
 from ..services.credential_alerts import NOTIFICATION_GROUP
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
@@ -22,6 +22,12 @@ class ResConfigSettings(models.TransientModel):
     imap_recovery_grace_minutes = fields.Integer(
         string="Grace period (minutes)", default=2, config_parameter="imap_conversations.recovery_grace_minutes",
         help="Mail younger than this is left to the regular sync.",
+    )
+    imap_parallel_syncs = fields.Integer(
+        string="Parallel syncs", default=1, config_parameter=scheduler.PARALLEL_PARAM,
+        help="How many mailboxes the scheduled sync may sync at once: one cron job (lane) each, run by "
+             "whichever of Odoo's cron workers is free (max_cron_threads, on every Odoo server). More than "
+             "the cron workers there are only waits.",
     )
     imap_log_retention_days = fields.Integer(
         string="Keep sync logs for (days)", default=30, config_parameter="imap_conversations.log_retention_days",
@@ -45,6 +51,11 @@ class ResConfigSettings(models.TransientModel):
              "(mail.example.com:993). Empty: any public server. Loopback, private and link-local addresses "
              "are refused unless listed by address, network or exact host name.",
     )
+
+    @api.constrains("imap_parallel_syncs")
+    def _check_imap_parallel_syncs(self):
+        if any(not 1 <= s.imap_parallel_syncs <= scheduler.MAX_PARALLEL for s in self):
+            raise ValidationError(self.env._("Parallel syncs: between 1 and %(max)s.", max=scheduler.MAX_PARALLEL))
 
     @api.constrains("imap_allowed_servers")
     def _check_imap_allowed_servers(self):
@@ -97,6 +108,7 @@ class ResConfigSettings(models.TransientModel):
         cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
         if cron and cron.active != self.imap_recovery_enabled:
             cron.sudo().active = self.imap_recovery_enabled
+        scheduler.set_parallel_syncs(self.env, self.imap_parallel_syncs)
         group = self.env.ref(NOTIFICATION_GROUP).sudo()
         if group.users.filtered(lambda u: not u.share) != self.imap_credential_user_ids:
             group.users = [(6, 0, self.imap_credential_user_ids.ids)]

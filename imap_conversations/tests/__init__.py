@@ -63,3 +63,4 @@ from . import test_oauth_app_only
 from . import test_chatter_flow
 from . import test_templates_placeholders
 from . import test_templates_composer
+from . import test_scheduling_due

@@ -10,6 +10,13 @@ from .common import SyncCase, make_email
 RUN_LOGGER = "odoo.addons.imap_conversations.services.mailbox_run"
 
 
+def an_interval_later(env):
+    """The clock moves past every mailbox's next turn (their due dates move back by a day instead)."""
+    env.flush_all()
+    env.cr.execute("UPDATE imap_mailbox SET sync_due_date = sync_due_date - interval '1 day'")
+    env["imap.mailbox"].invalidate_model(["sync_due_date"])
+
+
 class BrokenPlacements:
     """Makes PostgreSQL refuse placements in one folder: an error outside any message's savepoint."""
 
@@ -51,6 +58,7 @@ class TestScheduling(SyncCase):
         self.assertEqual(broken.log_ids.state, "error", "the run is in the mailbox's log")
         self.assertTrue(self.lock_is_free(broken), "the lock went with the run")
         self.assertEqual(self.messages(fine).mapped("subject"), [f"for {fine.login}"])
+        an_interval_later(self.env)
         self.env["imap.mailbox"]._cron_sync_mailboxes()
         self.assertEqual(broken.state, "active", "fixed, the next run takes it")
         self.assertEqual(self.messages(broken).mapped("subject"), [f"for {broken.login}"])

@@ -149,7 +149,7 @@ class TestSyncImport(SyncCase):
         self.assertIn("2 new messages", action["params"]["message"])
         cron = self.env.ref("imap_conversations.ir_cron_sync_mailboxes")
         self.assertEqual((cron.interval_number, cron.interval_type, cron.code),
-                         (30, "minutes", "model._cron_sync_mailboxes()"))
+                         (1, "minutes", "model._cron_sync_mailboxes()"), "each mailbox says when it is due")
         cron.method_direct_trigger()
         self.assertEqual(self.messages(other).mapped("subject"), ["c"])
         self.assertEqual(mailbox.state, "active")
