@@ -7,6 +7,14 @@ from ..services.credential_alerts import NOTIFICATION_GROUP
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
 RECOVERY_CRON = "imap_conversations.ir_cron_recover_mailboxes"
+SYNC_CRON = "imap_conversations.ir_cron_sync_mailboxes"
+#: ir.cron interval units in minutes (months are not offered: a sync is never that rare).
+MINUTES_PER_UNIT = {"minutes": 1, "hours": 60, "days": 24 * 60, "weeks": 7 * 24 * 60}
+
+
+def interval_minutes(cron):
+    """The interval of *cron* in minutes, 0 when its unit has no fixed length."""
+    return cron.interval_number * MINUTES_PER_UNIT.get(cron.interval_type, 0)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -73,9 +81,18 @@ class ResConfigSettings(models.TransientModel):
             },
         }
 
+    # -- where things are, and how often mail is fetched (issue 9: settings explained) -----------
+
+    imap_sync_interval_minutes = fields.Integer(
+        string="Sync every (minutes)",
+        help="How often new mail is fetched from every mailbox (the scheduled action's interval).",
+    )
+
     @api.model
     def get_values(self):
         values = super().get_values()
+        sync = self.env.ref(SYNC_CRON, raise_if_not_found=False)
+        values["imap_sync_interval_minutes"] = interval_minutes(sync.sudo()) if sync else 0
         cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
         values["imap_recovery_enabled"] = bool(cron and cron.active)
         group = self.env.ref(NOTIFICATION_GROUP).sudo()
@@ -84,6 +101,10 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         result = super().set_values()
+        sync = self.env.ref(SYNC_CRON, raise_if_not_found=False)
+        if sync and self.imap_sync_interval_minutes > 0 \
+                and interval_minutes(sync.sudo()) != self.imap_sync_interval_minutes:
+            sync.sudo().write({"interval_number": self.imap_sync_interval_minutes, "interval_type": "minutes"})
         cron = self.env.ref(RECOVERY_CRON, raise_if_not_found=False)
         if cron and cron.active != self.imap_recovery_enabled:
             cron.sudo().active = self.imap_recovery_enabled

@@ -45,3 +45,6 @@ from . import test_sync_horizon
 from . import test_folder_vanished
 from . import test_imapclient_version
 from . import test_access_moves
+from . import test_finding
+from . import test_finding_contacts
+from . import test_finding_settings
