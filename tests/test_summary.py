@@ -1,6 +1,6 @@
 """Who a conversation is with and its preview line, from the mail itself."""
 
-from engine.summary import correspondent, preview
+from engine.summary import correspondent, named_addresses, preview
 
 
 def test_the_correspondent_of_incoming_mail_is_its_sender():
@@ -32,3 +32,8 @@ def test_preview_is_one_short_line():
     line = preview("word " * 100)
     assert len(line) == 140 and line.endswith("…")
     assert preview("") == ""
+
+
+def test_named_addresses_name_each_person_or_fall_back_to_the_address():
+    header = '"Lee, Bob" <bob@y.test>, c@z.test, undisclosed-recipients:;'
+    assert named_addresses(header) == [("Lee, Bob", "bob@y.test"), ("c@z.test", "c@z.test")]

@@ -8,7 +8,7 @@ its other summary columns; nothing here is computed when the list is read.
 import re
 from email.utils import getaddresses
 
-__all__ = ["PREVIEW_LENGTH", "correspondent", "preview"]
+__all__ = ["PREVIEW_LENGTH", "correspondent", "named_addresses", "preview"]
 
 #: Characters of the last message shown under its subject in the list.
 PREVIEW_LENGTH = 140
@@ -37,6 +37,11 @@ def correspondent(direction, email_from, email_to):
         if address and "@" in address:
             return (name.strip() or address), address.strip().lower()
     return "", ""
+
+
+def named_addresses(header):
+    """[(name, address)] of an address header, the name being the address when the header gives none."""
+    return [((name.strip() or address), address) for name, address in getaddresses([header or ""]) if address]
 
 
 def preview(text, length=PREVIEW_LENGTH):

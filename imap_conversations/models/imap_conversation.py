@@ -8,6 +8,7 @@ from odoo.tools import SQL, format_datetime, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from ..engine.sizes import format_size
+from ..engine.summary import named_addresses
 from ..engine.threads import normalize_subject
 from ..services.conversation_summary import refresh_correspondents
 from ..services.text_search import search_text_domain
@@ -15,6 +16,13 @@ from ..services.text_search import search_text_domain
 #: Context key carrying the messages that were unread for the user when the form opened them.
 NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
 
+
+#: Attachments opened in Odoo's file viewer as well as downloaded: PDF and raster images only (an SVG
+#: or HTML file can run script; those are downloaded, see services/message_importer.py).
+VIEWER_MIMETYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+
+#: Recipients named in a message's header before "and N more".
+RECIPIENTS_SHOWN = 4
 
 #: The messages the thread shows.
 SHOWN_STATES = ("imported", "sent", "draft")
@@ -344,7 +352,8 @@ class ImapConversation(models.Model):
         name, address = parse_contact_from_email(message.email_from or "")
         source = message.body_html_source or ""
         attachments = [
-            {"id": a.id, "name": a.name, "size": format_size(a.file_size), "mimetype": a.mimetype}
+            {"id": a.id, "name": a.name, "size": format_size(a.file_size), "mimetype": a.mimetype,
+             "viewable": a.mimetype in VIEWER_MIMETYPES}
             for a in message.attachment_ids.sorted("id")
             # An image shown in the body is not listed again; a part that merely has a Content-ID is.
             if not ((a.description or "").startswith("cid:") and a.description in source)
@@ -358,12 +367,13 @@ class ImapConversation(models.Model):
             "sender_email": f"<{address}>" if name and address else "",
             "date": format_datetime(self.env, message.date, tz=tz, dt_format=date_format) if message.date else "",
             "date_title": format_datetime(self.env, message.date, tz=tz, dt_format="full") if message.date else "",
+            # Names, with the address in a tooltip; the first few only, the others behind a toggle.
             "recipients": [
-                (label, value) for label, value in (
-                    (self.env._("To"), message.email_to),
-                    (self.env._("Cc"), message.email_cc),
-                    (self.env._("Bcc"), message.email_bcc),
-                ) if value
+                (label, people[:RECIPIENTS_SHOWN], people[RECIPIENTS_SHOWN:]) for label, people in (
+                    (self.env._("To"), named_addresses(message.email_to)),
+                    (self.env._("Cc"), named_addresses(message.email_cc)),
+                    (self.env._("Bcc"), named_addresses(message.email_bcc)),
+                ) if people
             ],
             # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
             "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",

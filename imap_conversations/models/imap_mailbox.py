@@ -12,7 +12,7 @@ from ..engine import smtp
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
-from ..services import credential_alerts, destinations
+from ..services import credential_alerts, destinations, mailbox_notices
 from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -169,6 +169,7 @@ class ImapMailbox(models.Model):
     )
     log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
     failed_message_count = fields.Integer(compute="_compute_failed_message_count")
+    conversation_count = fields.Integer(compute="_compute_conversation_count", string="Conversations")
 
     folder_ids = fields.One2many("imap.folder", "mailbox_id", string="Folders")
     folder_count = fields.Integer(compute="_compute_folder_count")
@@ -295,6 +296,13 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             mailbox.folder_count = len(mailbox.folder_ids)
             mailbox.synced_folder_count = len(mailbox.folder_ids.filtered("sync_enabled"))
+
+    def _compute_conversation_count(self):
+        counts = dict(self.env["imap.conversation"]._read_group(
+            [("mailbox_id", "in", self.ids)], ["mailbox_id"], ["__count"],
+        ))
+        for mailbox in self:
+            mailbox.conversation_count = counts.get(mailbox, 0)
 
     def _compute_failed_message_count(self):
         counts = dict(self.env["imap.message"]._read_group(
@@ -451,11 +459,9 @@ class ImapMailbox(models.Model):
         return self.env._("The server answered unexpectedly: %(reason)s",
                           reason=str(error) if destinations.shows_server_words(self) else error.message)
 
-    def _notification(self, title, message, kind, sticky=False, reload=False):
-        params = {"title": title, "message": message, "type": kind, "sticky": sticky}
-        if reload:
-            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+    def _notification(self, title, message, kind, *, sticky=False, reload=False, details=None, button=None):
+        return mailbox_notices.notification(title, message, kind, sticky=sticky, reload=reload, details=details,
+                                            button=button)
 
     def _connection_failed(self, error, doing):
         _logger.warning("IMAP mailbox %s (id %s): %s failed: %s", self.name, self.id, doing, error)
@@ -475,10 +481,10 @@ class ImapMailbox(models.Model):
             "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s.",
             host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
         )
-        if destinations.shows_server_words(self):
-            message += " " + self.env._("Server capabilities: %(capabilities)s.",
-                                        capabilities=", ".join(sorted(report.capabilities)))
-        return self._notification(self.env._("Connection successful"), message, "success")
+        # The capability names mean something to administrators only, and are many: behind "Details".
+        details = self.env._("Server capabilities: %(capabilities)s.", capabilities=", ".join(
+            sorted(report.capabilities))) if destinations.shows_server_words(self) else None
+        return self._notification(self.env._("Connected"), message, "success", details=details)
 
     def action_test_smtp(self):
         self.ensure_one()
@@ -529,6 +535,7 @@ class ImapMailbox(models.Model):
         # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
         self._check_allowed("use", self.env._("Sync now"))
         deadline = time.monotonic() + self._time_budget(SYNC_NOW_BUDGET, cron=False)
+        before = mailbox_notices.last_message_id(self) if len(self) == 1 else None
         reports = [MailboxSync(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
         if any(r.interrupted for r in reports):
             self.env.ref("imap_conversations.ir_cron_sync_mailboxes")._trigger()
@@ -537,9 +544,9 @@ class ImapMailbox(models.Model):
                 self.env._("Sync done"),
                 self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)), "info", reload=True,
             )
-        return self._sync_now_notification(reports[0])
+        return self._sync_now_notification(reports[0], before)
 
-    def _sync_now_notification(self, report):
+    def _sync_now_notification(self, report, before=None):
         if report.skipped:
             return self._notification(
                 self.env._("Already syncing"),
@@ -562,7 +569,9 @@ class ImapMailbox(models.Model):
         if report.interrupted:
             message += " " + self.env._("The rest continues in the background.")
         kind = "warning" if report.counts.failed else "success"
-        return self._notification(self.env._("Sync done"), message, kind, reload=True)
+        arrived = (self.env._("Open what arrived"), mailbox_notices.conversations_action(self, before)) \
+            if report.counts.new and before is not None else None
+        return self._notification(self.env._("Sync done"), message, kind, reload=True, button=arrived)
 
     @api.model
     def _cron_sync_mailboxes(self):
@@ -677,6 +686,10 @@ class ImapMailbox(models.Model):
         self.ensure_one()
         self._check_allowed("manage", self.env._("Download log"))
         return {"type": "ir.actions.act_url", "url": f"/imap_conversations/mailbox/{self.id}/log", "target": "self"}
+
+    def action_open_conversations(self):
+        self.ensure_one()
+        return mailbox_notices.conversations_action(self)
 
     def action_open_folders(self):
         self.ensure_one()

@@ -88,6 +88,13 @@ class ResConfigSettings(models.TransientModel):
         help="How often new mail is fetched from every mailbox (the scheduled action's interval).",
     )
 
+    # Buttons rather than action references: the settings view loads before those actions exist.
+    def action_imap_open_mailboxes(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("imap_conversations.imap_mailbox_action")
+
+    def action_imap_open_templates(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("imap_conversations.imap_template_action")
+
     @api.model
     def get_values(self):
         values = super().get_values()

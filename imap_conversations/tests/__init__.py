@@ -48,3 +48,5 @@ from . import test_access_moves
 from . import test_finding
 from . import test_finding_contacts
 from . import test_finding_settings
+from . import test_finding_thread
+from . import test_finding_mailbox

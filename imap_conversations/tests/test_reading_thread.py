@@ -5,8 +5,8 @@ from lxml import html as lxml_html
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import human_size
 
+from ..engine.sizes import format_size
 from .common import PNG, make_email
 from .reading_common import ReadingCase
 
@@ -102,7 +102,7 @@ class TestThreadRendering(ReadingCase):
         [link] = tree.xpath("//a[contains(@class, 'o_imap_attachment')]")
         self.assertEqual(link.get("href"), f"/web/content/{pdf.id}?download=true")
         self.assertIn("quote.pdf", link.text_content())
-        self.assertIn(human_size(pdf.file_size), link.text_content())
+        self.assertIn(format_size(pdf.file_size), link.text_content(), "as \"1.2 kB\", one style everywhere")
         # Downloading checks the message: whoever may read the conversation gets its files.
         pdf.with_user(self.imap_user).check("read")
         with self.assertRaises(AccessError):
