@@ -120,7 +120,8 @@ class ImapConversation(models.Model):
         # Odoo picks the help once, when the action loads, not per search: if the user can see any
         # conversation at all, an empty list comes from the search or the filters, and the action's
         # "connect a mailbox" would send them the wrong way.
-        if self.search_count([], limit=1):
+        # Actions are read as superuser (/web/action/load): count what this user may see.
+        if self.sudo(False).search_count([], limit=1):
             help_message = Markup("<p class='o_view_nocontent_smiling_face'>%s</p><p>%s</p>") % (
                 self.env._("No conversation matches your search"),
                 self.env._("Try other words (a part of a word is enough), or remove a filter."),

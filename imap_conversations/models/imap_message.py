@@ -103,7 +103,7 @@ class ImapMessage(models.Model):
     )
     has_attachments = fields.Boolean(readonly=True)
     size = fields.Integer(readonly=True)
-    size_display = fields.Char(string="Size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
+    size_display = fields.Char(string="Message size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
     defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
     is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
 

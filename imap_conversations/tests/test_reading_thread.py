@@ -81,9 +81,10 @@ class TestThreadRendering(ReadingCase):
         self.assertIn("Alice Example", header)
         self.assertIn("alice@example.com", header)
         self.assertIn("11/03/2026 10:15", header, "09:15 UTC is 10:15 in Brussels")
-        recipients = first.xpath(".//*[contains(@class, 'o_imap_recipients')]")[0].text_content()
-        self.assertIn("bob@example.com", recipients)
-        self.assertIn("carol@example.com", recipients)
+        [recipients] = first.xpath(".//*[contains(@class, 'o_imap_recipients')]")
+        people = {p.text_content(): p.get("title") for p in recipients.xpath(".//*[@class='o_imap_person']")}
+        self.assertEqual(people, {"Bob": "bob@example.com", "carol@example.com": "carol@example.com"},
+                         "named by name, the address in the tooltip (test_finding_thread.py)")
 
         shared_view = self.conversation.with_user(self.imap_admin).with_context(tz="America/New_York")
         self.assertIn("11/03/2026 04:15", str(shared_view.thread_html), "each reader their own time zone")
