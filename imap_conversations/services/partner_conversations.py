@@ -30,3 +30,6 @@ def link_partner_conversations(partners):
     )
     if env.cr.rowcount:
         env["imap.conversation"].invalidate_model(["partner_ids"])
+        # Computed while creating, before these links existed.
+        partners.invalidate_recordset(["imap_conversation_ids", "imap_conversation_count",
+                                       "imap_conversation_unread_count"])
