@@ -39,6 +39,7 @@
             "imap_conversations/static/src/scss/imap_conversation.scss",
             "imap_conversations/static/src/js/conversation_form.js",
             "imap_conversations/static/src/js/sent_message.js",
+            "imap_conversations/static/src/js/notification_action.js",
         ],
         "web.assets_tests": [
             "imap_conversations/static/tests/tours/**/*",

@@ -102,7 +102,7 @@ def odoo_database(odoo_session_database):
 
 
 @pytest.fixture(scope="session")
-def odoo_commands_database():
+def command_database():
     """A committed Odoo database with the addon, for tests that run several Odoo processes on it."""
     try:
         database = CommandDatabase.located()
@@ -130,7 +130,7 @@ def pytest_collection_modifyitems(config, items):
         return
     # Tests that run Odoo itself (a test database of their own) run once, in the other pass.
     odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")
-                 or {"odoo_database", "odoo_commands_database"} & set(getattr(item, "fixturenames", ()))]
+                 or {"odoo_database", "command_database"} & set(getattr(item, "fixturenames", ()))]
     if odoo_tier:
         config.hook.pytest_deselected(items=odoo_tier)
         items[:] = [item for item in items if item not in odoo_tier]

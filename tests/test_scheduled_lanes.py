@@ -18,14 +18,14 @@ print(json.dumps({{"processed": scheduler.run_sync_lane(env)}}))
 """
 
 
-def test_two_lanes_claim_different_mailboxes_and_import_everything_exactly_once(odoo_commands_database, dovecot, tmp_path):
+def test_two_lanes_claim_different_mailboxes_and_import_everything_exactly_once(command_database, dovecot, tmp_path):
     users = filled_users(dovecot, MAILBOXES, messages=MESSAGES)
-    ids = create_mailboxes(odoo_commands_database, dovecot, users)
+    ids = create_mailboxes(command_database, dovecot, users)
     in_ids = ",".join(map(str, ids))
     # Only these mailboxes are due (others of the database are synced only by hand).
-    assert odoo_commands_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE sync_due_date <= now() at time zone 'UTC' "
+    assert command_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE sync_due_date <= now() at time zone 'UTC' "
                              f"AND id NOT IN ({in_ids})") == ["0"]
-    lanes = [odoo_commands_database.shell_process(LANE.format(barrier=str(tmp_path), name=name)) for name in ("a", "b")]
+    lanes = [command_database.shell_process(LANE.format(barrier=str(tmp_path), name=name)) for name in ("a", "b")]
     processed = []
     for lane in lanes:
         out, err = lane.communicate(timeout=600)
@@ -33,11 +33,11 @@ def test_two_lanes_claim_different_mailboxes_and_import_everything_exactly_once(
         processed.append(json.loads(out.strip().splitlines()[-1])["processed"])
     assert sum(processed) == MAILBOXES, f"each mailbox taken by one lane only: {processed}"
     assert min(processed) >= 1, f"both lanes worked: {processed}"
-    runs = odoo_commands_database.sql(f"SELECT mailbox_id, count(*) FROM imap_sync_log WHERE kind = 'sync' "
+    runs = command_database.sql(f"SELECT mailbox_id, count(*) FROM imap_sync_log WHERE kind = 'sync' "
                              f"AND mailbox_id IN ({in_ids}) GROUP BY mailbox_id")
     assert sorted(runs) == sorted(f"{i}|1" for i in ids), "one run per mailbox"
-    imported = odoo_commands_database.sql(f"SELECT mailbox_id, count(*), count(DISTINCT message_id) FROM imap_message "
+    imported = command_database.sql(f"SELECT mailbox_id, count(*), count(DISTINCT message_id) FROM imap_message "
                                  f"WHERE mailbox_id IN ({in_ids}) GROUP BY mailbox_id")
     assert sorted(imported) == sorted(f"{i}|{MESSAGES}|{MESSAGES}" for i in ids), "every message exactly once"
-    assert odoo_commands_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE id IN ({in_ids}) "
+    assert command_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE id IN ({in_ids}) "
                              f"AND sync_due_date > now() at time zone 'UTC'") == [str(MAILBOXES)], "next turns set"

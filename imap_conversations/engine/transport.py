@@ -333,7 +333,7 @@ class ImapSession:
 
 def _idle_words(responses):
     """``[(3, b"EXISTS"), (b"OK", b"Still here")]`` -> ``["EXISTS", "OK"]``."""
-    return [_text(r[1] if isinstance(r[0], int) else r[0]).upper() for r in responses if len(r) > 1]
+    return [wire_text(r[1] if isinstance(r[0], int) else r[0]).upper() for r in responses if len(r) > 1]
 
 
 

@@ -1,20 +1,35 @@
 from datetime import datetime
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_datetime, human_size, parse_contact_from_email
+from odoo.tools import SQL, format_datetime, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from ..engine.quoting import MODES, REPLY
+from ..engine.sizes import format_size
+from ..engine.summary import named_addresses
 from ..engine.threads import normalize_subject
+from ..services.conversation_summary import refresh_correspondents
 from ..services.conversation_work import OPEN, REOPENED, STATUSES, USER_FIELDS, check_assignee
+from ..services.text_search import search_text_domain
 
 #: Context key carrying the messages that were unread for the user when the form opened them.
 NEW_MESSAGES_CONTEXT = "imap_new_message_ids"
 
 
+#: Attachments opened in Odoo's file viewer as well as downloaded: PDF and raster images only (an SVG
+#: or HTML file can run script; those are downloaded, see services/message_importer.py).
+VIEWER_MIMETYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
+
+#: Recipients named in a message's header before "and N more".
+RECIPIENTS_SHOWN = 4
+
 #: The messages the thread shows.
 SHOWN_STATES = ("imported", "sent", "draft")
+#: The messages the summary counts: a draft is not part of the thread until it is sent.
+SUMMARY_STATES = ("imported", "sent")
 
 
 class ImapConversation(models.Model):
@@ -83,6 +98,19 @@ class ImapConversation(models.Model):
         readonly=True, help="Highest id of the incoming messages without \\Seen on the server (technical).",
     )
 
+    # Who it is with and what was said last, from the mail itself (no contact needed): written by
+    # _refresh_summary with the columns above. The list shows them; partner_ids keeps the contacts.
+    correspondent_name = fields.Char(
+        string="Correspondent", readonly=True,
+        help="The other party of the last message: its sender when it came in, else its first recipient.",
+    )
+    correspondent_email = fields.Char(string="Correspondent address", readonly=True)
+    preview = fields.Char(readonly=True, help="The start of the last message, without quoted text.")
+    search_text = fields.Char(
+        string="Text", compute="_compute_search_text", search="_search_search_text",
+        help="Search only: words or parts of words in the subject, a body or an address of its messages.",
+    )
+
     # Per user: computed from the watermarks above and the user's imap.conversation.read row.
     is_unread = fields.Boolean(
         string="Unread", compute="_compute_is_unread", search="_search_is_unread",
@@ -103,6 +131,19 @@ class ImapConversation(models.Model):
     def _compute_display_name(self):
         for conversation in self:
             conversation.display_name = conversation.subject or self.env._("(no subject)")
+
+    @api.model
+    def get_empty_list_help(self, help_message):
+        # Odoo picks the help once, when the action loads, not per search: if the user can see any
+        # conversation at all, an empty list comes from the search or the filters, and the action's
+        # "connect a mailbox" would send them the wrong way.
+        # Actions are read as superuser (/web/action/load): count what this user may see.
+        if self.sudo(False).search_count([], limit=1):
+            help_message = Markup("<p class='o_view_nocontent_smiling_face'>%s</p><p>%s</p>") % (
+                self.env._("No conversation matches your search"),
+                self.env._("Try other words (a part of a word is enough), or remove a filter."),
+            )
+        return super().get_empty_list_help(help_message)
 
     def init(self):
         # The participant search below compares whole addresses; this index makes it a lookup.
@@ -127,6 +168,16 @@ class ImapConversation(models.Model):
             "(SELECT id FROM imap_conversation WHERE string_to_array(participant_emails, ' ') && %s::text[])",
             addresses,
         ))]
+
+    def _compute_search_text(self):
+        self.search_text = False
+
+    def _search_search_text(self, operator, value):
+        if operator not in ("ilike", "=") or not isinstance(value, str) or not value.strip():
+            return NotImplemented
+        self.env["imap.message"].flush_model(["conversation_id", "state", "subject", "body_text", "email_from",
+                                              "email_to", "email_cc"])
+        return search_text_domain(value, SUMMARY_STATES)
 
     # -- read state, per user ----------------------------------------------------------------
 
@@ -319,7 +370,8 @@ class ImapConversation(models.Model):
         name, address = parse_contact_from_email(message.email_from or "")
         source = message.body_html_source or ""
         attachments = [
-            {"id": a.id, "name": a.name, "size": human_size(a.file_size) or "", "mimetype": a.mimetype}
+            {"id": a.id, "name": a.name, "size": format_size(a.file_size), "mimetype": a.mimetype,
+             "viewable": a.mimetype in VIEWER_MIMETYPES}
             for a in message.attachment_ids.sorted("id")
             # An image shown in the body is not listed again; a part that merely has a Content-ID is.
             if not ((a.description or "").startswith("cid:") and a.description in source)
@@ -333,12 +385,13 @@ class ImapConversation(models.Model):
             "sender_email": f"<{address}>" if name and address else "",
             "date": format_datetime(self.env, message.date, tz=tz, dt_format=date_format) if message.date else "",
             "date_title": format_datetime(self.env, message.date, tz=tz, dt_format="full") if message.date else "",
+            # Names, with the address in a tooltip; the first few only, the others behind a toggle.
             "recipients": [
-                (label, value) for label, value in (
-                    (self.env._("To"), message.email_to),
-                    (self.env._("Cc"), message.email_cc),
-                    (self.env._("Bcc"), message.email_bcc),
-                ) if value
+                (label, people[:RECIPIENTS_SHOWN], people[RECIPIENTS_SHOWN:]) for label, people in (
+                    (self.env._("To"), named_addresses(message.email_to)),
+                    (self.env._("Cc"), named_addresses(message.email_cc)),
+                    (self.env._("Bcc"), named_addresses(message.email_bcc)),
+                ) if people
             ],
             # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
             "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
@@ -522,7 +575,9 @@ class ImapConversation(models.Model):
             """,
             [self.ids],
         )
+        refresh_correspondents(self.env.cr, self.ids, SUMMARY_STATES)
         self.invalidate_recordset([
+            "correspondent_name", "correspondent_email", "preview",
             "subject", "display_name", "message_count", "first_message_date", "last_message_date",
             "last_incoming_message_id", "last_unseen_message_id", "is_unread", "unread_message_count", "partner_ids",
             "needs_reply", "status",

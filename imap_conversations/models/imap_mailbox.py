@@ -14,6 +14,7 @@ from ..services import (
     credential_alerts,
     destinations,
     idle_leases,
+    mailbox_notices,
     mailbox_presets,
     mailbox_run,
     oauth_connect,
@@ -128,7 +129,8 @@ class ImapMailbox(models.Model):
         help="Full: every run with per-folder detail. Errors only: runs that failed. Off: nothing.",
     )
     sync_interval_minutes = fields.Integer(
-        string="Sync every (minutes)", default=scheduler.DEFAULT_INTERVAL, required=True, tracking=True,
+        string="Sync every (minutes)", default=lambda self: scheduler.default_interval(self.env), required=True,
+        tracking=True,
         help="How often the scheduled sync takes this mailbox: "
              f"{', '.join(map(str, scheduler.OFFERED_INTERVALS))} minutes, or 0 for only by hand (Sync now).",
     )
@@ -204,6 +206,7 @@ class ImapMailbox(models.Model):
     )
     log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
     failed_message_count = fields.Integer(compute="_compute_failed_message_count")
+    conversation_count = fields.Integer(compute="_compute_conversation_count", string="Conversations")
 
     folder_ids = fields.One2many("imap.folder", "mailbox_id", string="Folders")
     folder_count = fields.Integer(compute="_compute_folder_count")
@@ -343,6 +346,13 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             mailbox.folder_count = len(mailbox.folder_ids)
             mailbox.synced_folder_count = len(mailbox.folder_ids.filtered("sync_enabled"))
+
+    def _compute_conversation_count(self):
+        counts = dict(self.env["imap.conversation"]._read_group(
+            [("mailbox_id", "in", self.ids)], ["mailbox_id"], ["__count"],
+        ))
+        for mailbox in self:
+            mailbox.conversation_count = counts.get(mailbox, 0)
 
     def _compute_failed_message_count(self):
         counts = dict(self.env["imap.message"]._read_group(
@@ -545,11 +555,9 @@ class ImapMailbox(models.Model):
         return self._notification(self.env._("Disconnected"), self.env._(
             "The tokens are revoked and forgotten."), "success", reload=True)
 
-    def _notification(self, title, message, kind, sticky=False, reload=False):
-        params = {"title": title, "message": message, "type": kind, "sticky": sticky}
-        if reload:
-            params["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": params}
+    def _notification(self, title, message, kind, *, sticky=False, reload=False, details=None, button=None):
+        return mailbox_notices.notification(title, message, kind, sticky=sticky, reload=reload, details=details,
+                                            button=button)
 
     def _connection_failed(self, error, doing):
         _logger.warning("IMAP mailbox %s (id %s): %s failed: %s", self.name, self.id, doing, error)
@@ -570,10 +578,10 @@ class ImapMailbox(models.Model):
             "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s.",
             host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
         )
-        if destinations.shows_server_words(self):
-            message += " " + self.env._("Server capabilities: %(capabilities)s.",
-                                        capabilities=", ".join(sorted(report.capabilities)))
-        return self._notification(self.env._("Connection successful"), message, "success")
+        # The capability names mean something to administrators only, and are many: behind "Details".
+        details = self.env._("Server capabilities: %(capabilities)s.", capabilities=", ".join(
+            sorted(report.capabilities))) if destinations.shows_server_words(self) else None
+        return self._notification(self.env._("Connected"), message, "success", details=details)
 
     def action_test_smtp(self):
         self.ensure_one()
@@ -623,6 +631,7 @@ class ImapMailbox(models.Model):
         # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
         self._check_allowed("use", self.env._("Sync now"))
         deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
+        before = mailbox_notices.last_message_id(self) if len(self) == 1 else None
         reports = []
         for mailbox in self.sudo():
             reports.append(MailboxSync(mailbox, deadline=deadline).run())
@@ -634,9 +643,9 @@ class ImapMailbox(models.Model):
                 self.env._("Sync done"),
                 self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)), "info", reload=True,
             )
-        return self._sync_now_notification(reports[0])
+        return self._sync_now_notification(reports[0], before)
 
-    def _sync_now_notification(self, report):
+    def _sync_now_notification(self, report, before=None):
         if report.skipped:
             return self._notification(
                 self.env._("Already syncing"),
@@ -659,7 +668,9 @@ class ImapMailbox(models.Model):
         if report.interrupted:
             message += " " + self.env._("The rest continues in the background.")
         kind = "warning" if report.counts.failed else "success"
-        return self._notification(self.env._("Sync done"), message, kind, reload=True)
+        arrived = (self.env._("Open what arrived"), mailbox_notices.conversations_action(self, before)) \
+            if report.counts.new and before is not None else None
+        return self._notification(self.env._("Sync done"), message, kind, reload=True, button=arrived)
 
     @api.model
     def _cron_sync_mailboxes(self):
@@ -737,6 +748,10 @@ class ImapMailbox(models.Model):
         self.ensure_one()
         self._check_allowed("manage", self.env._("Download log"))
         return {"type": "ir.actions.act_url", "url": f"/imap_conversations/mailbox/{self.id}/log", "target": "self"}
+
+    def action_open_conversations(self):
+        self.ensure_one()
+        return mailbox_notices.conversations_action(self)
 
     def action_open_folders(self):
         self.ensure_one()

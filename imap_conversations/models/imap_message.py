@@ -6,6 +6,8 @@ from odoo.http import request
 from odoo.tools import SQL, email_normalize, html_sanitize, plaintext2html
 
 from ..engine.remote_content import filter_urls
+from ..engine.sizes import format_size
+from ..services.text_search import create_search_index
 from .bigint import BigInteger
 
 #: Raised whenever the rules of rendering a body change: bodies rendered by older rules are
@@ -102,6 +104,7 @@ class ImapMessage(models.Model):
     )
     has_attachments = fields.Boolean(readonly=True)
     size = fields.Integer(readonly=True)
+    size_display = fields.Char(string="Message size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
     defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
     is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
 
@@ -118,6 +121,14 @@ class ImapMessage(models.Model):
     quarantine_origin = fields.Char(
         readonly=True, help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
     )
+
+    @api.depends("size")
+    def _compute_size_display(self):
+        for message in self:
+            message.size_display = format_size(message.size) if message.size else ""
+
+    def init(self):
+        create_search_index(self.env.cr)  # the conversation search by text (services/text_search.py)
 
     _sql_constraints = [
         ("dedupe_unique", "unique(mailbox_id, dedupe_key)", "A message is stored once per mailbox."),

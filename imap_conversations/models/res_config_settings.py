@@ -92,6 +92,22 @@ class ResConfigSettings(models.TransientModel):
             },
         }
 
+    # -- where things are, and how often mail is fetched (issue 9: settings explained) -----------
+
+    # Each mailbox has its own schedule (scheduler.py); this is what a new mailbox starts with.
+    imap_sync_interval_minutes = fields.Integer(
+        string="New mailboxes sync every (minutes)", default=scheduler.DEFAULT_INTERVAL,
+        config_parameter=scheduler.DEFAULT_INTERVAL_PARAM,
+        help="How often a new mailbox is synced unless its form says otherwise; 0: only by hand.",
+    )
+
+    # Buttons rather than action references: the settings view loads before those actions exist.
+    def action_imap_open_mailboxes(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("imap_conversations.imap_mailbox_action")
+
+    def action_imap_open_templates(self):
+        return self.env["ir.actions.act_window"]._for_xml_id("imap_conversations.imap_template_action")
+
     @api.model
     def get_values(self):
         values = super().get_values()

@@ -4,10 +4,24 @@ from odoo import api, models
 from odoo.osv import expression
 from odoo.tools import email_normalize
 
+from ..services.partner_conversations import link_partner_conversations
+
 
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "imap.conversation.mixin"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partners = super().create(vals_list)
+        link_partner_conversations(partners)
+        return partners
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("email") or "company_id" in vals:
+            link_partner_conversations(self)
+        return result
 
     def _imap_conversation_domain(self):
         """Linked by hand, or taking part: found by address at import, or by address now.

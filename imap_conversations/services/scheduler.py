@@ -33,6 +33,17 @@ CRON_BUDGET = 100
 #: The intervals the mailbox form offers (minutes); 0 is "only by hand".
 OFFERED_INTERVALS = (1, 5, 15, 30, 60)
 DEFAULT_INTERVAL = 30
+#: What a new mailbox's schedule starts at (Settings, IMAP Conversations).
+DEFAULT_INTERVAL_PARAM = "imap_conversations.default_sync_interval_minutes"
+
+
+def default_interval(env):
+    """Minutes between scheduled syncs of a new mailbox: the setting, else :data:`DEFAULT_INTERVAL`."""
+    value = env["ir.config_parameter"].sudo().get_param(DEFAULT_INTERVAL_PARAM)
+    try:
+        return max(int(value), 0) if value not in (None, False, "") else DEFAULT_INTERVAL
+    except ValueError:
+        return DEFAULT_INTERVAL
 
 SYNC_CRON = "imap_conversations.ir_cron_sync_mailboxes"
 RECOVERY_CRON = "imap_conversations.ir_cron_recover_mailboxes"

@@ -64,3 +64,8 @@ from . import test_chatter_flow
 from . import test_templates_placeholders
 from . import test_templates_composer
 from . import test_scheduling_due
+from . import test_finding
+from . import test_finding_contacts
+from . import test_finding_settings
+from . import test_finding_thread
+from . import test_finding_mailbox

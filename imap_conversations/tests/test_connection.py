@@ -11,11 +11,12 @@ class TestConnection(ImapCase):
 
     def assertToast(self, action, kind, *fragments):
         self.assertEqual(action["type"], "ir.actions.client")
-        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn(action["tag"], ("display_notification", "imap_conversations.notification"))
         params = action["params"]
         self.assertEqual(params["type"], kind, params["message"])
+        shown = params["message"] + " " + params.get("details", "")  # details: unfolded by the reader
         for fragment in fragments:
-            self.assertIn(fragment, params["message"])
+            self.assertIn(fragment, shown)
         self.assertNotIn("Traceback", params["message"])
         return params["message"]
 

@@ -39,7 +39,7 @@ class TestAllowedServers(ImapCase):
     def toast(self, action, kind):
         params = action["params"]
         self.assertEqual(params["type"], kind, params["message"])
-        return params["message"]
+        return params["message"] + " " + params.get("details", "")  # details: unfolded by the reader
 
     def test_loopback_is_refused_to_a_non_administrator_unless_allowed(self):
         self.allow("")

@@ -5,8 +5,8 @@ from lxml import html as lxml_html
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
-from odoo.tools import human_size
 
+from ..engine.sizes import format_size
 from .common import PNG, make_email
 from .reading_common import ReadingCase
 
@@ -81,9 +81,10 @@ class TestThreadRendering(ReadingCase):
         self.assertIn("Alice Example", header)
         self.assertIn("alice@example.com", header)
         self.assertIn("11/03/2026 10:15", header, "09:15 UTC is 10:15 in Brussels")
-        recipients = first.xpath(".//*[contains(@class, 'o_imap_recipients')]")[0].text_content()
-        self.assertIn("bob@example.com", recipients)
-        self.assertIn("carol@example.com", recipients)
+        [recipients] = first.xpath(".//*[contains(@class, 'o_imap_recipients')]")
+        people = {p.text_content(): p.get("title") for p in recipients.xpath(".//*[@class='o_imap_person']")}
+        self.assertEqual(people, {"Bob": "bob@example.com", "carol@example.com": "carol@example.com"},
+                         "named by name, the address in the tooltip (test_finding_thread.py)")
 
         shared_view = self.conversation.with_user(self.imap_admin).with_context(tz="America/New_York")
         self.assertIn("11/03/2026 04:15", str(shared_view.thread_html), "each reader their own time zone")
@@ -102,7 +103,7 @@ class TestThreadRendering(ReadingCase):
         [link] = tree.xpath("//a[contains(@class, 'o_imap_attachment')]")
         self.assertEqual(link.get("href"), f"/web/content/{pdf.id}?download=true")
         self.assertIn("quote.pdf", link.text_content())
-        self.assertIn(human_size(pdf.file_size), link.text_content())
+        self.assertIn(format_size(pdf.file_size), link.text_content(), "as \"1.2 kB\", one style everywhere")
         # Downloading checks the message: whoever may read the conversation gets its files.
         pdf.with_user(self.imap_user).check("read")
         with self.assertRaises(AccessError):

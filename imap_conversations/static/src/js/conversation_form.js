@@ -1,4 +1,6 @@
 import { onMounted, onWillUnmount, useEffect } from "@odoo/owl";
+import { FileModel } from "@web/core/file_viewer/file_model";
+import { useFileViewer } from "@web/core/file_viewer/file_viewer_hook";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 import { FormController } from "@web/views/form/form_controller";
@@ -14,6 +16,9 @@ import { formView } from "@web/views/form/form_view";
  * asks the server to record the choice for the current user (imap.message.action_*_remote_content,
  * which checks it), then shows the thread again as the server now renders it. Each message also
  * offers Reply, Reply all and Forward (imap.conversation.action_reply_to_message opens the composer).
+ *
+ * The eye beside a PDF or image attachment opens it in Odoo's file viewer, with the other viewable
+ * attachments of the same message to page through; the attachment itself stays a download link.
  */
 export class ImapConversationFormController extends FormController {
     setup() {
@@ -27,9 +32,30 @@ export class ImapConversationFormController extends FormController {
             },
             () => [this.model.root.resId]
         );
-        const onClick = (ev) => this.onRemoteContentClick(ev);
+        this.fileViewer = useFileViewer();
+        const onClick = (ev) => this.onViewAttachmentClick(ev) || this.onRemoteContentClick(ev);
         onMounted(() => this.rootRef.el?.addEventListener("click", onClick));
         onWillUnmount(() => this.rootRef.el?.removeEventListener("click", onClick));
+    }
+
+    onViewAttachmentClick(ev) {
+        const button = ev.target.closest(".o_imap_thread .o_imap_attachment_view");
+        if (!button) {
+            return false;
+        }
+        ev.preventDefault();
+        ev.stopPropagation();
+        const buttons = [...button.closest(".o_imap_attachments").querySelectorAll(".o_imap_attachment_view")];
+        const files = buttons.map((el) =>
+            Object.assign(new FileModel(), {
+                id: parseInt(el.dataset.attachmentId),
+                name: el.dataset.name,
+                mimetype: el.dataset.mimetype,
+                type: "binary",
+            })
+        );
+        this.fileViewer.open(files[buttons.indexOf(button)], files);
+        return true;
     }
 
     async onRemoteContentClick(ev) {
