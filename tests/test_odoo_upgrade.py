@@ -69,6 +69,10 @@ def odoo_install():
     return install
 
 
+CRON_SQL = ("SELECT c.interval_number, c.interval_type FROM ir_cron c JOIN ir_model_data d ON d.res_id = c.id "
+            "AND d.model = 'ir.cron' WHERE d.module = 'imap_conversations' AND d.name = 'ir_cron_sync_mailboxes'")
+
+
 def test_an_upgraded_database_has_the_rules_and_bounds_of_a_fresh_one(odoo_install, tmp_path):
     release = tmp_path / "release"
     release.mkdir()
@@ -95,6 +99,10 @@ def test_an_upgraded_database_has_the_rules_and_bounds_of_a_fresh_one(odoo_insta
                                             "WHERE conname = 'imap_mailbox_timeout_positive'") == [
             "CHECK (((timeout > 0) AND (timeout <= 120)))"]
         assert _sql(odoo_install, upgraded, "SELECT password FROM imap_mailbox_credential") == ["secret"]
+        # 18.0.1.2.0: the sync cron runs every minute for the mailboxes that are due, and they are.
+        assert _sql(odoo_install, upgraded, CRON_SQL) == _sql(odoo_install, fresh, CRON_SQL) == ["1|minutes"]
+        assert _sql(odoo_install, upgraded, "SELECT sync_interval_minutes, sync_due_date <= now() AT TIME ZONE 'UTC' "
+                                            "FROM imap_mailbox") == ["30|t"]
     finally:
         for database in (upgraded, fresh):
             odoo_runner.drop_database(odoo_install, database)
