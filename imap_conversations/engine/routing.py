@@ -18,6 +18,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+#: What a rule does with a matching message: create a record, or find one and link the conversation.
+ACTION_CREATE, ACTION_FIND = "create", "find"
+
 #: A pattern longer than this is refused when the rule is saved.
 MAX_PATTERN_LENGTH = 200
 #: Only the start of a long text is searched: Python's re has no timeout, so the size

@@ -4,7 +4,6 @@ from odoo.exceptions import ValidationError
 from ..engine import routing
 from ..models.imap_folder import ROLE_LABELS
 
-ACTION_CREATE, ACTION_FIND = "create", "find"
 
 
 class ImapRoutingRule(models.Model):
@@ -68,8 +67,8 @@ class ImapRoutingRule(models.Model):
     )
     model = fields.Char(related="model_id.model", store=True)
     action = fields.Selection(
-        [(ACTION_CREATE, "Create a record"), (ACTION_FIND, "Find a record and link the conversation")],
-        default=ACTION_CREATE, required=True,
+        [(routing.ACTION_CREATE, "Create a record"), (routing.ACTION_FIND, "Find a record and link the conversation")],
+        default=routing.ACTION_CREATE, required=True,
     )
     field_values = fields.Text(
         "Values",

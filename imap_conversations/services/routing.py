@@ -19,7 +19,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
 
 from ..engine import routing
-from ..models.imap_routing_rule import ACTION_CREATE
 from . import message_importer
 
 _logger = logging.getLogger(__name__)
@@ -197,7 +196,7 @@ def plan(rule, message, view, found):
     """
     author = _as_author(rule, message.mailbox_id)
     model = author[rule.model]
-    if rule.action == ACTION_CREATE:
+    if rule.action == routing.ACTION_CREATE:
         return RuleOutcome(rule, values=_values(rule, model, view, found))
     record = model.search(routing.render_domain(routing.parse_domain(rule.find_domain), view, found), limit=1)
     return RuleOutcome(rule, record=record) if record else None

@@ -20,9 +20,10 @@ class TestWorkTour(HttpCase):
         rig.append(login, "INBOX", [make_email(
             subject="Offer for 40 chairs", sender=carla, to=f"{mailbox.email}, {bob}",
             body="Could you give us a discount on 40 chairs?",
-        )])
+        ), make_email(subject="Offer for 12 tables", sender=carla, to=mailbox.email, body="Any news?")])
         self.assertFalse(MailboxSync(mailbox).run().error)
-        conversation = self.env["imap.conversation"].search([("mailbox_id", "=", mailbox.id)])
+        conversation = self.env["imap.conversation"].search([("mailbox_id", "=", mailbox.id),
+                                                             ("subject", "=", "Offer for 40 chairs")])
         conversation.assignee_id = False  # so that the tour takes it
 
         self.start_tour("/odoo/action-imap_conversations.imap_conversation_action", "imap_conversations_work",

@@ -4,14 +4,19 @@ import { registry } from "@web/core/registry";
 registry.category("web_tour.tours").add("imap_conversations_work", {
     steps: () => [
         {
-            // LEAD: at merge with full-text search (i9-find), search a word of the body ("discount") here.
-            content: "Search the conversation",
+            // A word of the body only: the search box's first field is the text of the mail.
+            content: "Search the conversation by a word of its body",
             trigger: ".o_searchview_input",
-            run: "edit Offer",
+            run: "edit discount",
         },
         {
             trigger: ".o_searchview_input",
             run: "press Enter",
+        },
+        {
+            content: "Only the conversation whose body has the word is left",
+            trigger: ".o_list_view:has(.o_data_row td:contains(Offer for 40 chairs))"
+                + ":not(:has(.o_data_row td:contains(Offer for 12 tables)))",
         },
         {
             content: "Open it",
