@@ -5,7 +5,6 @@ from ..engine import routing
 from ..models.imap_folder import ROLE_LABELS
 
 
-
 class ImapRoutingRule(models.Model):
     """What to do with mail as it is imported: create a record from it, or find one, and link the conversation.
 
