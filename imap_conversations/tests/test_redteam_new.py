@@ -12,6 +12,7 @@ from odoo.tests import Form, tagged
 from ..services.mailbox_sync import MailboxSync
 from .common import ImapCase, SyncCase, make_email
 from .oauth_common import OAuthCase
+from .routing_common import RoutingCase
 
 #: What a refusal looks like, wherever the addon chooses to refuse.
 REFUSED = (AccessError, UserError, ValidationError)
@@ -146,3 +147,25 @@ class TestRedTeamNewChatter(SyncCase):
                 default_parent_id=message.id, imap_compose_mode="forward").default_get(
                 ["body", "subject", "parent_id", "conversation_id", "attachment_ids"])
         self.assertNotIn("12 percent", str(values.get("body") or ""), "RT-6: the quote of a message one may not read")
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamNewRouting(RoutingCase):
+    """Routing rules fill placeholders with what a stranger's mail says."""
+
+    def test_RT7_a_senders_address_is_no_pattern_in_a_find_rule(self):
+        """An outside sender writes from _nna@customer.example.com (a valid address) to a mailbox whose rule
+        finds the contact as the field's help and the routing tests write it, [('email', '=ilike',
+        '{{ from_email }}')]: "_" is LIKE's any-character, so the stranger's mail is linked to Anna's contact
+        and shows in its chatter (no RPC: a mail is enough)."""
+        mailbox = self.synced_mailbox()
+        anna = self.env["res.partner"].create({"name": "Anna (known)", "email": "anna@customer.example.com"})
+        self.make_rule(action="find", find_domain="[('email', '=ilike', '{{ from_email }}')]")
+        self.rig.append(mailbox.login, "INBOX", [make_email(
+            subject="Change of bank account", sender="Anna <_nna@customer.example.com>", to=mailbox.email,
+            body="Please pay our invoices to our new account from now on.")])
+        self.sync(mailbox)
+        conversation = self.messages(mailbox).conversation_id
+        self.assertNotIn(conversation, anna.imap_conversation_ids.filtered("link_ids"),
+                         "RT-7: a stranger's mail was linked to another contact, found by a LIKE pattern in "
+                         "their address")
