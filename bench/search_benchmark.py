@@ -44,8 +44,9 @@ rng = random.Random(2026)
 mailbox = env["imap.mailbox"].create({{"name": "bench", "host": "127.0.0.1", "port": 143, "security": "none",
                                       "login": "bench", "password": "bench", "user_id": False}})
 count, per_conversation = {messages}, 4
-cr.execute("INSERT INTO imap_conversation (mailbox_id, company_id, subject, participant_emails, create_date) "
-           "SELECT %s, %s, 'Conversation ' || g, 'person' || (g %% 500) || '@customer.test', now() "
+cr.execute("INSERT INTO imap_conversation (mailbox_id, company_id, subject, participant_emails, create_date, "
+           "status, needs_reply) "
+           "SELECT %s, %s, 'Conversation ' || g, 'person' || (g %% 500) || '@customer.test', now(), 'open', false "
            "FROM generate_series(1, %s) g RETURNING id", [mailbox.id, mailbox.company_id.id, count // per_conversation])
 conversations = [row[0] for row in cr.fetchall()]
 rows = []

@@ -197,15 +197,18 @@ def placeholder_values(view, found):
     }
 
 
-def render(template, view, found=None, values=None):
-    """*template* with its placeholders replaced by what *view* says ("" for a missing header)."""
+def render(template, view, found=None, values=None, escape=None):
+    """*template* with its placeholders replaced by what *view* says ("" for a missing header).
+
+    *escape*, when given, is applied to each value put in (never to the template's own text).
+    """
     values = values if values is not None else placeholder_values(view, found)
 
     def replace(placeholder):
         name = placeholder.group(1)
-        if name.startswith("header:"):
-            return header(view, name.split(":", 1)[1]) or ""
-        return values.get(name, "") or ""
+        is_header = name.startswith("header:")
+        value = (header(view, name.split(":", 1)[1]) if is_header else values.get(name, "")) or ""
+        return escape(str(value)) if escape else value
 
     return _PLACEHOLDER.sub(replace, template or "")
 
@@ -257,13 +260,29 @@ def _strings(value):
             yield from _strings(item)
 
 
+#: Operators whose value is a pattern: what a sender wrote must not be one ("_nna@..." is no Anna).
+LIKE_OPERATORS = frozenset({"like", "ilike", "=like", "=ilike", "not like", "not ilike", "not =like", "not =ilike"})
+
+
+def escape_like(text):
+    """*text* matched as it is by a LIKE pattern: its backslashes, ``%`` and ``_`` escaped."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def render_domain(domain, view, found=None):
-    """*domain* (from ``parse_domain``) with the placeholders of its strings replaced."""
+    """*domain* (from ``parse_domain``) with the placeholders of its strings replaced.
+
+    In the value of a LIKE-family condition, the placeholders' values are escaped: the rule's
+    author writes the pattern, the mail only fills it.
+    """
     values = placeholder_values(view, found)
 
     def walk(value):
         if isinstance(value, str):
             return render(value, view, values=values)
+        if (isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[1], str)
+                and value[1].lower() in LIKE_OPERATORS and isinstance(value[2], str)):
+            return type(value)((walk(value[0]), value[1], render(value[2], view, values=values, escape=escape_like)))
         if isinstance(value, list | tuple):
             return type(value)(walk(item) for item in value)
         return value

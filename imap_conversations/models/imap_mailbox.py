@@ -336,6 +336,15 @@ class ImapMailbox(models.Model):
             mailbox.can_manage = mailbox.can_manage_credentials = (
                 not mailbox._origin or mailbox._origin in manageable)
 
+    @api.constrains("user_id", "oauth_provider_id")
+    def _check_app_only_when_shared(self):
+        # App-only tokens open any mailbox the application was granted, whatever login one types:
+        # only a shared mailbox, which IMAP administrators alone create and configure, may use them.
+        if self.filtered(lambda m: m.user_id and m.sudo().oauth_provider_id.access_mode == oauth_tokens.APP_ONLY):
+            raise ValidationError(self.env._(
+                "An app-only OAuth application opens shared mailboxes only: choose a delegated application, "
+                "or remove the owner (administrators configure shared mailboxes)."))
+
     @api.constrains("user_id", "member_ids")
     def _check_members_only_when_shared(self):
         if self.filtered(lambda m: m.user_id and m.member_ids):

@@ -23,14 +23,16 @@ class ImapMailboxCredential(models.Model):
     smtp_password = SecretChar(help="Only when the outgoing server does not take the IMAP login and password.")
     # OAuth2 (mailbox auth_method "oauth2"): the grant of the user who connected the mailbox, or
     # for app-only access just the latest access token. Never shown in a form.
-    oauth_refresh_token = SecretChar()
-    oauth_access_token = SecretChar()
+    # Administrators only, unlike the password the owner typed: an app-only application's access token
+    # opens every mailbox granted to the application, and the addon reads tokens as superuser anyway.
+    oauth_refresh_token = SecretChar(groups="imap_conversations.group_manager")
+    oauth_access_token = SecretChar(groups="imap_conversations.group_manager")
     oauth_access_token_expiry = fields.Datetime(help="When the access token stops being accepted (UTC).")
     oauth_scope = fields.Char(help="The scopes the provider granted, separated by spaces.")
     # A Connect under way (services/oauth_connect.py): the nonce its signed state carries, spent by the
     # first callback showing it, and the PKCE verifier, which never leaves the server.
     oauth_pending_nonce = fields.Char(copy=False)
-    oauth_pending_verifier = SecretChar(copy=False)
+    oauth_pending_verifier = SecretChar(copy=False, groups="imap_conversations.group_manager")
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),

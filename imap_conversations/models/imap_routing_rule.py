@@ -75,7 +75,9 @@ class ImapRoutingRule(models.Model):
              "text, html, date, match, header:<Name>. E.g. name = {{ subject }}.",
     )
     find_domain = fields.Char(
-        "Find", default="[]", help="A domain with placeholders, e.g. [('email', '=ilike', '{{ from_email }}')].",
+        "Find", default="[]",
+        help="A domain with placeholders, e.g. [('email_normalized', '=', '{{ from_email }}')]; in a like "
+             "condition the values are matched as written, never as patterns.",
     )
     copy_attachments = fields.Boolean("Attach the mail's files", default=True)
     salesperson_id = fields.Many2one("res.users", help="Set as user_id where the type has one.")

@@ -306,6 +306,10 @@ class ImapTemplate(models.Model):
         return None
 
     def _is_field_placeholder(self, expression):
+        # The parse drops comments and reads across lines: "object.name # }} {{ code" would pass
+        # as a field here and mean something else wherever the text is split at its braces.
+        if "#" in expression or "\n" in expression or "\r" in expression:
+            return False
         try:
             node = ast.parse(expression.strip(), mode="eval").body
         except SyntaxError:

@@ -130,13 +130,15 @@ def _record_notifications(message, partners, result, mailbox, resend_existing):
 def log_incoming(env, message_ids):
     """Log one short entry per incoming message of *message_ids* on each record its conversation is linked to.
 
-    One query when nothing is linked, which is the usual case of a large import.
+    One query when nothing is linked, which is the usual case of a large import. Only links made by
+    someone who may post on the record count: linking needs only read access, and an entry must not
+    be a way to write in the chatter of a record one may only read.
     """
     if not message_ids:
         return
     env["imap.conversation.link"].flush_model(["conversation_id", "res_model", "res_id"])
     env.cr.execute(
-        """SELECT m.id, l.res_model, l.res_id
+        """SELECT m.id, l.res_model, l.res_id, l.create_uid
              FROM imap_message m JOIN imap_conversation_link l ON l.conversation_id = m.conversation_id
             WHERE m.id = ANY(%s) AND m.direction = 'incoming'
             ORDER BY m.date, m.id, l.id""",
@@ -144,12 +146,12 @@ def log_incoming(env, message_ids):
     )
     rows = env.cr.fetchall()
     messages = env["imap.message"].sudo().browse([row[0] for row in rows])
-    for message_id, model_name, res_id in rows:
+    for message_id, model_name, res_id, linker in rows:
         Model = env.get(model_name)
         if Model is None or not hasattr(Model, "_message_log"):
             continue
         record = Model.sudo().browse(res_id).exists()
-        if not record:
+        if not record or not _may_post(record, linker):
             continue
         try:
             with env.cr.savepoint():
@@ -160,9 +162,20 @@ def log_incoming(env, message_ids):
                             res_id, error)
 
 
+def _may_post(record, user_id):
+    """Whether *user_id* (who linked the conversation) may post in *record*'s chatter."""
+    if not user_id:
+        return False
+    operation = getattr(record, "_mail_post_access", "write")
+    return bool(record.with_user(user_id)._filtered_access(operation))
+
+
 def _log_entry(record, message):
-    # sudo (caller): the sync logs what the mailbox received; _message_log notifies nobody.
+    # sudo (caller): the sync logs what the mailbox received; _message_log notifies nobody. The From
+    # address proves nothing: a colleague's contact (one with a user) is never taken as the author.
     author = message.author_id
+    if author and author.with_context(active_test=False).user_ids:
+        author = None
     record._message_log(
         body=entry_body(message),
         author_id=author.id if author else record.env.ref("base.partner_root").id,

@@ -69,6 +69,9 @@ def access_token(mailbox, purpose=IMAP, refused=None):
     provider = mailbox.oauth_provider_id
     if not provider:
         raise NotConnected("The mailbox has no OAuth application")
+    if provider.access_mode == APP_ONLY and mailbox.user_id:
+        # Never for a personal mailbox (the mailbox's constraint says so too): its owner chose the login.
+        raise NotConnected("App-only OAuth applications are for shared mailboxes only")
     kept = _kept_purpose(provider, purpose)
     credential = _credential(mailbox)
     if provider.access_mode != APP_ONLY and not credential.oauth_refresh_token:

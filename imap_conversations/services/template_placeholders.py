@@ -85,11 +85,26 @@ def _split_tail(element):
 
 def expressions(template):
     """The placeholder expressions of *template*'s subject and body, in order, each once."""
-    found = [expr for _text, expr, _default in parse_inline_template(template.subject or "") if expr]
+    return list(dict.fromkeys(expr for expr, _engine in _expressions_with_engines(template)))
+
+
+def _expressions_with_engines(template):
+    """[(expression, engine)]: each as the field it comes from renders it, so that checking one
+    evaluates exactly what sending the mail would, never a text rebuilt around it."""
+    found = [(expr.strip(), "inline_template")
+             for _text, expr, _default in parse_inline_template(template.subject or "") if expr]
     if template.body_html:
         root = lxml_html.fragment_fromstring(str(template.body_html), create_parent="div")
-        found += [element.get(QWEB_OUTPUT) for element in root.iter() if element.get(QWEB_OUTPUT)]
-    return list(dict.fromkeys(expr.strip() for expr in found))
+        found += [(element.get(QWEB_OUTPUT).strip(), "qweb") for element in root.iter() if element.get(QWEB_OUTPUT)]
+    return list(dict.fromkeys(found))
+
+
+def _source(expression, engine):
+    if engine == "qweb":
+        # Built by lxml: the expression stays one attribute value, whatever quotes or braces it holds.
+        return etree.tostring(_placeholder(expression), encoding="unicode")
+    # From parse_inline_template, so it holds no "}}": wrapped again it is the same placeholder.
+    return f"{{{{ {expression} }}}}"
 
 
 def unrendered(template, record, rendered):
@@ -99,15 +114,15 @@ def unrendered(template, record, rendered):
     did not read (one typed across formatting, for instance).
     """
     left = []
-    for expression in expressions(template):
+    for expression, engine in _expressions_with_engines(template):
         try:
             value = template._render_template(
-                f"{{{{ {expression} }}}}", template.model, [record.id], engine="inline_template",
+                _source(expression, engine), template.model, [record.id], engine=engine,
             )[record.id]
         except UserError as error:
             left.append((expression, str(error).strip().splitlines()[-1]))
             continue
-        if not (value or "").strip():
+        if not str(value or "").strip():
             left.append((expression, template.env._("empty for this record")))
     for text in rendered:
         left += [(match.group(0), template.env._("not read as a placeholder"))
