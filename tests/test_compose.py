@@ -219,3 +219,9 @@ def test_no_subject_and_no_html_still_make_a_valid_message():
     parsed = parse_message(outgoing.raw)
     assert outgoing.subject == parsed.subject == ""
     assert parsed.defects == []
+
+
+def test_a_forward_keeps_its_subject_and_still_threads():
+    message = compose(reply_to_message=PARENT, subject="Fwd: Offer")
+    assert message.subject == "Fwd: Offer"
+    assert message.in_reply_to

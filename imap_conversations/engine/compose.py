@@ -20,6 +20,7 @@ from email.message import EmailMessage
 from .errors import InvalidAddressError
 from .html_text import html_to_text
 from .parse import Address, normalize_message_id
+from .quoting import is_forward_subject
 from .threads import MAX_REFERENCES
 
 __all__ = [
@@ -112,7 +113,10 @@ def compose_message(*, sender, to=(), cc=(), bcc=(), subject="", html="", attach
     if reply_to_message is not None:
         in_reply_to = normalize_message_id(reply_to_message.message_id)
         references = reply_references(reply_to_message)
-        subject = reply_subject(subject or reply_to_message.subject)
+        # A forward keeps its "Fwd:" (it still threads with the message forwarded); anything
+        # else answered gets exactly one "Re:" in front.
+        if not is_forward_subject(subject):
+            subject = reply_subject(subject or reply_to_message.subject)
     subject = _one_line(subject or "")
 
     message = EmailMessage(policy=_POLICY)

@@ -54,6 +54,11 @@ def reply_all_addresses(*, sender, reply_to="", to="", cc="", own=(), outgoing=F
     return first, [a for a in rest if a[1] not in taken]
 
 
+def is_forward_subject(subject):
+    """Whether *subject* is a forward's ("Fwd: Offer"), which a reply prefix must not be put before."""
+    return bool(_FORWARD_PREFIX.match(subject or ""))
+
+
 def forward_subject(subject):
     """'Offer' -> 'Fwd: Offer'; 'Fwd: Offer' stays; 'Re: Offer' -> 'Fwd: Re: Offer'."""
     subject = _LINE_BREAKS.sub(" ", subject or "").strip()

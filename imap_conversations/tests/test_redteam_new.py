@@ -51,22 +51,23 @@ class TestRedTeamNewAppOnly(OAuthCase):
                          "RT-1: a personal mailbox logged in with the app-only application and imported the "
                          "mail of a mailbox its owner may not use")
 
-    def test_RT2_the_owner_of_an_app_only_mailbox_cannot_read_the_applications_access_token(self):
-        """An administrator set up imap_user's mailbox with the app-only application; imap_user reads its
-        credential (RPC: imap.mailbox.credential.search_read) and gets the application's own token."""
+    def test_RT2_the_owner_of_a_mailbox_cannot_read_its_oauth_tokens(self):
+        """The tokens are the addon's to use, not the owner's to read (RPC: imap.mailbox.credential.read):
+        an app-only application's token opens every mailbox its grant covers, and a personal mailbox may
+        not use such an application at all (RT-1)."""
         login = self.rig.new_login()
         registered = self.rig_oauth.register_client(app_mailbox=login)
         app = self.provider_for(registered, access_mode="app_only")
-        own = self.make_mailbox(login=login, auth_method="oauth2", oauth_provider_id=app.id, password=False)
-        own.action_fetch_folders()
-        self.assertTrue(self.credential(own).oauth_access_token, "the application's token is kept")
+        with self.assertRaises(ValidationError, msg="RT-2: a personal mailbox took the app-only application"):
+            self.make_mailbox(login=login, auth_method="oauth2", oauth_provider_id=app.id, password=False)
+        own = self.make_mailbox(login=login, password=False)
+        self.credential(own).write({"oauth_access_token": "the-access-token", "oauth_refresh_token": "the-refresh"})
         token = False
         with contextlib.suppress(AccessError):
             credential = self.env["imap.mailbox.credential"].with_user(self.imap_user).search(
                 [("mailbox_id", "=", own.id)])
             token = credential.read(["oauth_access_token"])[0]["oauth_access_token"] if credential else False
-        self.assertFalse(token, "RT-2: the owner reads the app-only application's access token, which opens "
-                                "every mailbox the application is granted")
+        self.assertFalse(token, "RT-2: the owner reads the mailbox's OAuth access token")
 
 
 @tagged("post_install", "-at_install")

@@ -32,7 +32,7 @@ class TestTemplatePlaceholders(ImapCase):
 
     def test_a_body_is_stored_as_the_qweb_it_means(self):
         template = self.template(body='<p>a {{ object.name }} b</p><p t-out="object.email"/>')
-        self.assertEqual(str(template.body_html), '<p>a <t t-out="object.name"></t> b</p><p t-out="object.email"></p>')
+        self.assertEqual(str(template.body_html), '<p>a <t t-out="object.name"/> b</p><p t-out="object.email"/>')
 
     def test_what_an_administrator_may_not_write_is_refused_in_either_syntax(self):
         from odoo.exceptions import AccessError

@@ -30,7 +30,7 @@ def main(argv=None):
 
     oauth = OAuthServer(password_is_right).start()
     dovecot = DovecotServer(oauth_introspection=oauth.resource_server_credentials(IMAP_SCOPE))
-    users = [dovecot.add_user("m") for _ in range(options.users)]
+    users = [dovecot.add_user() for _ in range(options.users)]
     dovecot.start()
     smtp = SmtpServer(dovecot, oauth_introspection=oauth.resource_server_credentials(SMTP_SCOPE)).start()
     client = oauth.register_client(redirect_uris=[options.redirect_uri])
