@@ -102,5 +102,16 @@ registry.category("web_tour.tours").add("imap_conversations_work", {
         {
             trigger: ".o_statusbar_status button.o_arrow_button_current[data-value=done]",
         },
+        {
+            // The status is a field of the record: kept as a user keeps it, by saving the form.
+            content: "Save",
+            trigger: ".o_form_view",
+            run() {
+                document.querySelector(".o_form_view .o_form_button_save")?.click();
+            },
+        },
+        {
+            trigger: ".o_form_view .o_form_saved",
+        },
     ],
 });
