@@ -83,7 +83,12 @@ class TestSchedule(SyncCase):
         self.patch(scheduler, "SYNC_NOW_BUDGET", 0)
         self.assertIn("continues in the background", mailbox.action_sync_now()["params"]["message"])
         self.assertLessEqual(mailbox.sync_due_date, fields.Datetime.now(), "its rest is due now")
-        self.cron()
+        # With no budget a pass stops after each folder that had work (INBOX may have, if its flags moved
+        # on the server since), and the cron triggers itself again: a few passes end the sync.
+        for _pass in range(3):
+            self.cron()
+            if len(self.messages(mailbox)) == 4:
+                break
         self.assertEqual(len(self.messages(mailbox)), 4)
 
     def test_nothing_due_costs_the_pass_one_query(self):
