@@ -18,6 +18,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .parse import Address
+
 #: What a rule does with a matching message: create a record, or find one and link the conversation.
 ACTION_CREATE, ACTION_FIND = "create", "find"
 
@@ -39,12 +41,6 @@ ATTACHMENTS_ANY, ATTACHMENTS_WITH, ATTACHMENTS_WITHOUT = "any", "with", "without
 
 class RoutingError(ValueError):
     """A rule that cannot be used as written (a bad pattern, an unknown placeholder)."""
-
-
-@dataclass(frozen=True)
-class Address:
-    name: str
-    email: str
 
 
 @dataclass
