@@ -44,7 +44,7 @@ class ImapApi(models.AbstractModel):
     def list_mailboxes(self, include_disabled=False, manageable_only=False):
         """The mailboxes the caller may use (or, *manageable_only*, manage); disabled ones on demand."""
         self._check_caller()
-        mailboxes = self.env["imap.mailbox"].with_context(active_test=not include_disabled).search([])
+        mailboxes = self.env["imap.mailbox"].with_context(active_test=not include_disabled).search([], limit=None)
         if manageable_only:
             mailboxes = mailboxes._allowed("manage")
         return [api_values.mailbox(m) for m in mailboxes]
@@ -90,8 +90,10 @@ class ImapApi(models.AbstractModel):
         """Failed messages of the mailboxes the caller may use (or of those given), last failed first."""
         self._check_caller()
         domain = [("state", "=", "failed")]
-        if mailbox_ids is not None:
-            domain.append(("mailbox_id", "in", self._mailboxes(mailbox_ids).ids))
+        if mailbox_ids not in (None, False):
+            mailboxes = self._mailboxes(mailbox_ids)
+            mailboxes._check_allowed("use", self.env._("Failed messages"))
+            domain.append(("mailbox_id", "in", mailboxes.ids))
         if not isinstance(limit, int) or not isinstance(offset, int) or not 0 < limit <= MAX_LIMIT or offset < 0:
             raise UserError(self.env._("limit must be between 1 and %(max)s, offset 0 or more.", max=MAX_LIMIT))
         messages = self.env["imap.message"].search(domain, limit=limit, offset=offset,
@@ -188,10 +190,10 @@ class ImapApi(models.AbstractModel):
 
     @api.model
     def get_default_template(self, model):
-        """The template preselected for records of *model* in the caller's company, or None."""
+        """The template preselected for records of *model* in the caller's company, or false."""
         self._check_caller()
         template = self.env["imap.template"]._default_for(model)
-        return api_values.template(template) if template else None
+        return api_values.template(template) if template else False
 
     @api.model
     def preview_template(self, template_id, res_id=None, lang=None, tz=None):
