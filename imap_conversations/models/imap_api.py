@@ -53,8 +53,7 @@ class ImapApi(models.AbstractModel):
     def create_mailboxes(self, values_list):
         """Create mailboxes as the web client's form does: one's own where Settings allow it; administrators any."""
         self._check_caller()
-        if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):
-            raise UserError(self.env._("Give a list of mailboxes, each a dictionary of its fields."))
+        self._check_values_list(values_list)
         for values in values_list:
             self._check_keys(values, MAILBOX_FIELDS)
         mailboxes = self.env["imap.mailbox"].create(values_list)
@@ -144,8 +143,8 @@ class ImapApi(models.AbstractModel):
             template = self._records("imap.template", [template_id])
             if template not in composer.template_ids:
                 raise UserError(self.env._(
-                    "The template “%(template)s” is written for %(model)s: give the record it is for "
-                    "(res_model and res_id), or answer a conversation linked to one.",
+                    "The template “%(template)s” is written for %(model)s, and this mail is about no such record: "
+                    "give one (res_model and res_id), or answer a conversation (linked to one).",
                     template=template.name, model=template.model))
             composer.template_id = template
             composer._onchange_template_id()
@@ -166,8 +165,7 @@ class ImapApi(models.AbstractModel):
     def create_templates(self, values_list):
         """Create templates (IMAP administrators, as in Configuration > Templates)."""
         self._check_caller()
-        if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):
-            raise UserError(self.env._("Give a list of templates, each a dictionary of its fields."))
+        self._check_values_list(values_list)
         self.env["imap.template"].check_access("create")  # the ACL's words first, before any value is read
         templates = self.env["imap.template"].create([self._template_values(v) for v in values_list])
         return [api_values.template(t) for t in templates]
@@ -219,6 +217,10 @@ class ImapApi(models.AbstractModel):
             raise AccessError(self.env._(
                 "The IMAP Conversations API is for IMAP users: ask an administrator for the IMAP "
                 "Conversations User role."))
+
+    def _check_values_list(self, values_list):
+        if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):
+            raise UserError(self.env._("Give a list of records, each a dictionary of its fields."))
 
     def _check_keys(self, values, allowed):
         unknown = sorted(set(values) - allowed)

@@ -97,7 +97,8 @@ class TestApiMailboxes(ApiCase):
         self.assertRefused("AccessError", "Private methods", self.imap_user, "_check_caller")
 
     def test_xmlrpc_answers_the_same_as_jsonrpc(self):
-        models = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object", allow_none=True)
+        models = xmlrpc.client.ServerProxy(f"{self.base_url()}/xmlrpc/2/object")
+        self.env.flush_all()  # as url_open does: the server reads the database
         listed = models.execute_kw(self.env.cr.dbname, self.imap_user.id, self.keys[self.imap_user], "imap.api",
                                    "list_mailboxes", [], {})
         self.assertEqual(listed, self.rpc(self.imap_user, "list_mailboxes"))
