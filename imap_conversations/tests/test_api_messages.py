@@ -83,6 +83,28 @@ class TestApiSending(ApiCase):
                          "a reply keeps its subject and threading; the template brings the words")
         self.assertRegex(" ".join(received.text_body.split()), r"Dear Carla Customer,.*See our offer\.")
 
+    def test_answering_a_conversation_to_all_and_writing_to_contacts_by_id(self):
+        colleague_login, colleague = self.new_customer("Colin Colleague")
+        self.rig.append(self.mailbox.login, "INBOX", [make_email(
+            subject="Team question", sender=f"Carla <{self.customer.email}>", to=self.mailbox.email,
+            Cc=colleague.email, message_id="<team@client.test>")])
+        self.sync(self.mailbox)
+        conversation = self.messages(self.mailbox).conversation_id
+        sent = self.rpc(self.imap_user, "send_message", body="<p>To both of you</p>", conversation_id=conversation.id,
+                        mode="reply_all")
+        self.assertEqual((sent["sent"], sent["conversation_id"]), (True, conversation.id))
+        for login in (self.customer_login, colleague_login):
+            with self.subTest(login=login):
+                [received] = self.inbox_of(login)
+                self.assertEqual((received.subject, received.in_reply_to), ("Re: Team question", "<team@client.test>"))
+                self.assertEqual([a.email for a in received.cc], [colleague.email])
+        sent = self.rpc(self.imap_user, "send_message", [colleague.id], "By id", "<p>Hello</p>", cc=[self.customer.id])
+        self.assertTrue(sent["sent"])
+        self.assertEqual([m.subject for m in self.inbox_of(colleague_login)], ["Re: Team question", "By id"])
+        shared_with_others = self.make_mailbox(user_id=False, member_ids=[self.other_user.id])
+        self.assertRefused("AccessError", "doesn't have 'read' access", self.imap_user, "send_message",
+                           [self.customer.id], "Not shared with me", mailbox_id=shared_with_others.id)
+
     def test_every_refusal_comes_before_anything_is_sent(self):
         other = self.synced_mailbox(owner=self.other_user)
         self.rig.append(other.login, "INBOX", [make_email(subject="Private", sender=self.customer.email)])
