@@ -1,8 +1,9 @@
 import base64
 import binascii
+import contextlib
 
 from odoo import api, models
-from odoo.exceptions import AccessError, MissingError, UserError
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.fields import Command
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -56,7 +57,8 @@ class ImapApi(models.AbstractModel):
         self._check_values_list(values_list)
         for values in values_list:
             self._check_keys(values, MAILBOX_FIELDS)
-        mailboxes = self.env["imap.mailbox"].create(values_list)
+        with self._values_checked():
+            mailboxes = self.env["imap.mailbox"].create(values_list)
         return [api_values.mailbox(m) for m in mailboxes]
 
     @api.model
@@ -136,7 +138,8 @@ class ImapApi(models.AbstractModel):
             context["default_parent_id"] = reply_to_message_id
         if conversation_id:
             context["default_conversation_id"] = conversation_id
-        composer = self.env["imap.compose"].with_context(**context).create(values)
+        with self._values_checked():
+            composer = self.env["imap.compose"].with_context(**context).create(values)
         if attachments:
             composer.attachment_ids = [Command.link(a.id) for a in self._attachments(attachments, composer)]
         if template_id:
@@ -167,7 +170,8 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         self._check_values_list(values_list)
         self.env["imap.template"].check_access("create")  # the ACL's words first, before any value is read
-        templates = self.env["imap.template"].create([self._template_values(v) for v in values_list])
+        with self._values_checked():
+            templates = self.env["imap.template"].create([self._template_values(v) for v in values_list])
         return [api_values.template(t) for t in templates]
 
     @api.model
@@ -176,7 +180,8 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         template = self._records("imap.template", [template_id])
         template.check_access("write")
-        template.write(self._template_values(values))
+        with self._values_checked():
+            template.write(self._template_values(values))
         return api_values.template(template)
 
     @api.model
@@ -198,10 +203,16 @@ class ImapApi(models.AbstractModel):
         """The template rendered for a record (*res_id*) or sample data, as the Preview button shows it."""
         self._check_caller()
         template = self._records("imap.template", [template_id])
-        preview = self.env["imap.template.preview"].create({
-            "template_id": template.id, "res_id": res_id or False, "lang": lang or False,
-            **({"tz": tz} if tz else {}),
-        })
+        # The preview's choices are lists made by methods, which the ORM does not check a value against.
+        if tz and tz not in self.list_time_zones():
+            raise UserError(self.env._("Unknown time zone %(tz)r: list_time_zones gives them.", tz=tz))
+        if lang and lang not in dict(self.env["res.lang"].get_installed()):
+            raise UserError(self.env._("The language %(lang)r is not installed.", lang=lang))
+        with self._values_checked():
+            preview = self.env["imap.template.preview"].create({
+                "template_id": template.id, "res_id": res_id or False, "lang": lang or False,
+                **({"tz": tz} if tz else {}),
+            })
         return api_values.preview(preview)
 
     @api.model
@@ -217,6 +228,15 @@ class ImapApi(models.AbstractModel):
             raise AccessError(self.env._(
                 "The IMAP Conversations API is for IMAP users: ask an administrator for the IMAP "
                 "Conversations User role."))
+
+    @contextlib.contextmanager
+    def _values_checked(self):
+        """The ORM refuses a value of the wrong kind (a selection, a number, an id) with a ValueError, which
+        RPC answers as a server failure: the caller is told it as a ValidationError, in the ORM's words."""
+        try:
+            yield
+        except ValueError as error:
+            raise ValidationError(self.env._("A value is not valid: %(error)s", error=error)) from error
 
     def _check_values_list(self, values_list):
         if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):

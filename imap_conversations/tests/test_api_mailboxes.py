@@ -44,6 +44,8 @@ class TestApiMailboxes(ApiCase):
                            [self.mailbox_values(user_id=False)])
         self.assertRefused("UserError", "Unknown fields: state", self.imap_user, "create_mailboxes",
                            [self.mailbox_values(state="active")])
+        self.assertRefused("ValidationError", "Wrong value for imap.mailbox.security: 'tls'", self.imap_user,
+                           "create_mailboxes", [self.mailbox_values(security="tls")])
         set_users_may_add(self.env, False)
         self.assertRefused("AccessError", "Only IMAP administrators add mailboxes", self.imap_user,
                            "create_mailboxes", [self.mailbox_values()])

@@ -59,6 +59,10 @@ class TestApiTemplates(ApiCase):
         self.assertEqual(gone["error"], "The chosen record no longer exists.")
         self.assertRefused("MissingError", "No Email Template with id 999999", self.imap_user,
                            "preview_template", 999999)
+        self.assertRefused("UserError", "Unknown time zone 'Mars/Olympus'", self.imap_user, "preview_template",
+                           template.id, tz="Mars/Olympus")
+        self.assertRefused("UserError", "The language 'xx_XX' is not installed", self.imap_user, "preview_template",
+                           template.id, lang="xx_XX")
 
     def test_the_time_zones_are_those_the_preview_offers(self):
         zones = self.rpc(self.imap_user, "list_time_zones")
