@@ -130,7 +130,7 @@ class ImapApi(models.AbstractModel):
         }
         Partner = self.env["res.partner"]
         for name, addresses in (("partner_ids", to), ("cc_partner_ids", cc)):
-            if addresses is not None:
+            if addresses not in (None, False):  # XML-RPC has no null: false means "not given"
                 values[name] = [Command.set(self._recipients(Partner, addresses).ids)]
         # The composer finds the mailbox, recipients, subject and quote of an answer as in the web client.
         context = {"imap_compose_mode": mode}
