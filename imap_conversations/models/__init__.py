@@ -11,6 +11,7 @@ from . import imap_message
 from . import imap_message_location
 from . import imap_sync_log
 from . import imap_template
+from . import imap_api
 from . import res_config_settings
 from . import res_partner
 from . import imap_remote_content_choice

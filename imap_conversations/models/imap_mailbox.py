@@ -637,22 +637,30 @@ class ImapMailbox(models.Model):
 
     def action_sync_now(self):
         """Sync now, in this request, for up to a minute; anything left continues in the background."""
-        # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
-        self._check_allowed("use", self.env._("Sync now"))
-        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
         before = mailbox_notices.last_message_id(self) if len(self) == 1 else None
-        reports = []
-        for mailbox in self.sudo():
-            reports.append(MailboxSync(mailbox, deadline=deadline).run())
-            scheduler.after_manual_run(mailbox, reports[-1])
-        if any(r.interrupted for r in reports):
-            self.env.ref(scheduler.SYNC_CRON)._trigger()
+        reports = self._sync_now()
         if len(self) != 1:
             return self._notification(
                 self.env._("Sync done"),
                 self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)), "info", reload=True,
             )
         return self._sync_now_notification(reports[0], before)
+
+    def _sync_now(self):
+        """Sync these mailboxes now (Sync now, the API): their run reports, in order.
+
+        Up to a minute in this request; what is left continues in the background.
+        """
+        # Whoever may use a mailbox may sync it; storing the mail is the sync's job, not the user's.
+        self._check_allowed("use", self.env._("Sync now"))
+        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
+        reports = []
+        for mailbox in self.sudo():
+            reports.append(MailboxSync(mailbox, deadline=deadline).run())
+            scheduler.after_manual_run(mailbox, reports[-1])
+        if any(r.interrupted for r in reports):
+            self.env.ref(scheduler.SYNC_CRON)._trigger()
+        return reports
 
     def _sync_now_notification(self, report, before=None):
         if report.skipped:
@@ -735,9 +743,7 @@ class ImapMailbox(models.Model):
 
     def action_recover(self):
         """Run the recovery pass now for these mailboxes (their owners and administrators)."""
-        self._check_allowed("manage", self.env._("Run recovery"))
-        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
-        reports = [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
+        reports = self._recover_now()
         return self._notification(
             self.env._("Recovery done"),
             self.env._(
@@ -747,6 +753,12 @@ class ImapMailbox(models.Model):
             ),
             "warning" if any(r.error or r.counts.failed for r in reports) else "success", reload=True,
         )
+
+    def _recover_now(self):
+        """Run the recovery pass of these mailboxes now (Run recovery, the API): their run reports, in order."""
+        self._check_allowed("manage", self.env._("Run recovery"))
+        deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
+        return [MailboxRecovery(mailbox, deadline=deadline).run() for mailbox in self.sudo()]
 
     @api.model
     def _cron_recover_mailboxes(self):

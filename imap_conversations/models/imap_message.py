@@ -273,15 +273,7 @@ class ImapMessage(models.Model):
 
     def action_retry(self):
         """Store failed messages again from their source (after a fix, or a passing problem)."""
-        from ..services.message_importer import MessageImporter
-
-        # Whoever sees a failed message may have it stored again; storing is the sync's job.
-        self.check_access("read")
-        failed = self.sudo().filtered(lambda m: m.state == "failed")
-        stored = still_failed = 0
-        for mailbox in failed.mailbox_id:
-            done, not_done = MessageImporter(mailbox).retry(failed.filtered(lambda m, mb=mailbox: m.mailbox_id == mb))
-            stored, still_failed = stored + done, still_failed + not_done
+        stored, still_failed = self._retry_failed()
         kind = "success" if not still_failed else "warning"
         return {
             "type": "ir.actions.client",
@@ -294,6 +286,19 @@ class ImapMessage(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _retry_failed(self):
+        """Store those of these messages that failed again (Retry, the API): (stored, still failing)."""
+        from ..services.message_importer import MessageImporter
+
+        # Whoever sees a failed message may have it stored again; storing is the sync's job.
+        self.check_access("read")
+        failed = self.sudo().filtered(lambda m: m.state == "failed")
+        stored = still_failed = 0
+        for mailbox in failed.mailbox_id:
+            done, not_done = MessageImporter(mailbox).retry(failed.filtered(lambda m, mb=mailbox: m.mailbox_id == mb))
+            stored, still_failed = stored + done, still_failed + not_done
+        return stored, still_failed
 
     def action_import_anyway(self):
         """Download and import messages recorded as too large, whatever their size.

@@ -70,3 +70,6 @@ from . import test_finding_settings
 from . import test_finding_thread
 from . import test_finding_mailbox
 from . import test_redteam_new
+from . import test_api_mailboxes
+from . import test_api_messages
+from . import test_api_templates

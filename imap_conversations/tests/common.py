@@ -16,6 +16,7 @@ from imapclient import IMAPClient
 
 from odoo.tests import TransactionCase, new_test_user
 
+from ..engine.parse import parse_message
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
 _RIG_VARIABLES = (
@@ -269,6 +270,14 @@ class SyncCase(ImapCase):
         """A contact whose address is a fresh rig user: what is sent to it arrives in that user's INBOX."""
         login = self.rig.new_login()
         return login, self.env["res.partner"].create({"name": name, "email": self.rig.address(login)})
+
+    def inbox_of(self, login):
+        """What arrived in *login*'s INBOX, parsed."""
+        with self.rig.client(login) as client:
+            client.select_folder("INBOX", readonly=True)
+            uids = client.search(["ALL"])
+            data = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
+        return [parse_message(data[uid][b"BODY[]"]) for uid in sorted(data)]
 
     def folder(self, mailbox, name):
         return mailbox.folder_ids.filtered(lambda f: f.name == name)

@@ -1,6 +1,5 @@
 from odoo.tests import tagged
 
-from ..engine.parse import parse_message
 from ..services.sender import MailSender
 from .common import SyncCase, make_email
 
@@ -16,14 +15,6 @@ class TestSending(SyncCase):
         self.customer = self.env["res.partner"].create({
             "name": "Carla Customer", "email": self.rig.address(self.customer_login),
         })
-
-    def inbox_of(self, login):
-        """What arrived in *login*'s INBOX, parsed."""
-        with self.rig.client(login) as client:
-            client.select_folder("INBOX", readonly=True)
-            uids = client.search(["ALL"])
-            data = client.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
-        return [parse_message(data[uid][b"BODY[]"]) for uid in sorted(data)]
 
     def test_a_reply_carries_its_threading_headers_and_lands_in_the_conversation(self):
         self.rig.append(self.mailbox.login, "INBOX", [make_email(

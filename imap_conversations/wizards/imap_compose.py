@@ -197,6 +197,10 @@ class ImapCompose(models.TransientModel):
     # -- sending -------------------------------------------------------------------------------
 
     def action_send(self):
+        return self._result_notification(self._send())
+
+    def _send(self):
+        """Check everything that can refuse, then send (Send, the API): the sender's SendResult."""
         self.ensure_one()
         reason = self._no_mailbox_reason()
         if reason:
@@ -226,7 +230,7 @@ class ImapCompose(models.TransientModel):
         # again under its Message-ID; once sent, a second Send (a double click, a request run again
         # after the mail left) is refused as sent already instead of reaching the recipients twice.
         self.draft_id = prepared.message
-        return self._result_notification(sender.deliver(prepared))
+        return sender.deliver(prepared)
 
     def _result_notification(self, result):
         if not result.sent:
