@@ -93,3 +93,11 @@ def test_a_folder_is_searched_for_the_addresses_within_what_its_sync_handled(mai
                                     held_uids={1, 2})
         assert recreated.uids == (1, 2, 4, 6, 7), "under another UIDVALIDITY the stored UIDs mean nothing"
         assert find_older_mail(session, "Archive", [], uidvalidity=uidvalidity).uids == ()
+
+
+@pytest.mark.parametrize("uids", [[], [7], [1, 2, 3, 9, 11, 12], list(range(1, 5000, 2))])
+def test_a_uid_set_reads_back_as_the_uids_it_was_written_from(uids):
+    from engine.search import uid_set, uids_in_set
+
+    assert uids_in_set(uid_set(uids)) == uids
+    assert uids_in_set(uid_set(uids).decode()) == uids
