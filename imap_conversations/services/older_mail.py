@@ -34,6 +34,8 @@ IMMEDIATE_LIMIT = 200
 JOB_CRON = "imap_conversations.ir_cron_older_mail_jobs"
 #: Seconds one cron call works before handing over (it is called again at once while work is left).
 CRON_BUDGET = 100
+#: Seconds the search of all of a user's mailboxes may take: a dead host must not hold the request.
+SEARCH_BUDGET = 60
 
 
 def usable_mailboxes(env):
@@ -80,12 +82,21 @@ class MailboxFind:
     notes: list = field(default_factory=list)
 
 
-def search_mailbox(mailbox, addresses):
+def search_deadline():
+    return time.monotonic() + SEARCH_BUDGET
+
+
+def search_mailbox(mailbox, addresses, deadline=None):
     """Search the synced folders of *mailbox* (checked by the caller) for mail of *addresses*."""
     env = mailbox.env
     result = MailboxFind(mailbox)
+    if mailbox.state == "auth_failed":
+        # Known refused: asking again would only add to the server's count of failed logins.
+        result.error = env._("Not searched: the server refused the login at the last sync (%(error)s).",
+                             error=mailbox.last_error or "")
+        return result
     try:
-        with mailbox._session() as session:
+        with mailbox._session(deadline=deadline) as session:
             importer = MessageImporter(mailbox)
             for folder in synced_folders(mailbox):
                 try:

@@ -1,8 +1,10 @@
 """Find older mail on the server: a contact's mail beyond the horizon, found per mailbox and imported once."""
 
+from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from .common import make_email
+from ..services.mailbox_run import LOCK_CLASS
+from .common import free_port, make_email
 from .older_mail_common import OlderMailCase
 
 
@@ -112,6 +114,38 @@ class TestOlderMail(OlderMailCase):
         self.assertEqual(result["params"]["type"], "success")
         self.assertIn("Projects is not on the server any more: 1 messages not imported", result["params"]["message"])
         self.assertEqual((wizard.job_ids.state, wizard.job_ids.imported_count), ("done", 0))
+
+    def test_a_mailbox_or_folder_that_cannot_be_searched_says_why(self):
+        self.synced_folder(self.mailbox, "Projects")
+        self.rig.delete_folder(self.mailbox.login, "Projects")
+        notes = {line.folder_id.name: line.note for line in self.find(self.carla).line_ids}
+        self.assertIn("Not on the server any more", notes["Projects"])
+        self.assertEqual(self.found(self.find(self.carla)), {(self.mailbox.name, "INBOX"): 2,
+                                                             (self.mailbox.name, "Sent"): 1}, "the others are searched")
+        for values, words in (({"password": "wrong"}, "refused the login"),
+                              ({"port": free_port()}, "refused the connection")):
+            self.mailbox.sudo().write(values)
+            wizard = self.find(self.carla)
+            self.assertEqual(wizard.total, 0)
+            self.assertIn(words, wizard.line_ids.note)
+            self.mailbox.sudo().write({"password": self.rig.password, "port": self.rig.port})
+        self.mailbox.sudo().state = "auth_failed"
+        self.assertIn("refused the login at the last sync", self.find(self.carla).line_ids.note)
+
+    def test_a_mailbox_being_synced_is_imported_in_the_background_when_the_sync_ends(self):
+        wizard = self.find(self.carla)
+        with db_connect(self.env.cr.dbname).cursor() as other_worker:
+            other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_CLASS, self.mailbox.id])
+            try:
+                result = wizard.action_import()
+            finally:
+                other_worker.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, self.mailbox.id])
+        self.assertIn("in the background", result["params"]["message"])
+        self.assertEqual((wizard.job_ids.state, wizard.job_ids.background), ("queued", True))
+        self.assertEqual(self.subjects(self.mailbox), ["recent"])
+        self.env.ref("imap_conversations.ir_cron_older_mail_jobs").method_direct_trigger()
+        self.assertEqual(wizard.job_ids.state, "done")
+        self.assertEqual(len(self.messages(self.mailbox)), 4)
 
     def test_a_contact_without_an_address_searches_nothing(self):
         wizard = self.find(self.env["res.partner"].create({"name": "No address"}))

@@ -78,8 +78,9 @@ class ImapOlderMailWizard(models.TransientModel):
         if not addresses:
             return
         values = []
+        deadline = older_mail.search_deadline()
         for mailbox in older_mail.usable_mailboxes(self.env):
-            found = older_mail.search_mailbox(mailbox.sudo(), addresses)
+            found = older_mail.search_mailbox(mailbox.sudo(), addresses, deadline)
             base = {"wizard_id": self.id, "mailbox_id": mailbox.id}
             if found.error:
                 values.append({**base, "note": found.error})
