@@ -1,7 +1,7 @@
 """Find older mail on the server: a contact's mail beyond the horizon, found per mailbox and imported once."""
 
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..services.mailbox_run import LOCK_CLASS
 from .common import free_port, make_email
@@ -151,3 +151,10 @@ class TestOlderMail(OlderMailCase):
         wizard = self.find(self.env["res.partner"].create({"name": "No address"}))
         self.assertFalse(wizard.line_ids)
         self.assertEqual(wizard.total, 0)
+
+    def test_the_contact_form_offers_it_and_its_dialog_opens(self):
+        arch = self.env["res.partner"].with_user(self.imap_user).get_view(
+            self.env.ref("base.view_partner_form").id)["arch"]
+        self.assertIn('name="action_find_older_mail"', arch)
+        form = Form(self.find(self.carla))
+        self.assertEqual((form.total, form.addresses, len(form.line_ids)), (3, "carla@customer.example", 2))
