@@ -101,3 +101,13 @@ def test_a_uid_set_reads_back_as_the_uids_it_was_written_from(uids):
 
     assert uids_in_set(uid_set(uids)) == uids
     assert uids_in_set(uid_set(uids).decode()) == uids
+
+
+def test_addresses_with_characters_imap_must_quote_or_send_as_literals_are_found(mailbox):
+    odd = ["o'brien+sales@example.com", "curly{1}*%@example.com", "\u00e9lodie@exemple.fr"]
+    # 8-bit headers as sent by SMTPUTF8 mailers (the last one): the search then names its CHARSET.
+    mailbox.append("INBOX", [_mail("someone@example.net", "me@example.org", "plain")] + [
+        _mail(f"<{address}>", "me@example.org", f"odd {n}") for n, address in enumerate(odd)])
+    with open_session(mailbox.settings()) as session:
+        for n, address in enumerate(odd):
+            assert find_older_mail(session, "INBOX", [address]).uids == (n + 2,), address

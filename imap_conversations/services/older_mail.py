@@ -210,10 +210,11 @@ class JobRun:
                 if left and self.deadline is not None and time.monotonic() > self.deadline:
                     return False
         except imap_errors.FolderNotFoundError:
-            left = uids_in_set(job.pending[0]["uids"]) if job.pending else []
-            job._drop(job.pending[0], len(left), env._(
-                "%(folder)s is not on the server any more: %(count)s messages not imported.",
-                folder=folder.name, count=len(left)))
+            if job.pending and job.pending[0]["folder_id"] == folder.id:
+                left = uids_in_set(job.pending[0]["uids"])
+                job._drop(job.pending[0], len(left), env._(
+                    "%(folder)s is not on the server any more: %(count)s messages not imported.",
+                    folder=folder.name, count=len(left)))
             return True
         # Whatever was not in the last batch left the folder meanwhile: nothing to import.
         if job.pending and job.pending[0]["folder_id"] == folder.id:
