@@ -172,6 +172,14 @@ class JobRun:
                 while job.pending:
                     if not self._import_folder(session, importer, job.pending[0]):
                         return False
+        except imap_errors.ConnectionTimeout as error:
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                # A wait cut short by the run's own deadline, not a dead server: the next run goes on.
+                _logger.info("IMAP mailbox %s: older mail import %s out of time: %s", self.mailbox.name, job.id, error)
+                return False
+            _logger.warning("IMAP mailbox %s: older mail import %s failed: %s", self.mailbox.name, job.id, error)
+            job._finish("failed", self.mailbox._describe_error(error))
+            return True
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: older mail import %s failed: %s", self.mailbox.name, job.id, error)
             # What is left stays pending: Retry takes it up again once the server answers.

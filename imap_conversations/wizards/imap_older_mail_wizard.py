@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..engine.older_mail import contact_addresses
 from ..engine.search import uid_set, uids_in_set
-from ..services import older_mail
+from ..services import older_mail, scheduler
 from ..services.older_mail import JobRun
 
 
@@ -120,9 +120,12 @@ class ImapOlderMailWizard(models.TransientModel):
             })
         self.write({"state": "started", "job_ids": [fields.Command.set(jobs.ids)]})
         if not background:
+            # As Sync now: a minute at most in the request (shared with the rest of these jobs).
+            deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
             for job in jobs:
-                if not JobRun(job).run():
-                    job.background = True  # its mailbox is being synced: the cron takes it when the run ends
+                if not JobRun(job, deadline=deadline).run():
+                    # Its mailbox is being synced, or the minute is up: the cron goes on with it.
+                    job.background = True
         waiting = jobs.filtered(lambda job: job.state in ("queued", "running"))
         if waiting:
             self.env.ref(older_mail.JOB_CRON).sudo()._trigger()
