@@ -72,3 +72,4 @@ from . import test_finding_mailbox
 from . import test_redteam_new
 from . import test_older_mail
 from . import test_older_mail_access
+from . import test_older_mail_tour
