@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "security/imap_remote_content_security.xml",
         "security/imap_routing_security.xml",
+        "security/imap_older_mail_security.xml",
         "data/ir_cron_data.xml",
         "data/imap_oauth_provider_data.xml",
         "views/imap_mailbox_views.xml",
@@ -33,6 +34,8 @@
         "views/menus.xml",
         "views/imap_routing_rule_views.xml",
         "wizards/imap_routing_dry_run_views.xml",
+        "wizards/imap_older_mail_wizard_views.xml",
+        "views/imap_older_mail_job_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

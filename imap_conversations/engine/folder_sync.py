@@ -149,15 +149,7 @@ class FolderSync:
         self.max_message_size = max_message_size
         self.plan = None
         self.new_uids_seen = 0
-        self._extra_items = self._server_id_items()
-
-    def _server_id_items(self):
-        items = []
-        if self.session.has("X-GM-EXT-1"):
-            items += ["X-GM-MSGID", "X-GM-THRID"]
-        if self.session.has("OBJECTID"):
-            items += ["EMAILID", "THREADID"]
-        return items
+        self._extra_items = server_id_items(session)
 
     def make_plan(self):
         """One STATUS round trip: all an unchanged folder costs."""
@@ -183,6 +175,15 @@ class FolderSync:
         self._select()
         uids = [uid for uid in run_search(self.session, Query().since(self.horizon)) if uid not in held_uids]
         yield from self._batches_for(uids, received_before)
+
+    def uid_batches(self, uids):
+        """The messages at *uids* (chosen by the caller, e.g. older mail found on demand), in batches.
+
+        The caller checked the folder's UIDVALIDITY on this session (older_mail.selected_uidvalidity):
+        the UIDs are those of the folder as selected now. The watermark is not the business of these.
+        """
+        self._select()
+        yield from self._batches_for(sorted(set(uids)))
 
     def _batches_for(self, uids, received_before=None):
         for start in range(0, len(uids), METADATA_CHUNK):
@@ -294,6 +295,16 @@ class FolderSync:
             server_messages=plan.status.messages,
             uidnext=plan.status.uidnext,
         )
+
+
+def server_id_items(session):
+    """The FETCH items of the server's own message and thread ids, where it has them."""
+    items = []
+    if session.has("X-GM-EXT-1"):
+        items += ["X-GM-MSGID", "X-GM-THRID"]
+    if session.has("OBJECTID"):
+        items += ["EMAILID", "THREADID"]
+    return items
 
 
 def horizon_date(today, days):

@@ -110,6 +110,17 @@ def uid_set(uids):
     return ",".join(str(a) if a == b else f"{a}:{b}" for a, b in runs).encode("ascii")
 
 
+def uids_in_set(text):
+    """The UIDs of a sequence set written by :func:`uid_set` (bytes or str): ``"1:2,5"`` -> ``[1, 2, 5]``."""
+    if isinstance(text, bytes):
+        text = text.decode("ascii")
+    uids = []
+    for part in filter(None, (text or "").split(",")):
+        first, _colon, last = part.partition(":")
+        uids.extend(range(_uid(int(first)), _uid(int(last or first)) + 1))
+    return uids
+
+
 @dataclass(frozen=True)
 class Query:
     """A SEARCH query; every method returns a new query, the terms of one query are ANDed.

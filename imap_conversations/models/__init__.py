@@ -18,3 +18,4 @@ from . import imap_remote_content_choice
 from . import imap_routing_rule
 from . import imap_routing_application
 from . import mail_thread
+from . import imap_older_mail_job

@@ -77,6 +77,15 @@ class ImapConversationMixin(models.AbstractModel):
             "default_partner_ids": self._imap_compose_recipients().ids,
         }, self.env._("New email"))
 
+    def _imap_older_mail_addresses(self):
+        """The addresses whose older mail "Find older mail on the server" looks for; records override it."""
+        return []
+
+    def action_find_older_mail(self):
+        """Search the server for this record's mail older than what was synced, and offer to import it."""
+        self.ensure_one()
+        return self.env["imap.older.mail.wizard"]._open(self)
+
     def unlink(self):
         # Links are references by model and id, without a foreign key: drop them with the record.
         links = self.env["imap.conversation.link"].sudo().search(

@@ -40,6 +40,12 @@ class ResPartner(models.Model):
             participants = expression.OR([participants, [("participant_email", "in", addresses)]])
         return expression.OR([domain, participants])
 
+    def _imap_older_mail_addresses(self):
+        """The contact's address, and a company's people's (as its conversations include theirs)."""
+        self.ensure_one()
+        people = self.with_context(active_test=False).search([("id", "child_of", self.id)])
+        return [address for address in people.mapped("email_normalized") if address]
+
     def _imap_compose_recipients(self):
         return self
 

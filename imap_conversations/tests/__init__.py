@@ -73,3 +73,6 @@ from . import test_redteam_new
 from . import test_api_mailboxes
 from . import test_api_messages
 from . import test_api_templates
+from . import test_older_mail
+from . import test_older_mail_access
+from . import test_older_mail_tour

@@ -4,3 +4,5 @@ from . import imap_conversation_link_wizard
 from . import imap_template_preview
 from . import imap_routing_dry_run
 from . import imap_routing_dry_run_line
+from . import imap_older_mail_wizard
+from . import imap_older_mail_wizard_line

@@ -21,6 +21,11 @@ class CrmLead(models.Model):
             extra.append([("participant_email", "=", self.email_normalized)])
         return expression.OR([domain, *extra])
 
+    def _imap_older_mail_addresses(self):
+        """The lead's address and its contact's."""
+        self.ensure_one()
+        return [address for address in (self.email_normalized, self.partner_id.email_normalized) if address]
+
     def _imap_compose_recipients(self):
         """The lead's contact, or a contact for its address (found or created)."""
         if self.partner_id:
