@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import email_normalize
 
 from ..engine import errors as imap_errors
-from ..engine import presets, smtp
+from ..engine import presets, smtp, states
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
@@ -180,13 +180,8 @@ class ImapMailbox(models.Model):
     quarantine_folder = fields.Char(default="IMAP Conversations Failed", required=True)
 
     state = fields.Selection(
-        [
-            ("draft", "Pending"),
-            ("active", "Active"),
-            ("auth_failed", "Authentication failed"),
-            ("error", "Error"),
-        ],
-        default="draft", required=True, readonly=True, copy=False, tracking=True,
+        states.MAILBOX_STATES,
+        default=states.MAILBOX_PENDING, required=True, readonly=True, copy=False, tracking=True,
     )
     last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
     last_run_date = fields.Datetime(
@@ -365,7 +360,7 @@ class ImapMailbox(models.Model):
 
     def _compute_failed_message_count(self):
         counts = dict(self.env["imap.message"]._read_group(
-            [("mailbox_id", "in", self.ids), ("state", "=", "failed")], ["mailbox_id"], ["__count"],
+            [("mailbox_id", "in", self.ids), ("state", "=", states.MESSAGE_FAILED)], ["mailbox_id"], ["__count"],
         ))
         for mailbox in self:
             mailbox.failed_message_count = counts.get(mailbox, 0)
@@ -384,9 +379,10 @@ class ImapMailbox(models.Model):
         result = super().write(vals)
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
-            failing = self.filtered(lambda m: m.state in ("auth_failed", "error"))
+            failing = self.filtered(lambda m: m.state in states.MAILBOX_FAILED_STATES)
             failing.write({
-                "state": "draft", "last_error": False, "last_error_kind": False, "auth_failure_notified": False,
+                "state": states.MAILBOX_PENDING, "last_error": False, "last_error_kind": False,
+                "auth_failure_notified": False,
             })
             scheduler.make_due(failing)
         return result
@@ -655,7 +651,7 @@ class ImapMailbox(models.Model):
         return self._sync_now_notification(reports[0], before)
 
     def _sync_now_notification(self, report, before=None):
-        if report.skipped:
+        if report.busy:
             return self._notification(
                 self.env._("Already syncing"),
                 self.env._("A sync of this mailbox is running right now; its mail will appear when it ends."),
@@ -688,7 +684,8 @@ class ImapMailbox(models.Model):
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
-        values = {"state": "active", "last_error": False, "last_error_kind": False, "consecutive_failures": 0,
+        values = {"state": states.MAILBOX_ACTIVE, "last_error": False, "last_error_kind": False,
+                  "consecutive_failures": 0,
                   "auth_failure_notified": False}
         # Only what changed: most runs find the mailbox as the last one left it, and writing a
         # tracked field costs the chatter's tracking even when its value stays.
@@ -709,7 +706,7 @@ class ImapMailbox(models.Model):
         auth = isinstance(error, imap_errors.AuthenticationError)
         _logger.warning("IMAP mailbox %s (id %s): run failed (%s): %s", self.name, self.id, error.kind, error)
         self.write({
-            "state": "auth_failed" if auth else "error",
+            "state": states.MAILBOX_AUTH_FAILED if auth else states.MAILBOX_ERROR,
             "last_error": self._describe_error(error),
             "last_error_kind": error.kind,
             "last_error_date": fields.Datetime.now(),
@@ -729,7 +726,7 @@ class ImapMailbox(models.Model):
             "res_model": "imap.message",
             "view_mode": "list,form",
             "views": [(self.env.ref("imap_conversations.imap_message_view_list_failed").id, "list"), (False, "form")],
-            "domain": [("mailbox_id", "=", self.id), ("state", "=", "failed")],
+            "domain": [("mailbox_id", "=", self.id), ("state", "=", states.MESSAGE_FAILED)],
             "context": {"create": False},
         }
 

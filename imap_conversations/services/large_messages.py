@@ -8,6 +8,7 @@ memory holds one of them, under the mailbox's run lock, so no sync stores it mea
 from odoo.exceptions import UserError
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import download_message
 from .mailbox_run import try_lock, unlock
 from .message_importer import MessageImporter
@@ -43,7 +44,7 @@ def import_too_large(mailbox, messages):
 
 
 def _download(session, message):
-    for place in message.location_ids.filtered(lambda p: p.folder_id.state == "ok"):
+    for place in message.location_ids.filtered(lambda p: p.folder_id.state == states.FOLDER_PRESENT):
         try:
             downloaded = download_message(session, place.folder_id.name, place.uidvalidity, place.uid)
         except imap_errors.FolderNotFoundError:

@@ -4,6 +4,7 @@ import logging
 from datetime import date
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import FolderSync, horizon_date, mark_seen
 from ..engine.folders import list_folders
 from . import chatter_flow, placements
@@ -14,7 +15,7 @@ _logger = logging.getLogger(__name__)
 
 
 class MailboxSync(MailboxRun):
-    kind = "sync"
+    kind = states.RUN_SYNC
 
     def _work(self, session):
         self.env["imap.folder"]._reconcile(self.mailbox, list_folders(session))
@@ -27,7 +28,7 @@ class MailboxSync(MailboxRun):
                 self.report.interrupted = True
                 break
             self._sync_folder(session, importer, folder)
-            worked = worked or self.report.folders[-1].action not in ("unchanged", "skipped")
+            worked = worked or self.report.folders[-1].action not in states.FOLDER_IDLE
 
     def _sync_folder(self, session, importer, folder):
         report = FolderReport(folder.name)
@@ -50,10 +51,10 @@ class MailboxSync(MailboxRun):
         )
         plan = sync.make_plan()
         report.action = plan.action
-        if plan.action == "unchanged":
+        if plan.action == states.FOLDER_UNCHANGED:
             return
         uidvalidity = plan.status.uidvalidity
-        if plan.action == "reset":
+        if plan.action == states.FOLDER_RESET:
             folder._begin_reset(uidvalidity)
             self._commit()
         if plan.horizon_end is not None and folder.uidnext != plan.horizon_end:
@@ -116,6 +117,6 @@ def folder_vanished(mailbox, folder, report, error):
     the other folders.
     """
     report.error = str(error)
-    folder.state = "missing"
+    folder.state = states.FOLDER_MISSING
     _logger.warning("IMAP mailbox %s: folder %s is not on the server any more (%s); marked missing",
                     mailbox.name, folder.name, error.detail or error.message)

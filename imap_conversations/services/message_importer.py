@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from odoo.tools import html2plaintext
 
+from ..engine import states
 from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
 from . import placements, routing
@@ -367,7 +368,7 @@ class MessageImporter:
         sender = headers.sender.normalized if headers.sender else ""
         record = self.messages.create({
             "mailbox_id": self.mailbox.id,
-            "state": "too_large",
+            "state": states.MESSAGE_TOO_LARGE,
             "dedupe_key": key,
             "message_id": (headers.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
             "in_reply_to": headers.in_reply_to[:MESSAGE_ID_STORED] or False,
@@ -376,7 +377,7 @@ class MessageImporter:
             "email_id": server_message.email_id, "server_thread_id": server_message.thread_id,
             "subject": headers.subject,
             "date": to_utc_naive(headers.date or server_message.internaldate),
-            "direction": "outgoing" if outgoing_folder or sender in self.own_addresses else "incoming",
+            "direction": states.OUTGOING if outgoing_folder or sender in self.own_addresses else states.INCOMING,
             "email_from": format_addresses(headers.from_),
             "email_to": format_addresses(headers.to),
             "email_cc": format_addresses(headers.cc),
@@ -398,7 +399,7 @@ class MessageImporter:
     def _create_failed(self, server_message, values, error, places):
         failed = self.messages.with_context(**INERT_ACTIVE_TYPES).create({
             "mailbox_id": self.mailbox.id,
-            "state": "failed",
+            "state": states.MESSAGE_FAILED,
             "size": server_message.size,
             "is_seen": server_message.seen,
             "raw_source": base64.b64encode(server_message.raw or b""),

@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime
 
+from ..engine import states
+
 
 def _wanted(log_level, report):
     if log_level == "off":
@@ -12,11 +14,11 @@ def _wanted(log_level, report):
 
 
 def _state(report):
-    if report.skipped:
-        return "skipped"
+    if report.busy:
+        return states.RUN_BUSY
     if report.error:
-        return "error"
-    return "partial" if report.counts.failed else "ok"
+        return states.RUN_ERROR
+    return states.RUN_PARTIAL if report.counts.failed else states.RUN_OK
 
 
 def record(mailbox, report):

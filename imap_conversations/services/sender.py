@@ -24,7 +24,7 @@ import psycopg2
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import errors as imap_errors
-from ..engine import smtp
+from ..engine import smtp, states
 from ..engine.compose import Address, OutgoingAttachment, Parent, compose_message
 from ..engine.sent import append_sent_copy
 from . import oauth_tokens, placements
@@ -115,7 +115,7 @@ class MailSender:
         if draft:
             draft.sudo().unlink()
         message = MessageImporter(mailbox).store_outgoing(outgoing.raw, conversation and conversation.sudo())
-        message.write({"state": "draft", "raw_source": False})
+        message.write({"state": states.MESSAGE_DRAFT, "raw_source": False})
         message.conversation_id._refresh_summary()  # a draft is not a message of the thread yet
         if link_to:
             # Before sending, with the draft: a mail that fails to go is still found on the record.
@@ -131,7 +131,8 @@ class MailSender:
             return
         draft.ensure_one()
         stored = draft.sudo()
-        if stored.state == "sent" and stored.create_uid.id == self.env.uid and stored.mailbox_id == self.mailbox:
+        if (stored.state == states.MESSAGE_SENT and stored.create_uid.id == self.env.uid
+                and stored.mailbox_id == self.mailbox):
             raise UserError(self.env._("This message has been sent already."))
         if not (stored._resendable() and stored.mailbox_id == self.mailbox):
             raise AccessError(self.env._(
@@ -154,7 +155,7 @@ class MailSender:
             return SendResult(message, error=error)
         # The mail has left. Recorded at once: whatever fails next must not roll it back to "not
         # sent", where Send again would send it a second time.
-        message.write({"state": "sent", "error_message": False})
+        message.write({"state": states.MESSAGE_SENT, "error_message": False})
         self._commit()
         result = SendResult(message, refused=report.refused)
         self._after_sent(message.conversation_id._refresh_summary, outgoing, "counting it in its conversation")
