@@ -95,7 +95,7 @@ class ServerMessage:
 class Batch:
     #: Downloaded in full: unknown to the caller.
     new: list = field(default_factory=list)
-    #: Known to the caller by Message-ID (or server id): only their placement is new.
+    #: Known to the caller by Message-ID (or server id): only their location is new.
     known: list = field(default_factory=list)
     #: Unknown, and larger than the maximum message size: only their headers were downloaded
     #: (``ServerMessage.header``), so they can be recorded and imported later on demand.
@@ -269,7 +269,7 @@ class FolderSync:
         return plan.status.messages < self.state.server_messages + self.new_uids_seen
 
     def present_uids(self):
-        """Every UID in the folder now, to drop placements of messages moved or deleted on the server."""
+        """Every UID in the folder now, to drop locations of messages moved or deleted on the server."""
         self._select()
         return set(self.session.search(["ALL"]))
 

@@ -121,7 +121,7 @@ class ImapFolder(models.Model):
         )
 
     def _begin_reset(self, uidvalidity):
-        """UIDVALIDITY changed: every UID we knew means nothing now. Messages stay, placements go."""
+        """UIDVALIDITY changed: every UID we knew means nothing now. Messages stay, their locations here go."""
         self.ensure_one()
         self.location_ids.filtered(lambda loc: loc.uidvalidity != uidvalidity).unlink()
         self.write({

@@ -17,8 +17,8 @@ from .message_importer import MessageImporter
 def import_too_large(mailbox, messages):
     """Download and import *messages* (records of *mailbox*); returns (imported, gone, failed).
 
-    *gone*: no longer where their placements say (moved or deleted on the server since):
-    they stay as they are, and the next sync updates their placements.
+    *gone*: no longer where their locations say (moved or deleted on the server since):
+    they stay as they are, and the next sync updates their locations.
     """
     env = mailbox.env
     if not try_lock(env.cr, mailbox.id):
@@ -44,9 +44,9 @@ def import_too_large(mailbox, messages):
 
 
 def _download(session, message):
-    for place in message.location_ids.filtered(lambda p: p.folder_id.state == states.FOLDER_PRESENT):
+    for location in message.location_ids.filtered(lambda loc: loc.folder_id.state == states.FOLDER_PRESENT):
         try:
-            downloaded = download_message(session, place.folder_id.name, place.uidvalidity, place.uid)
+            downloaded = download_message(session, location.folder_id.name, location.uidvalidity, location.uid)
         except imap_errors.FolderNotFoundError:
             continue
         if downloaded is not None:

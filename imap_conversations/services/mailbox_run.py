@@ -31,7 +31,7 @@ class FolderReport:
     action: str = states.FOLDER_NOT_VISITED
     counts: ImportCounts = field(default_factory=ImportCounts)
     flags_updated: int = 0
-    placements_dropped: int = 0
+    locations_dropped: int = 0
     quarantined: int = 0
     error: str | None = None
 
@@ -39,7 +39,7 @@ class FolderReport:
         text = (f"{self.name}: {self.action}, {self.counts.new} new, {self.counts.failed} failed, "
                 f"{self.counts.known} skipped")
         extras = [f"{n} {label}" for n, label in ((self.flags_updated, "flag changes"),
-                                                   (self.placements_dropped, "left the folder"),
+                                                   (self.locations_dropped, "left the folder"),
                                                    (self.counts.too_large, "too large, recorded without content"),
                                                    (self.quarantined, "quarantined")) if n]
         if extras:

@@ -7,7 +7,7 @@ from ..engine import errors as imap_errors
 from ..engine import states
 from ..engine.folder_sync import FolderSync, horizon_date, mark_seen
 from ..engine.folders import list_folders
-from . import chatter_flow, placements
+from . import chatter_flow, locations
 from .mailbox_run import FolderReport, MailboxRun
 from .message_importer import OUTGOING_ROLES, MessageImporter
 
@@ -77,7 +77,7 @@ class MailboxSync(MailboxRun):
             if mark_read:
                 uids = [m.uid for m in (*batch.new, *batch.known) if not m.seen and m.uid not in importer.failed_uids]
                 mark_seen(session, uids)
-                placements.mark_seen(self.env, folder, uidvalidity, uids)
+                locations.mark_seen(self.env, folder, uidvalidity, uids)
                 self._commit()
             self.after_batch(report)
             if self._out_of_time():
@@ -85,10 +85,10 @@ class MailboxSync(MailboxRun):
                 break
         else:
             changes = sync.flag_changes()
-            report.flags_updated = placements.apply_flags(self.env, folder, uidvalidity, changes)
+            report.flags_updated = locations.apply_flags(self.env, folder, uidvalidity, changes)
             if sync.expunge_suspected():
-                report.placements_dropped = placements.drop_missing(self.env, folder, uidvalidity,
-                                                                    sync.present_uids())
+                report.locations_dropped = locations.drop_missing(self.env, folder, uidvalidity,
+                                                                  sync.present_uids())
             folder._finish_run(sync.next_state(last_uid))
             self._commit()
 
@@ -102,7 +102,7 @@ class MailboxSync(MailboxRun):
         except imap_errors.ProtocolError as error:
             _logger.warning("IMAP mailbox %s: failed messages not quarantined: %s", self.mailbox.name, error)
             return 0
-        placements.quarantined(self.env, folder, uidvalidity, uids)
+        locations.quarantined(self.env, folder, uidvalidity, uids)
         self._commit()
         _logger.info("IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids),
                      folder.name, target)

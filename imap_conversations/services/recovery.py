@@ -15,7 +15,7 @@ from ..engine import errors as imap_errors
 from ..engine import states
 from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.search import Query, run_search
-from . import placements
+from . import locations
 from .mailbox_run import FolderReport, MailboxRun
 from .mailbox_sync import folder_vanished
 from .message_importer import MessageImporter
@@ -83,7 +83,7 @@ class MailboxRecovery(MailboxRun):
                 # Recreated: the next sync rebinds it, recovery has no UIDs to trust.
                 report.action = states.FOLDER_NOT_VISITED
                 return
-            for batch in sync.missing_batches(placements.held_uids(self.env, folder, uidvalidity), cutoff):
+            for batch in sync.missing_batches(locations.held_uids(self.env, folder, uidvalidity), cutoff):
                 report.counts += importer.import_batch(folder, uidvalidity, batch)
                 self._commit()
                 self.env.invalidate_all()

@@ -27,7 +27,7 @@ from ..engine import errors as imap_errors
 from ..engine import smtp, states
 from ..engine.compose import Address, OutgoingAttachment, Parent, compose_message
 from ..engine.sent import append_sent_copy
-from . import oauth_tokens, placements
+from . import locations, oauth_tokens
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -196,17 +196,17 @@ class MailSender:
         folder = self.mailbox.folder_ids.filtered(lambda f: f.name == copy.folder)
         if copy.uid and folder and folder.uidvalidity == copy.uidvalidity:
             self._after_sent(
-                lambda: placements.add(self.env, self.mailbox, folder, copy.uidvalidity,
-                                       [(message.id, _SentPlacement(copy.uid))], outgoing=True),
+                lambda: locations.add(self.env, self.mailbox, folder, copy.uidvalidity,
+                                      [(message.id, _SentCopy(copy.uid))], outgoing=True),
                 outgoing, "recording its copy in Sent",
             )
         return None
 
 
 @dataclass(frozen=True)
-class _SentPlacement:
-    """What placements.add needs of a server message, for the copy just appended to Sent."""
+class _SentCopy:
+    """What locations.add needs of a server message, for the copy just appended to Sent."""
 
     uid: int
-    flags: frozenset = frozenset({placements.SEEN})
+    flags: frozenset = frozenset({states.SEEN})
     seen: bool = True
