@@ -13,6 +13,7 @@ from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connecti
 from ..services import (
     credential_alerts,
     destinations,
+    error_texts,
     idle_leases,
     mailbox_notices,
     mailbox_presets,
@@ -24,7 +25,6 @@ from ..services import (
 )
 from ..services.mailbox_sync import MailboxSync
 from ..services.recovery import MailboxRecovery
-from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
 
@@ -33,9 +33,6 @@ CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", 
                      # OAuth2: another application, or connected again (the callback writes the account).
                      "auth_method", "oauth_provider_id", "oauth_account"}
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
-#: Errors whose detail is ours (our TLS library on the certificate, our own failure), never the server's:
-#: shown to everyone, since it is what the reader must act on.
-OWN_WORDS = (imap_errors.CertificateError, imap_errors.InternalError, imap_errors.InvalidAddressError)
 
 
 class ImapMailbox(models.Model):
@@ -457,85 +454,8 @@ class ImapMailbox(models.Model):
             session.close()
 
     def _describe_error(self, error, smtp_settings=None):
-        """What went wrong, in words an administrator can act on (IMAP, or SMTP when its settings are given)."""
-        self.ensure_one()
-        host, port = (smtp_settings.host, smtp_settings.port) if smtp_settings else (self.host, self.port)
-        login = smtp_settings.login if smtp_settings else self.login
-        target = f"{host}:{port}"
-        # The server's own words (banners, replies) only where the destination policy allows them.
-        reason = error.detail or error.message
-        if isinstance(error, SecretKeyError):
-            return str(error)
-        oauth_text = self.auth_method == "oauth2" and oauth_tokens.describe(
-            self, error, oauth_tokens.SMTP if smtp_settings else oauth_tokens.IMAP)
-        if oauth_text:
-            return oauth_text
-        if not isinstance(error, OWN_WORDS) and not destinations.shows_server_words(self):
-            reason = error.message
-        if isinstance(error, imap_errors.DestinationRefused):
-            if destinations.is_imap_admin(destinations.reader(self)):
-                return self.env._(
-                    "%(target)s is not allowed for this mailbox (%(reason)s). Add it to “Allowed mail servers” "
-                    "in IMAP Conversations > Configuration > Settings if it is trusted.",
-                    target=target, reason=error.detail or error.message,
-                )
-            return self.env._("This server is not allowed by your administrator. Choose another server, or ask "
-                              "your administrator to allow %(host)s.", host=host)
-        if isinstance(error, imap_errors.AuthenticationError):
-            return self.env._("The server refused the login or password for “%(login)s”.", login=login)
-        if isinstance(error, imap_errors.CertificateError):
-            return self.env._(
-                "The certificate of %(host)s is not trusted (%(reason)s). Install the certificate of its authority "
-                "on the Odoo server, or switch off “Verify certificate” only for a server you control.",
-                host=host, reason=reason,
-            )
-        if isinstance(error, imap_errors.TlsError):
-            return self.env._(
-                "No secure connection could be set up with %(target)s (%(reason)s). Check the port and the "
-                "security setting.", target=target, reason=reason,
-            )
-        if isinstance(error, imap_errors.HostNotFoundError):
-            return self.env._("The host “%(host)s” was not found. Check the host name.", host=host)
-        if isinstance(error, imap_errors.ConnectionRefused):
-            return self.env._(
-                "%(target)s refused the connection. Check the port, and that the mail server is running.",
-                target=target,
-            )
-        if isinstance(error, imap_errors.ConnectionTimeout):
-            return self.env._(
-                "%(target)s did not answer within %(seconds)s seconds.", target=target, seconds=self.timeout,
-            )
-        if isinstance(error, imap_errors.ThrottledError):
-            return self.env._(
-                "The server is temporarily unavailable or limiting connections (%(reason)s). It will be tried "
-                "again later.", reason=reason,
-            )
-        if isinstance(error, imap_errors.NetworkError):
-            return self.env._("Network error with %(target)s: %(reason)s", target=target, reason=reason)
-        if isinstance(error, imap_errors.RecipientsRefused):
-            return self.env._("The server refused every recipient: %(refused)s", refused="; ".join(
-                f"{address} ({code} {text})" for address, (code, text) in error.refused.items()))
-        if isinstance(error, imap_errors.SenderRefused):
-            return self.env._("The server will not send mail from this address: %(reason)s", reason=reason)
-        if isinstance(error, imap_errors.MessageRejected):
-            return self.env._("The server refused the message: %(reason)s", reason=reason)
-        if isinstance(error, imap_errors.FolderNotFoundError):
-            return self.env._("A folder is no longer on the server (%(reason)s); the next sync updates the "
-                              "folder list.", reason=reason)
-        if isinstance(error, imap_errors.UnsupportedLibraryError):
-            return self.env._(
-                "The Odoo server has imapclient %(version)s, a version this addon does not work with: it needs "
-                "imapclient %(supported)s. Ask the administrator of the Odoo server to install a supported version "
-                "(pip install \"imapclient%(supported)s\") and restart Odoo.",
-                version=error.version, supported=error.supported,
-            )
-        if isinstance(error, imap_errors.InternalError):
-            return self.env._("The run stopped on an unexpected error (%(reason)s). It is tried again at the next "
-                              "run; the server log has the details.", reason=reason)
-        if isinstance(error, imap_errors.InvalidAddressError):
-            return self.env._("An address is not valid: %(reason)s", reason=reason)
-        return self.env._("The server answered unexpectedly: %(reason)s",
-                          reason=str(error) if destinations.shows_server_words(self) else error.message)
+        """What went wrong, in words an administrator can act on (see services/error_texts.py)."""
+        return error_texts.describe(self, error, smtp_settings)
 
     @api.onchange("provider_preset")
     def _onchange_provider_preset(self):

@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from ..engine import errors as imap_errors
 from ..engine import states
 from ..engine.folder_sync import download_message
+from . import error_texts
 from .mailbox_run import try_lock, unlock
 from .message_importer import MessageImporter
 
@@ -37,7 +38,7 @@ def import_too_large(mailbox, messages):
                 imported, failed = imported + done, failed + not_done
                 del downloaded
     except imap_errors.ImapError as error:
-        raise UserError(mailbox._describe_error(error)) from error
+        raise UserError(error_texts.describe(mailbox, error)) from error
     finally:
         unlock(env.cr, mailbox.id)
     return imported, gone, failed

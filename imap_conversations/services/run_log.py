@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from ..engine import states
+from . import error_texts
 
 
 def _wanted(log_level, report):
@@ -35,7 +36,7 @@ def record(mailbox, report):
         "new_count": report.counts.new,
         "failed_count": report.counts.failed,
         "skipped_count": report.counts.known,
-        "error": mailbox._describe_error(report.error) if report.error else False,
+        "error": error_texts.describe(mailbox, report.error) if report.error else False,
     }
     if mailbox.log_level == "full":
         values["details"] = "\n".join(folder.describe() for folder in report.folders) or False

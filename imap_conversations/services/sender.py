@@ -27,7 +27,7 @@ from ..engine import errors as imap_errors
 from ..engine import smtp, states
 from ..engine.compose import Address, OutgoingAttachment, Parent, compose_message
 from ..engine.sent import append_sent_copy
-from . import locations, oauth_tokens
+from . import error_texts, locations, oauth_tokens
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class MailSender:
                 lambda ready: smtp.send_message(ready, outgoing.raw, outgoing.sender_email, outgoing.recipients))
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: sending %s failed: %s", mailbox.name, outgoing.message_id, error)
-            message.write({"error_message": mailbox._describe_error(error, smtp_settings=settings)})
+            message.write({"error_message": error_texts.describe(mailbox, error, smtp_settings=settings)})
             return SendResult(message, error=error)
         # The mail has left. Recorded at once: whatever fails next must not roll it back to "not
         # sent", where Send again would send it a second time.
