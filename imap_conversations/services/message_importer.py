@@ -23,7 +23,7 @@ from . import locations, routing
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
 from .tables import imap_message as message_table
-from .tables.imap_message_location import LocationRow
+from .tables.imap_message_location import LocationRow, flags_text
 
 _logger = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ class MessageImporter:
         self.router.route([item.id for item in items if item.id and self._by_key.get(item.key) == item.id])
 
     def _location_of(self, server_message):
-        return (self._folder.id, self._uidvalidity, server_message.uid, " ".join(sorted(server_message.flags)))
+        return (self._folder.id, self._uidvalidity, server_message.uid, flags_text(server_message.flags))
 
     def _prefetch(self, parsed_messages, server_messages):
         self.threads.prefetch(parsed_messages, server_messages)
