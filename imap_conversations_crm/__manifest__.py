@@ -6,6 +6,8 @@
     "author": "imap_conversations developers",
     "website": "https://github.com/imap-conversations/imap_conversations",
     "license": "LGPL-3",
+    "maintainers": ["imap-conversations"],
+    "development_status": "Beta",
     "depends": ["imap_conversations", "crm"],
     "data": [
         "views/crm_lead_views.xml",

@@ -14,7 +14,7 @@ SERVICES = Path(engine.__file__).resolve().parent.parent / "services"
 def test_no_service_imports_a_model_module():
     offenders = [
         f"{path.name}: {line.strip()}"
-        for path in sorted(SERVICES.glob("*.py"))
+        for path in sorted(SERVICES.rglob("*.py"))
         for line in path.read_text().splitlines()
         if line.strip().startswith(("from ..models", "from ...models", "import odoo.addons.imap_conversations.models"))
     ]

@@ -17,6 +17,7 @@ from odoo.cli import Command
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
+from ..engine import states
 from ..services.mailbox_sync import MailboxSync
 from ..services.recovery import MailboxRecovery
 
@@ -60,7 +61,7 @@ def run_now(env, mailbox_ids, recover, out, commit):
         mailboxes = found
     else:
         mailboxes = mailboxes.with_context(active_test=True).search([], order="id")
-    run_class, doing = (MailboxRecovery, "recovery") if recover else (MailboxSync, "sync")
+    run_class, doing = (MailboxRecovery, states.RUN_RECOVERY) if recover else (MailboxSync, states.RUN_SYNC)
     reports = []
     for position, mailbox in enumerate(mailboxes, start=1):
         report = run_class(mailbox, commit=commit).run()
@@ -70,14 +71,14 @@ def run_now(env, mailbox_ids, recover, out, commit):
     failed = [r for r in reports if r.error]
     out.write(
         f"{doing}: {len(reports)} mailboxes, {sum(r.ok for r in reports)} done, {len(failed)} failed, "
-        f"{sum(r.skipped for r in reports)} skipped (already running); "
+        f"{sum(r.busy for r in reports)} skipped (already running); "
         f"{sum(r.counts.new for r in reports)} new messages, {sum(r.counts.failed for r in reports)} failed messages.\n"
     )
     return EXIT_FAILED if failed else EXIT_OK
 
 
 def _outcome(mailbox, report):
-    if report.skipped:
+    if report.busy:
         return "skipped, another run of it is under way"
     if report.error:
         return f"FAILED ({report.error.kind}): {mailbox._describe_error(report.error)}"

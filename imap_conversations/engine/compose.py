@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from .errors import InvalidAddressError
 from .html_text import html_to_text
 from .parse import Address, normalize_message_id
-from .quoting import is_forward_subject
+from .subjects import is_forward_subject, strip_reply_prefixes
 from .threads import MAX_REFERENCES
 
 __all__ = [
@@ -41,13 +41,6 @@ _POLICY = email_policy.SMTP.clone(cte_type="7bit")
 # mail client reads as an id any more.
 _OUTPUT_POLICY = _POLICY.clone(refold_source="none")
 
-# Reply prefixes of the usual languages; forward prefixes (Fwd:, WG:, TR:...) are
-# not among them, so a reply to a forward reads "Re: Fwd: ...", as mail clients write it.
-_REPLY_PREFIX = re.compile(
-    r"^\s*(?:(?:re|aw|sv|vs|antw|antwort|rif|r|res|odp|ynt|απ|ответ|回复|答复|回覆)"
-    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*)+",
-    re.IGNORECASE,
-)
 _LINE_BREAKS = re.compile(r"[\r\n]+\s*")
 # What an address must look like to be written and sent: one @, no spaces or brackets.
 _ADDRESS = re.compile(r'^[^@\s<>()\[\],;:"\\]+@[^@\s<>()\[\],;:"\\]+$')
@@ -158,7 +151,8 @@ def new_message_id(sender_email):
 
 def reply_subject(subject):
     """'Offer' -> 'Re: Offer'; 'RE: AW: Offer' -> 'Re: Offer'; 'Fwd: Offer' -> 'Re: Fwd: Offer'."""
-    rest = _REPLY_PREFIX.sub("", _one_line(subject or ""), count=1)
+    # Forward prefixes stay: a reply to a forward reads "Re: Fwd: ...", as mail clients write it.
+    rest = strip_reply_prefixes(_one_line(subject or ""))
     return f"Re: {rest}" if rest else "Re:"
 
 

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from . import states
 from .folders import FolderStatus, folder_status
 from .parse import header_text, normalize_message_id
 from .search import Query, run_search
@@ -54,7 +55,7 @@ class FolderState:
 
 @dataclass(frozen=True)
 class FolderPlan:
-    #: "unchanged", "initial", "incremental" or "reset" (UIDVALIDITY changed).
+    #: One of the FOLDER_* actions of engine/states.py: unchanged, initial, incremental or reset.
     action: str
     status: FolderStatus
     #: Highest UID already handled under ``status.uidvalidity`` (0 after a reset).
@@ -87,14 +88,14 @@ class ServerMessage:
 
     @property
     def seen(self):
-        return "\\Seen" in self.flags
+        return states.SEEN in self.flags
 
 
 @dataclass
 class Batch:
     #: Downloaded in full: unknown to the caller.
     new: list = field(default_factory=list)
-    #: Known to the caller by Message-ID (or server id): only their placement is new.
+    #: Known to the caller by Message-ID (or server id): only their location is new.
     known: list = field(default_factory=list)
     #: Unknown, and larger than the maximum message size: only their headers were downloaded
     #: (``ServerMessage.header``), so they can be recorded and imported later on demand.
@@ -110,19 +111,20 @@ def plan_folder(state, status):
             and status.highestmodseq != state.highestmodseq:
         flags_since = state.highestmodseq
     if state.uidvalidity is None:
-        return FolderPlan("initial", status, 0, None, status.uidnext)
+        return FolderPlan(states.FOLDER_INITIAL, status, 0, None, status.uidnext)
     if status.uidvalidity != state.uidvalidity:
-        return FolderPlan("reset", status, 0, None, status.uidnext)
+        return FolderPlan(states.FOLDER_RESET, status, 0, None, status.uidnext)
     if not state.initial_sync_done:
         # A first sync resumed by a later run keeps the boundary its first run saw: mail that
         # arrived in between is new, whatever its date.
-        return FolderPlan("initial", status, state.last_uid, flags_since, state.uidnext or status.uidnext)
+        return FolderPlan(states.FOLDER_INITIAL, status, state.last_uid, flags_since, state.uidnext or status.uidnext)
     unchanged = (
         status.uidnext <= state.last_uid + 1
         and status.messages == state.server_messages
         and flags_since is None
     )
-    return FolderPlan("unchanged" if unchanged else "incremental", status, state.last_uid, flags_since)
+    return FolderPlan(states.FOLDER_UNCHANGED if unchanged else states.FOLDER_INCREMENTAL, status, state.last_uid,
+                      flags_since)
 
 
 class FolderSync:
@@ -159,7 +161,7 @@ class FolderSync:
     def batches(self):
         """New mail in ascending UID order, in size-bounded batches."""
         plan = self.plan or self.make_plan()
-        if plan.action == "unchanged":
+        if plan.action == states.FOLDER_UNCHANGED:
             return
         self._select()
         uids = [uid for uid in self._candidate_uids(plan) if uid > plan.after_uid]
@@ -195,7 +197,7 @@ class FolderSync:
 
     def _candidate_uids(self, plan):
         start = plan.after_uid + 1
-        if plan.action in ("initial", "reset"):
+        if plan.action in states.FOLDER_FROM_START:
             within_horizon = run_search(
                 self.session, Query().since(self.horizon).uid_range(start, plan.horizon_end - 1))
             arrived_since = run_search(self.session, Query().uid_range(max(start, plan.horizon_end)))
@@ -263,12 +265,12 @@ class FolderSync:
     def expunge_suspected(self):
         """Fewer messages on the server than before plus what this run found: some left the folder."""
         plan = self.plan
-        if not plan or plan.action in ("initial", "reset"):
+        if not plan or plan.action in states.FOLDER_FROM_START:
             return False
         return plan.status.messages < self.state.server_messages + self.new_uids_seen
 
     def present_uids(self):
-        """Every UID in the folder now, to drop placements of messages moved or deleted on the server."""
+        """Every UID in the folder now, to drop locations of messages moved or deleted on the server."""
         self._select()
         return set(self.session.search(["ALL"]))
 
@@ -346,7 +348,7 @@ def server_message(uid, data):
 def mark_seen(session, uids):
     """Set \\Seen on *uids* of the selected folder (only when the mailbox asks for it)."""
     if uids:
-        session.add_flags(sorted(uids), ["\\Seen"])
+        session.add_flags(sorted(uids), [states.SEEN])
 
 
 def download_message(session, folder, uidvalidity, uid):

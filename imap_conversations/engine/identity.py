@@ -44,3 +44,16 @@ def server_key(message_id, gm_msgid=None, email_id=None):
 
 def dedupe_key(message_id, content_hash, gm_msgid=None, email_id=None):
     return server_key(message_id, gm_msgid, email_id) or f"hash:{content_hash}"
+
+
+def message_key(server, parsed=None):
+    """The dedupe key of a message: what the sync, the recovery and the sender all compute.
+
+    *server*: the message as the server describes it (``folder_sync.ServerMessage``: Message-ID,
+    X-GM-MSGID, EMAILID). *parsed*: the message once downloaded and parsed, whose own Message-ID
+    wins and whose content hash stands in when there is no id at all; without it, the key known
+    before downloading, or None (see :func:`server_key`).
+    """
+    if parsed is None:
+        return server_key(server.message_id, server.gm_msgid, server.email_id)
+    return dedupe_key(parsed.message_id or server.message_id, parsed.content_hash, server.gm_msgid, server.email_id)

@@ -14,14 +14,14 @@ import re
 from email.utils import getaddresses
 from html import escape
 
+from .subjects import is_forward_subject, strip_forward_prefix
+
 #: How the composer was opened from a message of the thread.
 REPLY = "reply"
 REPLY_ALL = "reply_all"
 FORWARD = "forward"
 MODES = (REPLY, REPLY_ALL, FORWARD)
 
-# Forward prefixes of the usual languages (see compose._REPLY_PREFIX for replies).
-_FORWARD_PREFIX = re.compile(r"^\s*(?:fwd?|wg|tr|rv|doorst)\s*[:\uff1a]\s*", re.IGNORECASE)
 _LINE_BREAKS = re.compile(r"[\r\n]+\s*")
 
 
@@ -54,16 +54,11 @@ def reply_all_addresses(*, sender, reply_to="", to="", cc="", own=(), outgoing=F
     return first, [a for a in rest if a[1] not in taken]
 
 
-def is_forward_subject(subject):
-    """Whether *subject* is a forward's ("Fwd: Offer"), which a reply prefix must not be put before."""
-    return bool(_FORWARD_PREFIX.match(subject or ""))
-
-
 def forward_subject(subject):
     """'Offer' -> 'Fwd: Offer'; 'Fwd: Offer' stays; 'Re: Offer' -> 'Fwd: Re: Offer'."""
     subject = _LINE_BREAKS.sub(" ", subject or "").strip()
-    if _FORWARD_PREFIX.match(subject):
-        return "Fwd: " + _FORWARD_PREFIX.sub("", subject, count=1)
+    if is_forward_subject(subject):
+        return "Fwd: " + strip_forward_prefix(subject)
     return f"Fwd: {subject}" if subject else "Fwd:"
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from .parse import Address
+from .states import INCOMING, OUTGOING
 
 #: What a rule does with a matching message: create a record, or find one and link the conversation.
 ACTION_CREATE, ACTION_FIND = "create", "find"
@@ -35,7 +36,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+(?::[A-Za-z0-9_-]+)?)\s*\}\}")
 #: Names a placeholder may use (``header:<Name>`` besides).
 PLACEHOLDERS = ("from_name", "from_email", "from", "to", "cc", "subject", "text", "html", "date", "match")
 
-DIRECTIONS = ("incoming", "outgoing")
+DIRECTIONS = (INCOMING, OUTGOING)
 ATTACHMENTS_ANY, ATTACHMENTS_WITH, ATTACHMENTS_WITHOUT = "any", "with", "without"
 
 
@@ -49,7 +50,7 @@ class MessageView:
 
     folder_ids: frozenset = frozenset()
     folder_roles: frozenset = frozenset()
-    direction: str = "incoming"
+    direction: str = INCOMING
     from_: tuple = ()
     to: tuple = ()
     cc: tuple = ()

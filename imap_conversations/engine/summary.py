@@ -8,12 +8,13 @@ its other summary columns; nothing here is computed when the list is read.
 import re
 from email.utils import getaddresses
 
+from .states import INCOMING
+
 __all__ = ["PREVIEW_LENGTH", "correspondent", "named_addresses", "preview"]
 
 #: Characters of the last message shown under its subject in the list.
 PREVIEW_LENGTH = 140
 
-INCOMING = "incoming"
 
 # "On Tue, 1 Dec 2026, Ann <a@x> wrote:" and its common translations: the quoted reply starts here.
 _ATTRIBUTION = re.compile(

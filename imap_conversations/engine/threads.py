@@ -9,15 +9,13 @@ arrive in: a reply imported before its parent already carries the parent's id.
 import re
 
 from .identity import bounded, bounded_text
+from .subjects import is_reply_subject, strip_prefixes
+
+__all__ = ["MAX_REFERENCES", "is_reply_subject", "normalize_subject", "subject_key", "thread_keys"]
 
 #: Long reference chains add nothing past their root and their last few hops.
 MAX_REFERENCES = 20
 
-# \uff1a, the full-width colon, is how CJK mail clients write "Re:".
-_REPLY_PREFIX = re.compile(
-    r"^\s*((re|fw|fwd|aw|wg|sv|vs|antw|rif|tr|r|enc|odp|přeposlat|réf|ответ|пересл)\s*(\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*)+",
-    re.IGNORECASE,
-)
 _LIST_TAG = re.compile(r"^\s*\[[^\]]{1,40}\]\s*")
 _SPACES = re.compile(r"\s+")
 
@@ -43,7 +41,7 @@ def normalize_subject(subject):
     """'Re: [Sales] AW: Offer  2026' -> 'offer 2026', for the subject fallback."""
     text = subject or ""
     while True:
-        stripped = _LIST_TAG.sub("", _REPLY_PREFIX.sub("", text), count=1)
+        stripped = _LIST_TAG.sub("", strip_prefixes(text), count=1)
         if stripped == text:
             break
         text = stripped
@@ -59,6 +57,3 @@ def subject_key(subject):
     """
     return bounded_text(normalize_subject(subject))
 
-
-def is_reply_subject(subject):
-    return bool(_REPLY_PREFIX.match(subject or ""))

@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_datetime, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
+from ..engine import states
 from ..engine.quoting import MODES, REPLY
 from ..engine.sizes import format_size
 from ..engine.summary import named_addresses
@@ -27,9 +28,9 @@ VIEWER_MIMETYPES = frozenset({"application/pdf", "image/png", "image/jpeg", "ima
 RECIPIENTS_SHOWN = 4
 
 #: The messages the thread shows.
-SHOWN_STATES = ("imported", "sent", "draft")
+SHOWN_STATES = states.MESSAGE_SHOWN_STATES
 #: The messages the summary counts: a draft is not part of the thread until it is sent.
-SUMMARY_STATES = ("imported", "sent")
+SUMMARY_STATES = states.MESSAGE_SUMMARY_STATES
 
 
 class ImapConversation(models.Model):
@@ -246,7 +247,7 @@ class ImapConversation(models.Model):
               JOIN imap_conversation c ON c.id = m.conversation_id
               JOIN imap_mailbox mb ON mb.id = c.mailbox_id
          LEFT JOIN imap_conversation_read r ON r.conversation_id = c.id AND r.user_id = %(user)s
-             WHERE m.conversation_id = ANY(%(ids)s) AND m.state = 'imported' AND m.direction = 'incoming'
+             WHERE m.conversation_id = ANY(%(ids)s) AND m.state = %(imported)s AND m.direction = %(incoming)s
                -- Redundant, and there for the planner: see _refresh_summary.
                AND c.id = ANY(%(ids)s)
                AND m.id > COALESCE(r.last_read_message_id, 0)
@@ -254,6 +255,7 @@ class ImapConversation(models.Model):
           GROUP BY m.conversation_id
             """,
             user=self.env.uid, ids=self.ids, seen_counts=self._seen_counts_sql(),
+            imported=states.MESSAGE_IMPORTED, incoming=states.INCOMING,
         ))
         return dict(self.env.cr.fetchall())
 
@@ -281,14 +283,14 @@ class ImapConversation(models.Model):
         # incoming one, which is then unread again (marked_unread ignores its \Seen flag).
         # One upsert for all: the row is the user's own, so a concurrent open cannot duplicate it.
         watermark = SQL("max(m.id) - 1") if marked_unread else SQL("max(m.id)")
-        direction = SQL("AND m.direction = 'incoming'") if marked_unread else SQL()
+        direction = SQL("AND m.direction = %s", states.INCOMING) if marked_unread else SQL()
         self.env.cr.execute(SQL(
             """
             INSERT INTO imap_conversation_read (conversation_id, user_id, last_read_message_id, read_date,
                                                 marked_unread)
                  SELECT c.id, %(user)s, COALESCE(%(watermark)s, 0), now() at time zone 'UTC', %(marked)s
                    FROM imap_conversation c
-              LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state IN ('imported', 'sent')
+              LEFT JOIN imap_message m ON m.conversation_id = c.id AND m.state IN %(summary_states)s
                                           %(direction)s
                                           -- Redundant, and there for the planner: see _refresh_summary.
                                           AND m.conversation_id = ANY(%(ids)s)
@@ -300,6 +302,7 @@ class ImapConversation(models.Model):
                         marked_unread = EXCLUDED.marked_unread
             """,
             user=self.env.uid, watermark=watermark, marked=marked_unread, direction=direction, ids=self.ids,
+            summary_states=SUMMARY_STATES,
         ))
         self.env["imap.conversation.read"].invalidate_model()
         self.invalidate_recordset(["is_unread", "unread_message_count"])
@@ -378,7 +381,7 @@ class ImapConversation(models.Model):
         ]
         return {
             "message": message,
-            "outgoing": message.direction == "outgoing",
+            "outgoing": message.direction == states.OUTGOING,
             "new": is_new,
             "sender_name": name or address or self.env._("Unknown sender"),
             # Shown after the name; formatted here so that t-out escapes the angle brackets.
@@ -401,7 +404,7 @@ class ImapConversation(models.Model):
             "sender_key": message._sender_key(),
             "attachments": attachments,
             # Written in Odoo, its sending failed: shown with why, and sent again from the header.
-            "not_sent": message.state == "draft",
+            "not_sent": message.state == states.MESSAGE_DRAFT,
             "error": message.error_message or "",
         }
 
@@ -417,9 +420,9 @@ class ImapConversation(models.Model):
     def _reply_target(self):
         """The message a reply answers: the last one received, else the last one at all."""
         self.ensure_one()
-        messages = self.imap_message_ids.filtered(lambda m: m.state in ("imported", "sent")).sorted(
+        messages = self.imap_message_ids.filtered(lambda m: m.state in SUMMARY_STATES).sorted(
             lambda m: (m.date or datetime.min, m.id))
-        incoming = messages.filtered(lambda m: m.direction == "incoming")
+        incoming = messages.filtered(lambda m: m.direction == states.INCOMING)
         return (incoming or messages)[-1:] if messages else messages
 
     def action_reply(self):
@@ -436,7 +439,7 @@ class ImapConversation(models.Model):
         self.check_access("read")
         if mode not in MODES:
             raise UserError(self.env._("Unknown way of answering: %(mode)s", mode=mode))
-        message = self.imap_message_ids.filtered(lambda m: m.id == message_id and m.state in ("imported", "sent"))
+        message = self.imap_message_ids.filtered(lambda m: m.id == message_id and m.state in SUMMARY_STATES)
         if not message:
             raise UserError(self.env._("That message is not one of this conversation."))
         titles = {"reply": self.env._("Reply"), "reply_all": self.env._("Reply all"), "forward": self.env._("Forward")}
@@ -534,14 +537,14 @@ class ImapConversation(models.Model):
                        count(*) AS message_count,
                        min(m.date) AS first_date,
                        max(m.date) AS last_date,
-                       max(m.id) FILTER (WHERE m.direction = 'incoming') AS last_incoming,
-                       max(m.id) FILTER (WHERE m.direction = 'incoming' AND NOT coalesce(m.is_seen, false))
+                       max(m.id) FILTER (WHERE m.direction = %(incoming)s) AS last_incoming,
+                       max(m.id) FILTER (WHERE m.direction = %(incoming)s AND NOT coalesce(m.is_seen, false))
                            AS last_unseen,
                        -- The thread's last message (in the thread's order) came in: it needs a reply.
-                       (array_agg(m.direction ORDER BY m.date DESC NULLS LAST, m.id DESC))[1] = 'incoming'
+                       (array_agg(m.direction ORDER BY m.date DESC NULLS LAST, m.id DESC))[1] = %(incoming)s
                            AS needs_reply
                   FROM imap_message m
-                 WHERE m.conversation_id = ANY(%(ids)s) AND m.state IN ('imported', 'sent')
+                 WHERE m.conversation_id = ANY(%(ids)s) AND m.state IN %(summary_states)s
               GROUP BY m.conversation_id
             )
             UPDATE imap_conversation c
@@ -562,7 +565,8 @@ class ImapConversation(models.Model):
          LEFT JOIN s ON s.conversation_id = t.id
              WHERE c.id = ANY(%(ids)s) AND c.id = t.id
             """,
-            {"ids": self.ids, "reopened": REOPENED, "open": OPEN},
+            {"ids": self.ids, "reopened": REOPENED, "open": OPEN, "incoming": states.INCOMING,
+             "summary_states": SUMMARY_STATES},
         )
         self.env.cr.execute(
             """

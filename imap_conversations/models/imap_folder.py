@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..engine import states
 from ..engine.folder_sync import FolderState
 from ..engine.folders import ROLES, plan_reconciliation
 from .bigint import BigInteger
@@ -46,8 +47,8 @@ class ImapFolder(models.Model):
     )
     sync_enabled = fields.Boolean(string="Sync", help="Import the mail of this folder.")
     state = fields.Selection(
-        [("ok", "On server"), ("missing", "Missing on server")],
-        default="ok", required=True, readonly=True,
+        states.FOLDER_STATES,
+        default=states.FOLDER_PRESENT, required=True, readonly=True,
         help="A folder that disappeared from the server but holds synced mail is kept, marked missing.",
     )
 
@@ -120,7 +121,7 @@ class ImapFolder(models.Model):
         )
 
     def _begin_reset(self, uidvalidity):
-        """UIDVALIDITY changed: every UID we knew means nothing now. Messages stay, placements go."""
+        """UIDVALIDITY changed: every UID we knew means nothing now. Messages stay, their locations here go."""
         self.ensure_one()
         self.location_ids.filtered(lambda loc: loc.uidvalidity != uidvalidity).unlink()
         self.write({
@@ -170,7 +171,7 @@ class ImapFolder(models.Model):
             if changes:
                 folder.write(changes)
         for name in plan.to_mark_missing:
-            existing[name].write({"state": "missing", "sync_enabled": False})
+            existing[name].write({"state": states.FOLDER_MISSING, "sync_enabled": False})
         self.browse([existing.pop(name).id for name in plan.to_delete]).unlink()
         for info in listed:
             parent = existing.get(info.parent_name, self.browse())
@@ -185,7 +186,7 @@ class ImapFolder(models.Model):
             "role": info.role,
             "flags": " ".join(info.flags),
             "is_selectable": info.selectable,
-            "state": "ok",
+            "state": states.FOLDER_PRESENT,
             "sequence": 0 if info.role == "inbox" else 5 if info.role != "other" else 10,
         }
         if not info.selectable:

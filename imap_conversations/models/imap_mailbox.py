@@ -6,13 +6,14 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import email_normalize
 
 from ..engine import errors as imap_errors
-from ..engine import presets, smtp
+from ..engine import presets, smtp, states
 from ..engine.folders import list_folders
 from ..engine.network import MAX_TIMEOUT
 from ..engine.transport import DEFAULT_PORTS, ConnectionSettings, check_connection, open_session
 from ..services import (
     credential_alerts,
     destinations,
+    error_texts,
     idle_leases,
     mailbox_notices,
     mailbox_presets,
@@ -24,7 +25,6 @@ from ..services import (
 )
 from ..services.mailbox_sync import MailboxSync
 from ..services.recovery import MailboxRecovery
-from ..services.secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
 
@@ -33,9 +33,6 @@ CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", 
                      # OAuth2: another application, or connected again (the callback writes the account).
                      "auth_method", "oauth_provider_id", "oauth_account"}
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
-#: Errors whose detail is ours (our TLS library on the certificate, our own failure), never the server's:
-#: shown to everyone, since it is what the reader must act on.
-OWN_WORDS = (imap_errors.CertificateError, imap_errors.InternalError, imap_errors.InvalidAddressError)
 
 
 class ImapMailbox(models.Model):
@@ -180,13 +177,8 @@ class ImapMailbox(models.Model):
     quarantine_folder = fields.Char(default="IMAP Conversations Failed", required=True)
 
     state = fields.Selection(
-        [
-            ("draft", "Pending"),
-            ("active", "Active"),
-            ("auth_failed", "Authentication failed"),
-            ("error", "Error"),
-        ],
-        default="draft", required=True, readonly=True, copy=False, tracking=True,
+        states.MAILBOX_STATES,
+        default=states.MAILBOX_PENDING, required=True, readonly=True, copy=False, tracking=True,
     )
     last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
     last_run_date = fields.Datetime(
@@ -365,7 +357,7 @@ class ImapMailbox(models.Model):
 
     def _compute_failed_message_count(self):
         counts = dict(self.env["imap.message"]._read_group(
-            [("mailbox_id", "in", self.ids), ("state", "=", "failed")], ["mailbox_id"], ["__count"],
+            [("mailbox_id", "in", self.ids), ("state", "=", states.MESSAGE_FAILED)], ["mailbox_id"], ["__count"],
         ))
         for mailbox in self:
             mailbox.failed_message_count = counts.get(mailbox, 0)
@@ -384,9 +376,10 @@ class ImapMailbox(models.Model):
         result = super().write(vals)
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
-            failing = self.filtered(lambda m: m.state in ("auth_failed", "error"))
+            failing = self.filtered(lambda m: m.state in states.MAILBOX_FAILED_STATES)
             failing.write({
-                "state": "draft", "last_error": False, "last_error_kind": False, "auth_failure_notified": False,
+                "state": states.MAILBOX_PENDING, "last_error": False, "last_error_kind": False,
+                "auth_failure_notified": False,
             })
             scheduler.make_due(failing)
         return result
@@ -461,85 +454,8 @@ class ImapMailbox(models.Model):
             session.close()
 
     def _describe_error(self, error, smtp_settings=None):
-        """What went wrong, in words an administrator can act on (IMAP, or SMTP when its settings are given)."""
-        self.ensure_one()
-        host, port = (smtp_settings.host, smtp_settings.port) if smtp_settings else (self.host, self.port)
-        login = smtp_settings.login if smtp_settings else self.login
-        target = f"{host}:{port}"
-        # The server's own words (banners, replies) only where the destination policy allows them.
-        reason = error.detail or error.message
-        if isinstance(error, SecretKeyError):
-            return str(error)
-        oauth_text = self.auth_method == "oauth2" and oauth_tokens.describe(
-            self, error, oauth_tokens.SMTP if smtp_settings else oauth_tokens.IMAP)
-        if oauth_text:
-            return oauth_text
-        if not isinstance(error, OWN_WORDS) and not destinations.shows_server_words(self):
-            reason = error.message
-        if isinstance(error, imap_errors.DestinationRefused):
-            if destinations.is_imap_admin(destinations.reader(self)):
-                return self.env._(
-                    "%(target)s is not allowed for this mailbox (%(reason)s). Add it to “Allowed mail servers” "
-                    "in IMAP Conversations > Configuration > Settings if it is trusted.",
-                    target=target, reason=error.detail or error.message,
-                )
-            return self.env._("This server is not allowed by your administrator. Choose another server, or ask "
-                              "your administrator to allow %(host)s.", host=host)
-        if isinstance(error, imap_errors.AuthenticationError):
-            return self.env._("The server refused the login or password for “%(login)s”.", login=login)
-        if isinstance(error, imap_errors.CertificateError):
-            return self.env._(
-                "The certificate of %(host)s is not trusted (%(reason)s). Install the certificate of its authority "
-                "on the Odoo server, or switch off “Verify certificate” only for a server you control.",
-                host=host, reason=reason,
-            )
-        if isinstance(error, imap_errors.TlsError):
-            return self.env._(
-                "No secure connection could be set up with %(target)s (%(reason)s). Check the port and the "
-                "security setting.", target=target, reason=reason,
-            )
-        if isinstance(error, imap_errors.HostNotFoundError):
-            return self.env._("The host “%(host)s” was not found. Check the host name.", host=host)
-        if isinstance(error, imap_errors.ConnectionRefused):
-            return self.env._(
-                "%(target)s refused the connection. Check the port, and that the mail server is running.",
-                target=target,
-            )
-        if isinstance(error, imap_errors.ConnectionTimeout):
-            return self.env._(
-                "%(target)s did not answer within %(seconds)s seconds.", target=target, seconds=self.timeout,
-            )
-        if isinstance(error, imap_errors.ThrottledError):
-            return self.env._(
-                "The server is temporarily unavailable or limiting connections (%(reason)s). It will be tried "
-                "again later.", reason=reason,
-            )
-        if isinstance(error, imap_errors.NetworkError):
-            return self.env._("Network error with %(target)s: %(reason)s", target=target, reason=reason)
-        if isinstance(error, imap_errors.RecipientsRefused):
-            return self.env._("The server refused every recipient: %(refused)s", refused="; ".join(
-                f"{address} ({code} {text})" for address, (code, text) in error.refused.items()))
-        if isinstance(error, imap_errors.SenderRefused):
-            return self.env._("The server will not send mail from this address: %(reason)s", reason=reason)
-        if isinstance(error, imap_errors.MessageRejected):
-            return self.env._("The server refused the message: %(reason)s", reason=reason)
-        if isinstance(error, imap_errors.FolderNotFoundError):
-            return self.env._("A folder is no longer on the server (%(reason)s); the next sync updates the "
-                              "folder list.", reason=reason)
-        if isinstance(error, imap_errors.UnsupportedLibraryError):
-            return self.env._(
-                "The Odoo server has imapclient %(version)s, a version this addon does not work with: it needs "
-                "imapclient %(supported)s. Ask the administrator of the Odoo server to install a supported version "
-                "(pip install \"imapclient%(supported)s\") and restart Odoo.",
-                version=error.version, supported=error.supported,
-            )
-        if isinstance(error, imap_errors.InternalError):
-            return self.env._("The run stopped on an unexpected error (%(reason)s). It is tried again at the next "
-                              "run; the server log has the details.", reason=reason)
-        if isinstance(error, imap_errors.InvalidAddressError):
-            return self.env._("An address is not valid: %(reason)s", reason=reason)
-        return self.env._("The server answered unexpectedly: %(reason)s",
-                          reason=str(error) if destinations.shows_server_words(self) else error.message)
+        """What went wrong, in words an administrator can act on (see services/error_texts.py)."""
+        return error_texts.describe(self, error, smtp_settings)
 
     @api.onchange("provider_preset")
     def _onchange_provider_preset(self):
@@ -663,7 +579,7 @@ class ImapMailbox(models.Model):
         return reports
 
     def _sync_now_notification(self, report, before=None):
-        if report.skipped:
+        if report.busy:
             return self._notification(
                 self.env._("Already syncing"),
                 self.env._("A sync of this mailbox is running right now; its mail will appear when it ends."),
@@ -696,7 +612,8 @@ class ImapMailbox(models.Model):
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
-        values = {"state": "active", "last_error": False, "last_error_kind": False, "consecutive_failures": 0,
+        values = {"state": states.MAILBOX_ACTIVE, "last_error": False, "last_error_kind": False,
+                  "consecutive_failures": 0,
                   "auth_failure_notified": False}
         # Only what changed: most runs find the mailbox as the last one left it, and writing a
         # tracked field costs the chatter's tracking even when its value stays.
@@ -717,7 +634,7 @@ class ImapMailbox(models.Model):
         auth = isinstance(error, imap_errors.AuthenticationError)
         _logger.warning("IMAP mailbox %s (id %s): run failed (%s): %s", self.name, self.id, error.kind, error)
         self.write({
-            "state": "auth_failed" if auth else "error",
+            "state": states.MAILBOX_AUTH_FAILED if auth else states.MAILBOX_ERROR,
             "last_error": self._describe_error(error),
             "last_error_kind": error.kind,
             "last_error_date": fields.Datetime.now(),
@@ -737,7 +654,7 @@ class ImapMailbox(models.Model):
             "res_model": "imap.message",
             "view_mode": "list,form",
             "views": [(self.env.ref("imap_conversations.imap_message_view_list_failed").id, "list"), (False, "form")],
-            "domain": [("mailbox_id", "=", self.id), ("state", "=", "failed")],
+            "domain": [("mailbox_id", "=", self.id), ("state", "=", states.MESSAGE_FAILED)],
             "context": {"create": False},
         }
 

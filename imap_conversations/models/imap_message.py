@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import SQL, email_normalize, html_sanitize, plaintext2html
 
+from ..engine import states
 from ..engine.remote_content import filter_urls
 from ..engine.sizes import format_size
 from ..services.text_search import create_search_index
@@ -34,9 +35,8 @@ class ImapMessage(models.Model):
     conversation_id = fields.Many2one("imap.conversation", ondelete="cascade", index=True, readonly=True)
     location_ids = fields.One2many("imap.message.location", "message_id", string="On the server")
     state = fields.Selection(
-        [("imported", "Imported"), ("failed", "Failed"), ("too_large", "Too large"), ("draft", "Not sent"),
-         ("sent", "Sent")],
-        default="imported", required=True, index=True, readonly=True,
+        states.MESSAGE_STATES,
+        default=states.MESSAGE_IMPORTED, required=True, index=True, readonly=True,
         help="Imported from the server; Failed: could not be stored (kept with its source), or a routing rule "
              "failed on it; Too large: over the "
              "mailbox's maximum message size, recorded from its headers only (it can be imported on demand); "
@@ -57,7 +57,7 @@ class ImapMessage(models.Model):
     subject = fields.Char(readonly=True)
     date = fields.Datetime(index=True, readonly=True)
     direction = fields.Selection(
-        [("incoming", "Incoming"), ("outgoing", "Outgoing")], required=True, default="incoming", readonly=True,
+        states.DIRECTIONS, required=True, default=states.INCOMING, readonly=True,
     )
     email_from = fields.Char(string="From", readonly=True)
     author_id = fields.Many2one("res.partner", string="Sender contact", index="btree_not_null", readonly=True)
@@ -293,7 +293,7 @@ class ImapMessage(models.Model):
 
         # Whoever sees a failed message may have it stored again; storing is the sync's job.
         self.check_access("read")
-        failed = self.sudo().filtered(lambda m: m.state == "failed")
+        failed = self.sudo().filtered(lambda m: m.state == states.MESSAGE_FAILED)
         stored = still_failed = 0
         for mailbox in failed.mailbox_id:
             done, not_done = MessageImporter(mailbox).retry(failed.filtered(lambda m, mb=mailbox: m.mailbox_id == mb))
@@ -309,7 +309,7 @@ class ImapMessage(models.Model):
         from ..services.large_messages import import_too_large
 
         self.check_access("read")
-        large = self.filtered(lambda m: m.state == "too_large")
+        large = self.filtered(lambda m: m.state == states.MESSAGE_TOO_LARGE)
         large.mailbox_id._check_allowed("manage", self.env._("Import anyway"))
         large = large.sudo()
         imported = gone = failed = 0
@@ -336,7 +336,7 @@ class ImapMessage(models.Model):
     def _reply_partners(self):
         """Contacts a reply to this message goes to, found or created from the addresses."""
         self.ensure_one()
-        addresses = (self.reply_to or self.email_from) if self.direction == "incoming" else self.email_to
+        addresses = (self.reply_to or self.email_from) if self.direction == states.INCOMING else self.email_to
         return self.env["res.partner"]._imap_partners_from(addresses)
 
     def _resendable(self):
@@ -344,7 +344,7 @@ class ImapMessage(models.Model):
 
         Sending again reuses the Message-ID and replaces the message (see services/sender.py).
         """
-        return self.filtered(lambda m: m.state == "draft" and m.direction == "outgoing"
+        return self.filtered(lambda m: m.state == states.MESSAGE_DRAFT and m.direction == states.OUTGOING
                              and m.create_uid.id == self.env.uid)
 
     def action_resend(self):

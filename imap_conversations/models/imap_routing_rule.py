@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..engine import routing
+from ..engine import routing, states
 from ..models.imap_folder import ROLE_LABELS
 
 
@@ -42,7 +42,7 @@ class ImapRoutingRule(models.Model):
     # Conditions: all must hold; an empty one holds for any message.
     folder_ids = fields.Many2many("imap.folder", string="Folders", check_company=True)
     folder_role = fields.Selection(list(ROLE_LABELS.items()), string="Folder role")
-    direction = fields.Selection([("incoming", "Incoming"), ("outgoing", "Outgoing")])
+    direction = fields.Selection(states.DIRECTIONS)
     from_match = fields.Char("From", help="Addresses or domains (example.com), separated by commas.")
     to_match = fields.Char("To", help="Addresses or domains (example.com), separated by commas.")
     cc_match = fields.Char("Cc", help="Addresses or domains (example.com), separated by commas.")

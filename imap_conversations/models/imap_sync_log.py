@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..engine import states
+
 #: Days a log entry is kept unless the system parameter says otherwise.
 DEFAULT_RETENTION_DAYS = 30
 
@@ -17,10 +19,10 @@ class ImapSyncLog(models.Model):
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
     # The mailbox's, for the company rule: a log tells hosts, logins and errors.
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
-    kind = fields.Selection([("sync", "Sync"), ("recovery", "Recovery")], required=True, default="sync",
+    kind = fields.Selection(states.RUN_KINDS, required=True, default=states.RUN_SYNC,
                             readonly=True)
     state = fields.Selection(
-        [("ok", "Success"), ("partial", "Some messages failed"), ("error", "Error"), ("skipped", "Skipped")],
+        states.RUN_OUTCOMES,
         required=True, readonly=True,
     )
     start_date = fields.Datetime(string="Start", required=True, readonly=True, index=True)

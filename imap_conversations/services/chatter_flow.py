@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from odoo.exceptions import UserError
 
+from ..engine import states
 from .sender import MailSender
 
 _logger = logging.getLogger(__name__)
@@ -140,9 +141,9 @@ def log_incoming(env, message_ids):
     env.cr.execute(
         """SELECT m.id, l.res_model, l.res_id, l.create_uid
              FROM imap_message m JOIN imap_conversation_link l ON l.conversation_id = m.conversation_id
-            WHERE m.id = ANY(%s) AND m.direction = 'incoming'
+            WHERE m.id = ANY(%s) AND m.direction = %s
             ORDER BY m.date, m.id, l.id""",
-        [list(message_ids)],
+        [list(message_ids), states.INCOMING],
     )
     rows = env.cr.fetchall()
     messages = env["imap.message"].sudo().browse([row[0] for row in rows])

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from ..engine.threads import is_reply_subject, subject_key, thread_keys
 from .bulk_sql import execute_values
 from .conversation_work import OPEN, follow_in_bulk
+from .tables import imap_message as message_table
 
 #: A "Re:" without References joins a same-subject conversation only this recent.
 SUBJECT_FALLBACK_WINDOW = timedelta(days=30)
@@ -130,8 +131,7 @@ class ConversationResolver:
 
     def _absorb(self, target, others):
         self.env["imap.message"].flush_model()
-        self.cr.execute("UPDATE imap_message SET conversation_id = %s WHERE conversation_id = ANY(%s)",
-                        [target, others])
+        message_table.move_to_conversation(self.cr, target, others)
         self.cr.execute("UPDATE imap_conversation_key SET conversation_id = %s WHERE conversation_id = ANY(%s)",
                         [target, others])
         # Links made by hand (a lead, a contact) follow; the absorbed conversations' read states go.

@@ -8,6 +8,8 @@ The mailbox calls ``notify_failure`` once per failure episode.
 
 from markupsafe import Markup
 
+from ..engine import states
+
 NOTIFICATION_GROUP = "imap_conversations.group_credential_notifications"
 
 
@@ -71,9 +73,10 @@ def _send_emails(mailbox, users, title, message):
 
 def mailboxes_to_warn(user):
     """Failing mailboxes *user* must hear about: their own, and shared ones if they are in the group."""
-    domain = [("state", "=", "auth_failed"), ("user_id", "=", user.id)]
+    domain = [("state", "=", states.MAILBOX_AUTH_FAILED), ("user_id", "=", user.id)]
     if user.has_group(NOTIFICATION_GROUP):
-        domain = ["&", ("state", "=", "auth_failed"), "|", ("user_id", "=", user.id), ("user_id", "=", False)]
+        domain = ["&", ("state", "=", states.MAILBOX_AUTH_FAILED),
+                  "|", ("user_id", "=", user.id), ("user_id", "=", False)]
     return _readable_by(user.env["imap.mailbox"].sudo().search(domain), user)
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from odoo import SUPERUSER_ID, api
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
+from ..engine import states
 from ..engine.idle import FolderWatch, IdleTiming
 from ..engine.transport import ConnectionSettings
 from . import idle_leases
@@ -147,7 +148,7 @@ class IdleWorker:
     def _wanted(self, env):
         """``{mailbox id: WatchSpec}`` of every mailbox that should be watched (by some worker)."""
         wanted = {}
-        for mailbox in env["imap.mailbox"].search([("state", "!=", "auth_failed")]):
+        for mailbox in env["imap.mailbox"].search([("state", "!=", states.MAILBOX_AUTH_FAILED)]):
             try:
                 settings = mailbox._connection_settings()
             except (SecretKeyError, ValueError) as error:
@@ -230,10 +231,10 @@ class IdleWorker:
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             mailbox = env["imap.mailbox"].browse(mailbox_id).exists()
-            if not mailbox.active or mailbox.state == "auth_failed":
+            if not mailbox.active or mailbox.state == states.MAILBOX_AUTH_FAILED:
                 return SYNC_DONE
             report = MailboxSync(mailbox, commit=cr.commit, deadline=time.monotonic() + SYNC_BUDGET).run()
-        if report.skipped:
+        if report.busy:
             return SYNC_LATER
         return SYNC_AGAIN if report.interrupted else SYNC_DONE
 

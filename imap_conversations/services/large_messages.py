@@ -8,7 +8,9 @@ memory holds one of them, under the mailbox's run lock, so no sync stores it mea
 from odoo.exceptions import UserError
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import download_message
+from . import error_texts
 from .mailbox_run import try_lock, unlock
 from .message_importer import MessageImporter
 
@@ -16,8 +18,8 @@ from .message_importer import MessageImporter
 def import_too_large(mailbox, messages):
     """Download and import *messages* (records of *mailbox*); returns (imported, gone, failed).
 
-    *gone*: no longer where their placements say (moved or deleted on the server since):
-    they stay as they are, and the next sync updates their placements.
+    *gone*: no longer where their locations say (moved or deleted on the server since):
+    they stay as they are, and the next sync updates their locations.
     """
     env = mailbox.env
     if not try_lock(env.cr, mailbox.id):
@@ -36,16 +38,16 @@ def import_too_large(mailbox, messages):
                 imported, failed = imported + done, failed + not_done
                 del downloaded
     except imap_errors.ImapError as error:
-        raise UserError(mailbox._describe_error(error)) from error
+        raise UserError(error_texts.describe(mailbox, error)) from error
     finally:
         unlock(env.cr, mailbox.id)
     return imported, gone, failed
 
 
 def _download(session, message):
-    for place in message.location_ids.filtered(lambda p: p.folder_id.state == "ok"):
+    for location in message.location_ids.filtered(lambda loc: loc.folder_id.state == states.FOLDER_PRESENT):
         try:
-            downloaded = download_message(session, place.folder_id.name, place.uidvalidity, place.uid)
+            downloaded = download_message(session, location.folder_id.name, location.uidvalidity, location.uid)
         except imap_errors.FolderNotFoundError:
             continue
         if downloaded is not None:

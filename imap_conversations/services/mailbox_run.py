@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from odoo import fields
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import BatchLimits
 from . import run_log
 from .message_importer import ImportCounts
@@ -27,10 +28,10 @@ LOCK_CLASS = 0x494D4150
 @dataclass
 class FolderReport:
     name: str
-    action: str = "skipped"
+    action: str = states.FOLDER_NOT_VISITED
     counts: ImportCounts = field(default_factory=ImportCounts)
     flags_updated: int = 0
-    placements_dropped: int = 0
+    locations_dropped: int = 0
     quarantined: int = 0
     error: str | None = None
 
@@ -38,7 +39,7 @@ class FolderReport:
         text = (f"{self.name}: {self.action}, {self.counts.new} new, {self.counts.failed} failed, "
                 f"{self.counts.known} skipped")
         extras = [f"{n} {label}" for n, label in ((self.flags_updated, "flag changes"),
-                                                   (self.placements_dropped, "left the folder"),
+                                                   (self.locations_dropped, "left the folder"),
                                                    (self.counts.too_large, "too large, recorded without content"),
                                                    (self.quarantined, "quarantined")) if n]
         if extras:
@@ -49,11 +50,11 @@ class FolderReport:
 @dataclass
 class RunReport:
     mailbox_id: int
-    kind: str = "sync"
+    kind: str = states.RUN_SYNC
     started: float = field(default_factory=time.time)
     duration: float = 0.0
     #: Another run held the mailbox: nothing was done.
-    skipped: bool = False
+    busy: bool = False
     #: The time budget ran out; the next run continues where this one committed.
     interrupted: bool = False
     error: imap_errors.ImapError | None = None
@@ -62,7 +63,7 @@ class RunReport:
 
     @property
     def ok(self):
-        return not self.skipped and self.error is None
+        return not self.busy and self.error is None
 
 
 def bookkeeping(mailbox):
@@ -113,7 +114,7 @@ class MailboxRun:
         if not try_lock(self.cr, self.mailbox.id):
             _logger.info("IMAP mailbox %s (id %s): a %s is already running, skipped", self.mailbox.name,
                          self.mailbox.id, self.kind)
-            self.report.skipped = True
+            self.report.busy = True
         else:
             # The attempt counts from its start, committed before any server is contacted: a run that
             # hangs or is killed still sends its mailbox to the back of the scheduled queue.
@@ -163,7 +164,7 @@ class MailboxRun:
             self.report.error = error
             self.mailbox._record_run_failure(error)
         else:
-            self.mailbox._record_run_success(complete=self.kind == "sync" and not self.report.interrupted)
+            self.mailbox._record_run_success(complete=self.kind == states.RUN_SYNC and not self.report.interrupted)
 
     def _before_connecting(self):
         """Work that needs no server (the recovery retries failed messages from their source)."""
@@ -181,4 +182,5 @@ class MailboxRun:
 def synced_folders(mailbox):
     """The folders a run syncs (and the IDLE worker may watch): chosen, present, not the quarantine."""
     quarantine = mailbox.quarantine_enabled and mailbox.quarantine_folder
-    return mailbox.folder_ids.filtered(lambda f: f.sync_enabled and f.state == "ok" and f.name != quarantine)
+    return mailbox.folder_ids.filtered(
+        lambda f: f.sync_enabled and f.state == states.FOLDER_PRESENT and f.name != quarantine)

@@ -4,9 +4,10 @@ import logging
 from datetime import date
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import FolderSync, horizon_date, mark_seen
 from ..engine.folders import list_folders
-from . import chatter_flow, placements
+from . import chatter_flow, locations
 from .mailbox_run import FolderReport, MailboxRun
 from .message_importer import OUTGOING_ROLES, MessageImporter
 
@@ -14,7 +15,7 @@ _logger = logging.getLogger(__name__)
 
 
 class MailboxSync(MailboxRun):
-    kind = "sync"
+    kind = states.RUN_SYNC
 
     def _work(self, session):
         self.env["imap.folder"]._reconcile(self.mailbox, list_folders(session))
@@ -27,7 +28,7 @@ class MailboxSync(MailboxRun):
                 self.report.interrupted = True
                 break
             self._sync_folder(session, importer, folder)
-            worked = worked or self.report.folders[-1].action not in ("unchanged", "skipped")
+            worked = worked or self.report.folders[-1].action not in states.FOLDER_IDLE
 
     def _sync_folder(self, session, importer, folder):
         report = FolderReport(folder.name)
@@ -50,10 +51,10 @@ class MailboxSync(MailboxRun):
         )
         plan = sync.make_plan()
         report.action = plan.action
-        if plan.action == "unchanged":
+        if plan.action == states.FOLDER_UNCHANGED:
             return
         uidvalidity = plan.status.uidvalidity
-        if plan.action == "reset":
+        if plan.action == states.FOLDER_RESET:
             folder._begin_reset(uidvalidity)
             self._commit()
         if plan.horizon_end is not None and folder.uidnext != plan.horizon_end:
@@ -76,7 +77,7 @@ class MailboxSync(MailboxRun):
             if mark_read:
                 uids = [m.uid for m in (*batch.new, *batch.known) if not m.seen and m.uid not in importer.failed_uids]
                 mark_seen(session, uids)
-                placements.mark_seen(self.env, folder, uidvalidity, uids)
+                locations.mark_seen(self.env, folder, uidvalidity, uids)
                 self._commit()
             self.after_batch(report)
             if self._out_of_time():
@@ -84,10 +85,10 @@ class MailboxSync(MailboxRun):
                 break
         else:
             changes = sync.flag_changes()
-            report.flags_updated = placements.apply_flags(self.env, folder, uidvalidity, changes)
+            report.flags_updated = locations.apply_flags(self.env, folder, uidvalidity, changes)
             if sync.expunge_suspected():
-                report.placements_dropped = placements.drop_missing(self.env, folder, uidvalidity,
-                                                                    sync.present_uids())
+                report.locations_dropped = locations.drop_missing(self.env, folder, uidvalidity,
+                                                                  sync.present_uids())
             folder._finish_run(sync.next_state(last_uid))
             self._commit()
 
@@ -101,7 +102,7 @@ class MailboxSync(MailboxRun):
         except imap_errors.ProtocolError as error:
             _logger.warning("IMAP mailbox %s: failed messages not quarantined: %s", self.mailbox.name, error)
             return 0
-        placements.quarantined(self.env, folder, uidvalidity, uids)
+        locations.quarantined(self.env, folder, uidvalidity, uids)
         self._commit()
         _logger.info("IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids),
                      folder.name, target)
@@ -116,6 +117,6 @@ def folder_vanished(mailbox, folder, report, error):
     the other folders.
     """
     report.error = str(error)
-    folder.state = "missing"
+    folder.state = states.FOLDER_MISSING
     _logger.warning("IMAP mailbox %s: folder %s is not on the server any more (%s); marked missing",
                     mailbox.name, folder.name, error.detail or error.message)

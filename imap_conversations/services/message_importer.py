@@ -1,4 +1,4 @@
-"""Storing what the engine fetched: messages, conversations, contacts, attachments, placements.
+"""Storing what the engine fetched: messages, conversations, contacts, attachments, locations.
 
 A batch is written in bulk, one statement per table, inside one savepoint. If
 anything in it cannot be stored, that savepoint is rolled back and the batch is
@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 
 from odoo.tools import html2plaintext
 
-from ..engine.identity import dedupe_key, server_key
+from ..engine import states
+from ..engine.identity import message_key
 from ..engine.parse import parse_message
-from . import placements, routing
-from .bulk_sql import execute_values
+from . import locations, routing
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
+from .tables import imap_message as message_table
+from .tables.imap_message_location import LocationRow, flags_text
 
 _logger = logging.getLogger(__name__)
 
@@ -32,13 +34,6 @@ OUTGOING_ROLES = ("sent", "drafts")
 #: and found by their dedupe key, which stands for the whole id.
 MESSAGE_ID_STORED = 500
 
-_MESSAGE_COLUMNS = (
-    "create_uid", "create_date", "write_uid", "write_date", "mailbox_id", "company_id", "conversation_id",
-    "state", "dedupe_key", "message_id", "in_reply_to", "references", "gm_msgid", "gm_thrid", "email_id",
-    "server_thread_id", "subject", "date", "direction", "email_from", "author_id", "email_to", "email_cc",
-    "email_bcc", "reply_to", "body_html_source", "body_text", "headers", "has_attachments", "size", "defects",
-    "is_seen",
-)
 #: Mail attachments are the sender's files: one of a type a browser runs (HTML, SVG, XHTML, XML)
 #: is stored as text/plain, as ir.attachment does for users who may not edit views. Always, so
 #: that the cron (as superuser) and Sync now (as the user) store the same thing, and such a file
@@ -54,15 +49,11 @@ def stored_mimetype(declared):
     lowered = (declared or "").lower()
     return "text/plain" if any(mark in lowered for mark in _ACTIVE_TYPE_MARKS) else declared
 
-_INSERT_MESSAGES = (
-    "INSERT INTO imap_message ({}) VALUES %s RETURNING id".format(", ".join(f'"{c}"' for c in _MESSAGE_COLUMNS))
-)
-
 
 @dataclass
 class ImportCounts:
     new: int = 0
-    #: Already imported (another folder, an earlier run): only their placement was recorded.
+    #: Already imported (another folder, an earlier run): only their location was recorded.
     known: int = 0
     failed: int = 0
     #: Over the mailbox's maximum size: recorded from their headers, not imported.
@@ -84,7 +75,7 @@ class _NewMessage:
     outgoing: bool
     emails: set
     #: Where it sits on the server: [(folder id, uidvalidity, uid, flags)].
-    places: list
+    locations: list
     id: int | None = None
     #: The conversation a reply written in Odoo belongs to, decided by the caller.
     into: int | None = None
@@ -137,7 +128,7 @@ class MessageImporter:
 
     def known_uids(self, server_messages):
         """UIDs whose message this mailbox already holds, judged from headers alone."""
-        keys = {m.uid: server_key(m.message_id, m.gm_msgid, m.email_id) for m in server_messages}
+        keys = {m.uid: message_key(m) for m in server_messages}
         existing = self._message_ids_by_key({k for k in keys.values() if k})
         return {uid for uid, key in keys.items() if key in existing}
 
@@ -158,46 +149,43 @@ class MessageImporter:
         #: UIDs of this batch kept as failed, for the quarantine.
         self.failed_uids = []
         outgoing_folder = folder.role in OUTGOING_ROLES
-        known_keys = [server_key(m.message_id, m.gm_msgid, m.email_id) for m in batch.known]
+        known_keys = [message_key(m) for m in batch.known]
         parsed = [(m, parse_message(m.raw)) for m in batch.new]
         # Too large to download: what their headers say is all there is to record.
         large = [(m, parse_message(m.header)) for m in batch.too_large]
         self._by_key = self._message_ids_by_key(
             {k for k in known_keys if k}
-            | {dedupe_key(p.message_id or m.message_id, p.content_hash, m.gm_msgid, m.email_id)
-               for m, p in (*parsed, *large)}
+            | {message_key(m, p) for m, p in (*parsed, *large)}
         )
-        placed = [(key, m) for key, m in zip(known_keys, batch.known, strict=True) if key in self._by_key]
+        located = [(key, m) for key, m in zip(known_keys, batch.known, strict=True) if key in self._by_key]
         self._prefetch([p for _m, p in parsed], batch.new)
         self._touched, self._participants = set(), {}
 
         new, counts = {}, ImportCounts()
         for server_message, message in parsed:
-            key = dedupe_key(message.message_id or server_message.message_id, message.content_hash,
-                             server_message.gm_msgid, server_message.email_id)
+            key = message_key(server_message, message)
             if key in self._by_key or key in new:
-                placed.append((key, server_message))  # twice in the folder, or imported meanwhile
+                located.append((key, server_message))  # twice in the folder, or imported meanwhile
                 continue
             sender = message.sender.normalized if message.sender else ""
             new[key] = _NewMessage(server_message, message, key, outgoing_folder or sender in self.own_addresses,
-                                   self._addresses_of(message), [self._place_of(server_message)])
+                                   self._addresses_of(message), [self._location_of(server_message)])
         stored, failed = self._write_isolating_failures(list(new.values()))
         counts.new, counts.failed = stored, failed
         #: The incoming messages this batch stored (not those kept as failed): for the chatter entries.
         self.new_incoming_ids = [item.id for item in new.values()
                                  if not item.outgoing and item.id and self._by_key.get(item.key) == item.id]
         for server_message, headers in large:
-            key = dedupe_key(headers.message_id or server_message.message_id, headers.content_hash,
-                             server_message.gm_msgid, server_message.email_id)
+            key = message_key(server_message, headers)
             if key in self._by_key:
-                placed.append((key, server_message))
+                located.append((key, server_message))
             else:
                 self._record_too_large(server_message, headers, key, outgoing_folder)
                 counts.too_large += 1
-        placements_ = [(self._by_key[key], m) for key, m in placed if key in self._by_key]
-        counts.known = len(placements_)
-        self._touched |= placements.add(self.env, self.mailbox, folder, uidvalidity, placements_,
-                                        outgoing=outgoing_folder)
+        known = [(self._by_key[key], m) for key, m in located if key in self._by_key]
+        counts.known = len(known)
+        self._touched |= locations.add(self.env, self.mailbox, folder, uidvalidity, known,
+                                       outgoing=outgoing_folder)
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         self.statistics.stored_messages(stored)
@@ -209,8 +197,8 @@ class MessageImporter:
         # An item whose write was rolled back may hold the id it had: only those _by_key kept count.
         self.router.route([item.id for item in items if item.id and self._by_key.get(item.key) == item.id])
 
-    def _place_of(self, server_message):
-        return (self._folder.id, self._uidvalidity, server_message.uid, " ".join(sorted(server_message.flags)))
+    def _location_of(self, server_message):
+        return (self._folder.id, self._uidvalidity, server_message.uid, flags_text(server_message.flags))
 
     def _prefetch(self, parsed_messages, server_messages):
         self.threads.prefetch(parsed_messages, server_messages)
@@ -270,20 +258,16 @@ class MessageImporter:
             item.conversation = self.threads.resolve(item.parsed, item.server, item.outgoing, into=item.into)
         self.threads.flush()
         now = datetime.now(UTC).replace(tzinfo=None)
-        rows = execute_values(self.cr, _INSERT_MESSAGES, [self._row(item, now) for item in items], fetch=True)
-        for item, (new_id,) in zip(items, rows, strict=True):
+        ids = message_table.insert(self.cr, [self._row(item, now) for item in items])
+        for item, new_id in zip(items, ids, strict=True):
             item.id = new_id
             self._by_key[item.key] = new_id
             conversation = conversation_id(item.conversation)
             self._touched.add(conversation)
             self._participants.setdefault(conversation, set()).update(item.emails)
-        partner_rows = [(item.id, pid) for item in items for pid in item.extra["partner_ids"]]
-        if partner_rows:
-            execute_values(self.cr,
-                           "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s",
-                           partner_rows)
+        message_table.link_partners(self.cr, [(item.id, pid) for item in items for pid in item.extra["partner_ids"]])
         self._create_attachments([item for item in items if item.parsed.attachments])
-        self._insert_places([(item.id, *place) for item in items for place in item.places])
+        self._insert_locations([(item.id, *location) for item in items for location in item.locations])
         # Rows the ORM did not write: relations cached before them are stale now.
         self.env["imap.conversation"].invalidate_model(["imap_message_ids"])
 
@@ -295,19 +279,27 @@ class MessageImporter:
         # Mail with only an HTML part still gets its text, which is what search reads.
         text = parsed.text_body or (html2plaintext(html) if html else "")
         uid = self.env.uid
-        return (
-            uid, now, uid, now, self.mailbox.id, self.mailbox.company_id.id, conversation_id(item.conversation),
-            "imported", item.key, (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
-            parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
-            " ".join(parsed.references) or None, server.gm_msgid, server.gm_thrid, server.email_id, server.thread_id,
-            parsed.subject, to_utc_naive(parsed.date or server.internaldate) or now,
-            "outgoing" if item.outgoing else "incoming", format_addresses(parsed.from_),
-            self._partners.get(sender), format_addresses(parsed.to), format_addresses(parsed.cc),
-            format_addresses(parsed.bcc), format_addresses(parsed.reply_to), html or None, text or None,
-            "\n".join(f"{name}: {value}" for name, value in parsed.headers),
-            any(not a.inline for a in parsed.attachments), parsed.size, "\n".join(parsed.defects) or None,
-            server.seen,
-        )
+        return {
+            "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now,
+            "mailbox_id": self.mailbox.id, "company_id": self.mailbox.company_id.id,
+            "conversation_id": conversation_id(item.conversation),
+            "state": states.MESSAGE_IMPORTED, "dedupe_key": item.key,
+            "message_id": (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
+            "in_reply_to": parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
+            "references": " ".join(parsed.references) or None,
+            "gm_msgid": server.gm_msgid, "gm_thrid": server.gm_thrid, "email_id": server.email_id,
+            "server_thread_id": server.thread_id,
+            "subject": parsed.subject, "date": to_utc_naive(parsed.date or server.internaldate) or now,
+            "direction": states.OUTGOING if item.outgoing else states.INCOMING,
+            "email_from": format_addresses(parsed.from_), "author_id": self._partners.get(sender),
+            "email_to": format_addresses(parsed.to), "email_cc": format_addresses(parsed.cc),
+            "email_bcc": format_addresses(parsed.bcc), "reply_to": format_addresses(parsed.reply_to),
+            "body_html_source": html or None, "body_text": text or None,
+            "headers": "\n".join(f"{name}: {value}" for name, value in parsed.headers),
+            "has_attachments": any(not a.inline for a in parsed.attachments), "size": parsed.size,
+            "defects": "\n".join(parsed.defects) or None,
+            "is_seen": server.seen,
+        }
 
     def _create_attachments(self, items):
         """All attachments of the batch in one create (inline ones keep their Content-ID for display)."""
@@ -330,7 +322,7 @@ class MessageImporter:
         """Keep a message that could not be stored: its error, its source, where it is on the server.
 
         If even that fails (whatever in the message broke storing may break this too), a bare
-        record named after its place on the server keeps the source and the placement.
+        record named after its location on the server keeps the source and the location.
         """
         server_message, parsed = item.server, item.parsed
         _logger.warning("IMAP mailbox %s: UID %s could not be stored, kept as failed: %s",
@@ -342,11 +334,11 @@ class MessageImporter:
             "date": to_utc_naive(parsed.date or server_message.internaldate),
             "email_from": format_addresses(parsed.from_),
         }
-        bare = {"dedupe_key": "failed:{}:{}:{}".format(*item.places[0][:3]) if item.places else item.key}
+        bare = {"dedupe_key": "failed:{}:{}:{}".format(*item.locations[0][:3]) if item.locations else item.key}
         for values in (described, bare):
             try:
                 with self.cr.savepoint():
-                    failed = self._create_failed(server_message, values, error, item.places)
+                    failed = self._create_failed(server_message, values, error, item.locations)
                 break
             except Exception as second_error:  # the bare record is the last resort (re-raised below if it fails)
                 if values is bare:
@@ -360,14 +352,14 @@ class MessageImporter:
         """Keep a message over the maximum size from its headers: who, when, what, where; no body.
 
         It is imported in full only when someone asks (imap.message.action_import_anyway). Its
-        placement is recorded, so recovery does not count it as missing, and its dedupe key,
+        location is recorded, so recovery does not count it as missing, and its dedupe key,
         so a later run (or another folder holding it) finds it known.
         """
         limit = self.mailbox._max_message_bytes()
         sender = headers.sender.normalized if headers.sender else ""
         record = self.messages.create({
             "mailbox_id": self.mailbox.id,
-            "state": "too_large",
+            "state": states.MESSAGE_TOO_LARGE,
             "dedupe_key": key,
             "message_id": (headers.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
             "in_reply_to": headers.in_reply_to[:MESSAGE_ID_STORED] or False,
@@ -376,7 +368,7 @@ class MessageImporter:
             "email_id": server_message.email_id, "server_thread_id": server_message.thread_id,
             "subject": headers.subject,
             "date": to_utc_naive(headers.date or server_message.internaldate),
-            "direction": "outgoing" if outgoing_folder or sender in self.own_addresses else "incoming",
+            "direction": states.OUTGOING if outgoing_folder or sender in self.own_addresses else states.INCOMING,
             "email_from": format_addresses(headers.from_),
             "email_to": format_addresses(headers.to),
             "email_cc": format_addresses(headers.cc),
@@ -390,15 +382,15 @@ class MessageImporter:
             ),
         })
         self.messages.flush_model()
-        self._insert_places([(record.id, *self._place_of(server_message))])
+        self._insert_locations([(record.id, *self._location_of(server_message))])
         self._by_key[key] = record.id
         _logger.info("IMAP mailbox %s: UID %s of %s is %s bytes, over the maximum size: recorded, not imported",
                      self.mailbox.name, server_message.uid, self._folder.name, server_message.size)
 
-    def _create_failed(self, server_message, values, error, places):
+    def _create_failed(self, server_message, values, error, locations_):
         failed = self.messages.with_context(**INERT_ACTIVE_TYPES).create({
             "mailbox_id": self.mailbox.id,
-            "state": "failed",
+            "state": states.MESSAGE_FAILED,
             "size": server_message.size,
             "is_seen": server_message.seen,
             "raw_source": base64.b64encode(server_message.raw or b""),
@@ -406,7 +398,7 @@ class MessageImporter:
             **failure_values(error, attempts=1),
         })
         self.messages.flush_model()
-        self._insert_places([(failed.id, *place) for place in places])
+        self._insert_locations([(failed.id, *location) for location in locations_])
         return failed
 
     # -- mail written in Odoo -----------------------------------------------------------
@@ -420,9 +412,9 @@ class MessageImporter:
         from ..engine.folder_sync import ServerMessage
 
         parsed = parse_message(raw)
-        server = ServerMessage(uid=0, flags=frozenset({placements.SEEN}), internaldate=None, size=len(raw),
+        server = ServerMessage(uid=0, flags=frozenset({states.SEEN}), internaldate=None, size=len(raw),
                                message_id=parsed.message_id, raw=raw)
-        item = _NewMessage(server, parsed, dedupe_key(parsed.message_id, parsed.content_hash), True,
+        item = _NewMessage(server, parsed, message_key(server, parsed), True,
                            self._addresses_of(parsed), [], into=conversation.id if conversation else None)
         self._touched, self._participants, self._by_key = set(), {}, {}
         self._prefetch([parsed], [server])
@@ -436,7 +428,7 @@ class MessageImporter:
     def retry(self, failed_messages, downloaded=None):
         """Store failed messages again from their source; returns (stored, still failed).
 
-        A message that goes in replaces its failed record, keeping its placements; one
+        A message that goes in replaces its failed record, keeping its locations; one
         that fails again keeps its record with one more attempt and the new error.
         *downloaded*: ``{record: ServerMessage}`` just fetched from the server, for records
         that hold no source (recorded as too large, imported on demand).
@@ -459,8 +451,8 @@ class MessageImporter:
                     message.unlink()
                     existing = self._by_key.get(item.key)
                     if existing and existing != message.id:
-                        # Imported meanwhile from another folder: the failed copy only adds its placements.
-                        self._insert_places([(existing, *place) for place in item.places])
+                        # Imported meanwhile from another folder: the failed copy only adds its locations.
+                        self._insert_locations([(existing, *location) for location in item.locations])
                         self._touched.add(self.messages.browse(existing).conversation_id.id)
                     else:
                         self._write([item])
@@ -476,34 +468,27 @@ class MessageImporter:
     def _item_from_failed(self, message, server=None):
         from ..engine.folder_sync import ServerMessage
 
-        places = [(p.folder_id.id, p.uidvalidity, p.uid, p.flags or "") for p in message.location_ids]
+        located = [(loc.folder_id.id, loc.uidvalidity, loc.uid, loc.flags or "") for loc in message.location_ids]
         if server is None:
             raw = message.sudo()._raw_bytes()
-            flags = frozenset((places[0][3] if places else "").split())
+            flags = frozenset((located[0][3] if located else "").split())
             server = ServerMessage(
-                uid=places[0][2] if places else 0, flags=flags, internaldate=message.date, size=len(raw),
+                uid=located[0][2] if located else 0, flags=flags, internaldate=message.date, size=len(raw),
                 message_id=message.message_id or "", gm_msgid=message.gm_msgid or None,
                 gm_thrid=message.gm_thrid or None, email_id=message.email_id or None,
                 thread_id=message.server_thread_id or None, raw=raw,
             )
         parsed = parse_message(server.raw)
-        key = dedupe_key(parsed.message_id or server.message_id, parsed.content_hash, server.gm_msgid, server.email_id)
-        outgoing_place = any(p.folder_id.role in OUTGOING_ROLES for p in message.location_ids)
+        key = message_key(server, parsed)
+        outgoing_location = any(loc.folder_id.role in OUTGOING_ROLES for loc in message.location_ids)
         sender = parsed.sender.normalized if parsed.sender else ""
-        return _NewMessage(server, parsed, key, outgoing_place or sender in self.own_addresses,
-                           self._addresses_of(parsed), places)
+        return _NewMessage(server, parsed, key, outgoing_location or sender in self.own_addresses,
+                           self._addresses_of(parsed), located)
 
-    def _insert_places(self, rows):
-        """Placements ``(message id, folder id, uidvalidity, uid, flags)``, in one statement."""
-        if rows:
-            execute_values(
-                self.cr,
-                "INSERT INTO imap_message_location (message_id, folder_id, mailbox_id, uidvalidity, uid, flags) "
-                "VALUES %s ON CONFLICT DO NOTHING",
-                [(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
-                 for message_id, folder_id, uidvalidity, uid, flags in rows],
-            )
-            placements.forget_cached(self.env)
+    def _insert_locations(self, rows):
+        """Locations ``(message id, folder id, uidvalidity, uid, flags)``, in one statement."""
+        locations.insert(self.env, [LocationRow(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
+                                    for message_id, folder_id, uidvalidity, uid, flags in rows])
 
     def _flush_participants(self):
         conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import consteq, hash_sign, verify_hash_signed
 
+from ..engine import states
 from ..engine.errors import NetworkError
 from ..engine.oauth import OAuthClient, OAuthError, authorization_request, exchange_code, revoke_token
 from ..engine.oauth_account import account_of
@@ -185,9 +186,10 @@ def _store(mailbox, credential, tokens):
         "oauth_scope": " ".join(tokens.scopes) or False,
     })
     values = {"auth_method": "oauth2", "oauth_account": account_of(tokens.raw) or mailbox.login}
-    if mailbox.state in ("auth_failed", "error"):
+    if mailbox.state in states.MAILBOX_FAILED_STATES:
         # Connected again, a new chance: the next scheduled run tries, and a new failure is news.
-        values.update(state="draft", last_error=False, last_error_kind=False, auth_failure_notified=False)
+        values.update(state=states.MAILBOX_PENDING, last_error=False, last_error_kind=False,
+                      auth_failure_notified=False)
     mailbox.write(values)
 
 

@@ -12,9 +12,10 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 
 from ..engine import errors as imap_errors
+from ..engine import states
 from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.search import Query, run_search
-from . import placements
+from . import locations
 from .mailbox_run import FolderReport, MailboxRun
 from .mailbox_sync import folder_vanished
 from .message_importer import MessageImporter
@@ -34,7 +35,7 @@ def recovery_settings(env):
 
 
 class MailboxRecovery(MailboxRun):
-    kind = "recovery"
+    kind = states.RUN_RECOVERY
 
     def __init__(self, mailbox, **kwargs):
         super().__init__(mailbox, **kwargs)
@@ -45,12 +46,12 @@ class MailboxRecovery(MailboxRun):
         importer = MessageImporter(self.mailbox)
         since = datetime.now(UTC).replace(tzinfo=None) - self.max_age
         failed = self.env["imap.message"].search([
-            ("mailbox_id", "=", self.mailbox.id), ("state", "=", "failed"), ("create_date", ">=", since),
+            ("mailbox_id", "=", self.mailbox.id), ("state", "=", states.MESSAGE_FAILED), ("create_date", ">=", since),
         ])
         if not failed:
             return
         quarantined = {m: (m.message_id, m.quarantine_origin) for m in failed if m.quarantine_origin}
-        report = FolderReport(self.env._("failed messages"), action="retry")
+        report = FolderReport(self.env._("failed messages"), action=states.FOLDER_RETRY)
         self.report.folders.append(report)
         report.counts.new, report.counts.failed = importer.retry(failed)
         self.report.counts += report.counts
@@ -69,7 +70,7 @@ class MailboxRecovery(MailboxRun):
             self._recover_folder(session, importer, folder, cutoff)
 
     def _recover_folder(self, session, importer, folder, cutoff):
-        report = FolderReport(folder.name, action="recovery")
+        report = FolderReport(folder.name, action=states.FOLDER_RECOVERY)
         sync = FolderSync(
             session, folder.name, folder._sync_state(),
             horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days), is_known=importer.known_uids,
@@ -79,9 +80,10 @@ class MailboxRecovery(MailboxRun):
         try:
             uidvalidity = sync.make_plan().status.uidvalidity
             if uidvalidity != folder.uidvalidity:
-                report.action = "skipped"  # recreated: the next sync rebinds it, recovery has no UIDs to trust
+                # Recreated: the next sync rebinds it, recovery has no UIDs to trust.
+                report.action = states.FOLDER_NOT_VISITED
                 return
-            for batch in sync.missing_batches(placements.held_uids(self.env, folder, uidvalidity), cutoff):
+            for batch in sync.missing_batches(locations.held_uids(self.env, folder, uidvalidity), cutoff):
                 report.counts += importer.import_batch(folder, uidvalidity, batch)
                 self._commit()
                 self.env.invalidate_all()

@@ -18,7 +18,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
 
-from ..engine import routing
+from ..engine import routing, states
 from . import message_importer
 
 _logger = logging.getLogger(__name__)
@@ -172,14 +172,14 @@ class Router:
         values = message_importer.failure_values(error, attempts=(message.attempt_count or 0) + 1)
         values["error_message"] = self.env._("Rule %(rule)s: %(error)s", rule=rule.name,
                                              error=values["error_message"])[:500]
-        message.sudo().write({"state": "failed", "failed_rule_id": rule.id, **values})
+        message.sudo().write({"state": states.MESSAGE_FAILED, "failed_rule_id": rule.id, **values})
 
     def retry(self, messages):
         """Route again messages a rule made failed; returns (routed, still failed)."""
         messages = messages.sudo()
-        messages.write({"state": "imported", "failed_rule_id": False, "error_message": False})
+        messages.write({"state": states.MESSAGE_IMPORTED, "failed_rule_id": False, "error_message": False})
         self._route(messages)
-        still = messages.filtered(lambda m: m.state == "failed")
+        still = messages.filtered(lambda m: m.state == states.MESSAGE_FAILED)
         return len(messages) - len(still), len(still)
 
 
@@ -259,7 +259,8 @@ def dry_run(rules, limit=DRY_RUN_DEFAULT):
         if not mailbox_rules:
             continue
         messages = env["imap.message"].sudo().search(
-            [("mailbox_id", "=", mailbox.id), ("state", "in", ("imported", "failed"))], limit=limit)
+            [("mailbox_id", "=", mailbox.id), ("state", "in", (states.MESSAGE_IMPORTED, states.MESSAGE_FAILED))],
+            limit=limit)
         views = message_views(messages, _wants_html(mailbox_rules))
         for message in messages:
             for rule in mailbox_rules:

@@ -2,6 +2,9 @@
 
 from datetime import UTC, datetime
 
+from ..engine import states
+from . import error_texts
+
 
 def _wanted(log_level, report):
     if log_level == "off":
@@ -12,11 +15,11 @@ def _wanted(log_level, report):
 
 
 def _state(report):
-    if report.skipped:
-        return "skipped"
+    if report.busy:
+        return states.RUN_BUSY
     if report.error:
-        return "error"
-    return "partial" if report.counts.failed else "ok"
+        return states.RUN_ERROR
+    return states.RUN_PARTIAL if report.counts.failed else states.RUN_OK
 
 
 def record(mailbox, report):
@@ -33,7 +36,7 @@ def record(mailbox, report):
         "new_count": report.counts.new,
         "failed_count": report.counts.failed,
         "skipped_count": report.counts.known,
-        "error": mailbox._describe_error(report.error) if report.error else False,
+        "error": error_texts.describe(mailbox, report.error) if report.error else False,
     }
     if mailbox.log_level == "full":
         values["details"] = "\n".join(folder.describe() for folder in report.folders) or False

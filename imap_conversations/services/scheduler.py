@@ -22,6 +22,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tools import config
 
+from ..engine import states
 from . import mailbox_run
 from .mailbox_sync import MailboxSync
 from .recovery import MailboxRecovery
@@ -55,14 +56,15 @@ MAX_PARALLEL = 32
 CLAIM_CANDIDATES = 50
 
 #: The scheduled pass's only query when nothing is due: ordered by the (partial) index on sync_due_date.
-DUE_QUERY = """
+DUE_QUERY = f"""
     SELECT id FROM imap_mailbox
-     WHERE sync_due_date <= %s AND active AND state != 'auth_failed'
+     WHERE sync_due_date <= %s AND active AND state != '{states.MAILBOX_AUTH_FAILED}'
      ORDER BY sync_due_date, last_run_date NULLS FIRST, id
      LIMIT %s
 """
-STILL_DUE_QUERY = """
-    SELECT 1 FROM imap_mailbox WHERE id = %s AND sync_due_date <= %s AND active AND state != 'auth_failed'
+STILL_DUE_QUERY = f"""
+    SELECT 1 FROM imap_mailbox WHERE id = %s AND sync_due_date <= %s AND active
+                                 AND state != '{states.MAILBOX_AUTH_FAILED}'
 """
 
 
@@ -106,7 +108,7 @@ def make_due(mailboxes):
 
 def after_scheduled_run(mailbox, report):
     """The mailbox's next turn once a scheduled run of it ended (see the module docstring)."""
-    if report.skipped:
+    if report.busy:
         return
     if report.interrupted:
         make_due(mailbox)
@@ -220,7 +222,7 @@ def run_recovery_pass(env):
     deadline = deadline_for(env, CRON_BUDGET, cron=True)
     commit = cron_commit(env)
     mailboxes = env["imap.mailbox"].search(
-        [("state", "!=", "auth_failed"), ("sync_interval_minutes", ">", 0)],
+        [("state", "!=", states.MAILBOX_AUTH_FAILED), ("sync_interval_minutes", ">", 0)],
         order="last_run_date asc nulls first, id")
     processed, report = 0, None
     for mailbox in mailboxes:

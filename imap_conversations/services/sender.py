@@ -24,10 +24,10 @@ import psycopg2
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import errors as imap_errors
-from ..engine import smtp
+from ..engine import smtp, states
 from ..engine.compose import Address, OutgoingAttachment, Parent, compose_message
 from ..engine.sent import append_sent_copy
-from . import oauth_tokens, placements
+from . import error_texts, locations, oauth_tokens
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class MailSender:
         if draft:
             draft.sudo().unlink()
         message = MessageImporter(mailbox).store_outgoing(outgoing.raw, conversation and conversation.sudo())
-        message.write({"state": "draft", "raw_source": False})
+        message.write({"state": states.MESSAGE_DRAFT, "raw_source": False})
         message.conversation_id._refresh_summary()  # a draft is not a message of the thread yet
         if link_to:
             # Before sending, with the draft: a mail that fails to go is still found on the record.
@@ -131,7 +131,8 @@ class MailSender:
             return
         draft.ensure_one()
         stored = draft.sudo()
-        if stored.state == "sent" and stored.create_uid.id == self.env.uid and stored.mailbox_id == self.mailbox:
+        if (stored.state == states.MESSAGE_SENT and stored.create_uid.id == self.env.uid
+                and stored.mailbox_id == self.mailbox):
             raise UserError(self.env._("This message has been sent already."))
         if not (stored._resendable() and stored.mailbox_id == self.mailbox):
             raise AccessError(self.env._(
@@ -150,11 +151,11 @@ class MailSender:
                 lambda ready: smtp.send_message(ready, outgoing.raw, outgoing.sender_email, outgoing.recipients))
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: sending %s failed: %s", mailbox.name, outgoing.message_id, error)
-            message.write({"error_message": mailbox._describe_error(error, smtp_settings=settings)})
+            message.write({"error_message": error_texts.describe(mailbox, error, smtp_settings=settings)})
             return SendResult(message, error=error)
         # The mail has left. Recorded at once: whatever fails next must not roll it back to "not
         # sent", where Send again would send it a second time.
-        message.write({"state": "sent", "error_message": False})
+        message.write({"state": states.MESSAGE_SENT, "error_message": False})
         self._commit()
         result = SendResult(message, refused=report.refused)
         self._after_sent(message.conversation_id._refresh_summary, outgoing, "counting it in its conversation")
@@ -195,17 +196,17 @@ class MailSender:
         folder = self.mailbox.folder_ids.filtered(lambda f: f.name == copy.folder)
         if copy.uid and folder and folder.uidvalidity == copy.uidvalidity:
             self._after_sent(
-                lambda: placements.add(self.env, self.mailbox, folder, copy.uidvalidity,
-                                       [(message.id, _SentPlacement(copy.uid))], outgoing=True),
+                lambda: locations.add(self.env, self.mailbox, folder, copy.uidvalidity,
+                                      [(message.id, _SentCopy(copy.uid))], outgoing=True),
                 outgoing, "recording its copy in Sent",
             )
         return None
 
 
 @dataclass(frozen=True)
-class _SentPlacement:
-    """What placements.add needs of a server message, for the copy just appended to Sent."""
+class _SentCopy:
+    """What locations.add needs of a server message, for the copy just appended to Sent."""
 
     uid: int
-    flags: frozenset = frozenset({placements.SEEN})
+    flags: frozenset = frozenset({states.SEEN})
     seen: bool = True

@@ -36,6 +36,7 @@ def search_text_domain(value, states):
     """A domain on imap.conversation: conversations with a message (in *states*) holding every word of *value*."""
     conditions = [SQL("%s ILIKE %s", SEARCHED_TEXT, _like_pattern(word)) for word in value.split()]
     return [("id", "in", SQL(
-        "(SELECT conversation_id FROM imap_message WHERE conversation_id IS NOT NULL AND state = ANY(%s) AND %s)",
+        "(SELECT conversation_id FROM imap_message"
+        " WHERE conversation_id IS NOT NULL AND state = ANY(%s) AND %s)",
         list(states), SQL(" AND ").join(conditions),
     ))]

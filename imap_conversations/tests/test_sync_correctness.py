@@ -108,7 +108,7 @@ class TestSyncCorrectness(SyncCase):
             action = mailbox.action_sync_now()
             # Closing an Odoo cursor pools its connection, session locks included: the worker unlocks.
             other_worker.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, mailbox.id])
-        self.assertTrue(report.skipped)
+        self.assertTrue(report.busy)
         self.assertIn("already running, skipped", logs.output[0])
         self.assertEqual(action["params"]["type"], "warning")
         self.assertFalse(self.messages(mailbox), "nothing was imported by the skipped runs")
