@@ -50,7 +50,7 @@ def run_report(record, report):
     return {
         "mailbox_id": record.id,
         "ok": report.ok,
-        "skipped": report.skipped,
+        "busy": report.busy,
         "interrupted": report.interrupted,
         "new": report.counts.new,
         "known": report.counts.known,

@@ -23,7 +23,7 @@ from ..engine import errors as imap_errors
 from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.older_mail import find_older_mail, selected_uidvalidity
 from ..engine.search import uid_set, uids_in_set
-from . import placements, scheduler
+from . import locations, scheduler
 from .mailbox_run import synced_folders, try_lock, unlock
 from .message_importer import MessageImporter
 
@@ -65,7 +65,7 @@ def handled_uid(folder):
 
 
 def _find(session, env, folder, addresses, importer):
-    held = placements.held_uids(env, folder, folder.uidvalidity) if folder.uidvalidity else set()
+    held = locations.held_uids(env, folder, folder.uidvalidity) if folder.uidvalidity else set()
     return find_older_mail(session, folder.name, addresses, uidvalidity=folder.uidvalidity or None,
                            handled_uid=handled_uid(folder), held_uids=held, is_known=importer.known_uids)
 
