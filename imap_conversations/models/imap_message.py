@@ -1,3 +1,4 @@
+from html import escape
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -5,14 +6,15 @@ from odoo.exceptions import UserError
 from odoo.http import request
 from odoo.tools import SQL, email_normalize, html_sanitize, plaintext2html
 
-from ..engine.remote_content import filter_urls
+from ..engine.quote_folding import FOLD_TITLE, fold_html_quotes, fold_text_quotes
+from ..engine.remote_content import FilteredBody, filter_urls
 from ..engine.sizes import format_size
 from ..services.text_search import create_search_index
 from .bigint import BigInteger
 
 #: Raised whenever the rules of rendering a body change: bodies rendered by older rules are
 #: rendered again the next time they are shown.
-BODY_RENDERING = 1
+BODY_RENDERING = 2  # 2: quoted text folded (engine/quote_folding.py)
 
 
 class ImapMessage(models.Model):
@@ -149,11 +151,21 @@ class ImapMessage(models.Model):
             message.has_remote_content = has_remote
             message.remote_content_shown = has_remote and message.id in shown
             if body is not None:
-                message.body_html = body
+                message.body_html = self._localized_folds(body)
             elif message.body_text:
-                message.body_html = plaintext2html(message.body_text)
+                # Plain text is rendered at each display (it is quick): its quotes are folded here.
+                message.body_html = self._localized_folds(fold_text_quotes(message.body_text, plaintext2html))
             else:
                 message.body_html = False
+
+    def _localized_folds(self, body):
+        """*body* with the toggle of its folded quotes in the reader's language (the rendering keeps English)."""
+        label = self.env._("Show quoted text")
+        if label == FOLD_TITLE or FOLD_TITLE not in body:
+            return body
+        english, localized = FOLD_TITLE, escape(label)
+        return body.replace(f'title="{english}" aria-label="{english}"',
+                            f'title="{localized}" aria-label="{localized}"')
 
     def _rendered_bodies(self, shown):
         """``{id: (body as the reader sees it, whether it has remote content)}`` of the messages with an HTML part.
@@ -192,6 +204,14 @@ class ImapMessage(models.Model):
         return rendered
 
     def _render_body(self):
+        """The HTML part sanitized (see _sanitized_body), its quoted history folded behind a toggle."""
+        sanitized = self._sanitized_body()
+        return FilteredBody(
+            blocked=fold_html_quotes(sanitized.blocked),
+            remote=fold_html_quotes(sanitized.remote) if sanitized.remote else sanitized.remote,
+        )
+
+    def _sanitized_body(self):
         """Sanitize the HTML part as Odoo's Html fields do, then keep only the addresses it may show."""
         self.ensure_one()
         cid_urls = {
