@@ -13,7 +13,7 @@ import pytest
 from lxml import html as lxml_html
 
 import engine
-from engine.quote_folding import FOLD_CLASS, fold_html_quotes, fold_text_quotes, split_text_quotes
+from engine.quote_folding import FOLD_CLASS, fold_html_quotes, fold_text_quotes, split_text_quotes, unfold_html_quotes
 
 SAMPLES = Path(engine.__file__).resolve().parent.parent / "tests" / "samples" / "quoted"
 SAMPLE_NAMES = sorted(path.stem for path in SAMPLES.glob("*.eml"))
@@ -78,6 +78,15 @@ def test_a_body_without_quote_is_left_as_it_is():
     assert fold_html_quotes("") == ""
 
 
+def test_an_outlook_header_written_without_spaces_between_its_lines_is_found():
+    body = ("<div><p>Signed.</p><div><div style=\"border-top:solid #E1E1E1 1.0pt\"><p><b>From:</b> Eve<br>"
+            "<b>Sent:</b> Tuesday 10:00<br><b>To:</b> Bob Stone<br><b>Subject:</b> Contract</p></div></div>"
+            "<p>Please sign.</p></div>")
+    folds, inside, outside = folded_and_shown(fold_html_quotes(body))
+    assert (folds, outside) == (1, "Signed.")
+    assert inside.endswith("Please sign.")
+
+
 def test_interleaved_answers_fold_each_quote_and_keep_the_answers_between_them():
     body = ("<p>Answers below.</p><blockquote>Price?</blockquote><p>100 EUR.</p>"
             "<blockquote>Delivery?</blockquote><p>Monday.</p>")
@@ -118,3 +127,9 @@ def test_a_forwarded_message_is_not_folded():
 def test_markup_in_a_hostile_title_is_escaped():
     html = fold_text_quotes("Yes.\n> No?", text_to_html, title='"><script>')
     assert "<script>" not in html and "&quot;&gt;&lt;script&gt;" in html
+
+
+@pytest.mark.parametrize("name", [n for n in SAMPLE_NAMES if (SAMPLES / f"{n}.sanitized.html").exists()])
+def test_unfolding_gives_the_body_back_as_it_was(name):
+    body = (SAMPLES / f"{name}.sanitized.html").read_text()
+    assert unfold_html_quotes(fold_html_quotes(body)) == body

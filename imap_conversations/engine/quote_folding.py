@@ -27,7 +27,9 @@ import re
 from lxml import etree
 from lxml import html as lxml_html
 
-__all__ = ["FOLD_CLASS", "FOLD_TITLE", "fold_html_quotes", "fold_text_quotes", "split_text_quotes"]
+__all__ = [
+    "FOLD_CLASS", "FOLD_TITLE", "fold_html_quotes", "fold_text_quotes", "split_text_quotes", "unfold_html_quotes",
+]
 
 #: The class of the ``<details>`` element that holds a folded quote.
 FOLD_CLASS = "o_imap_quote"
@@ -54,22 +56,35 @@ _TO = r"\b(?:to|subject|an|betreff|à|objet|para|asunto|a|oggetto|aan|onderwerp|
 _HEADER_BLOCK = re.compile(
     rf"\A{_ORIGINAL_MESSAGE}?{_FROM}(?=.{{0,400}}?{_DATE})(?=.{{0,600}}?{_TO})", re.IGNORECASE | re.DOTALL,
 )
+_HEADER_START = re.compile(rf"\A\s*(?:{_ORIGINAL_MESSAGE}|{_FROM})", re.IGNORECASE)
 _ORIGINAL_ONLY = re.compile(rf"\A{_ORIGINAL_MESSAGE}\Z", re.IGNORECASE)
 # An attribution wrapped by the sender's client over two lines is still at most this long.
 _ATTRIBUTION_MAX = 300
 
 
-def _text(element):
-    return _SPACES.sub(" ", element.text_content()).strip()
+# What is read of an element's text to know what it starts with: a header block fits in it. Reading
+# no more keeps a large body (every element looked at) linear, not quadratic.
+_TEXT_START = 800
+
+
+def _text(element, limit=_TEXT_START):
+    """The start of the text of *element*, its pieces apart ("From: A<br>Sent: B" reads "From: A Sent: B")."""
+    pieces, length = [], 0
+    for piece in element.itertext():
+        pieces.append(piece)
+        length += len(piece)
+        if length > limit:
+            break
+    return _SPACES.sub(" ", " ".join(pieces)).strip()[:limit]
 
 
 def _has_content(element):
     """Whether *element* shows anything: text or an image."""
-    return bool(_text(element)) or element.find(".//img") is not None
+    return any(piece.strip() for piece in element.itertext()) or element.find(".//img") is not None
 
 
 def _is_attribution(element):
-    text = _text(element)
+    text = _text(element, _ATTRIBUTION_MAX + 1)
     return bool(text) and len(text) <= _ATTRIBUTION_MAX and bool(_ATTRIBUTION.search(text)) \
         and element.find(".//blockquote") is None
 
@@ -142,14 +157,15 @@ def _previous_text(element):
 def _header_ranges(root):
     ranges = []
     for element in root.iter(etree.Element):
-        if element is root or not _HEADER_BLOCK.match(_text(element)):
-            continue
-        if _FORWARD_INTRO.search(_previous_text(element)):
+        # Only an element whose own text starts like a header (few do) is read further.
+        if element is root or not _HEADER_START.match(element.text or ""):
             continue
         # The highest element that starts with the header: the block around it, not only its first line.
         start = element
         while start.getparent() is not root and _starts_with(start.getparent(), start):
             start = start.getparent()
+        if not _HEADER_BLOCK.match(_text(start)) or _FORWARD_INTRO.search(_previous_text(start)):
+            continue
         first = start
         previous = _previous_element(start)
         if previous is not None and (previous.tag == "hr" or _ORIGINAL_ONLY.match(_text(previous))):
@@ -242,6 +258,22 @@ def _next_element(element):
         return None
     following = element.getnext()
     return following if following is not None and isinstance(following.tag, str) else None
+
+
+def unfold_html_quotes(html):
+    """*html* with its folds undone: the body as it was written, to quote it in a mail that leaves Odoo."""
+    if not html or FOLD_CLASS not in html:
+        return html
+    try:
+        root = lxml_html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return html
+    for details in root.xpath(f"//details[@class='{FOLD_CLASS}']"):
+        summary = details.find("summary")
+        if summary is not None:
+            summary.drop_tree()
+        details.drop_tag()
+    return "".join([root.text or ""] + [lxml_html.tostring(child, encoding="unicode") for child in root])
 
 
 def _members(first, last):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import html as lxml_html
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..models import imap_message
 from .reading_common import ReadingCase
@@ -87,3 +87,12 @@ class TestQuoteFolding(ReadingCase):
         folds, inside, _outside = folded_and_shown(message.body_html)
         self.assertEqual(folds, 1)
         self.assertIn("Can we meet on Thursday?", inside)
+
+
+    def test_an_answer_quotes_the_message_whole_without_its_fold(self):
+        message = self.sample("gmail_reply")
+        action = message.conversation_id.with_user(self.imap_user).action_reply_to_message(message.id, "reply")
+        composer = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(**action["context"])).save()
+        self.assertNotIn("o_imap_quote", composer.body)
+        self.assertNotIn("<summary", composer.body)
+        self.assertIn("Shall we meet at the station?", composer.body)
