@@ -27,7 +27,7 @@ class ImapMessage(models.Model):
     """
 
     _name = "imap.message"
-    _description = "IMAP Message"
+    _description = "IMAP message"
     _order = "date desc, id desc"
     _rec_name = "subject"
 
@@ -46,7 +46,9 @@ class ImapMessage(models.Model):
     )
 
     # Identity
-    dedupe_key = fields.Char(required=True, readonly=True, help="What makes this message unique in its mailbox.")
+    dedupe_key = fields.Char(
+        string="Dedupe key", required=True, readonly=True, help="What makes this message unique in its mailbox.",
+    )
     message_id = fields.Char(string="Message-ID", index=True, readonly=True)
     in_reply_to = fields.Char(string="In-Reply-To", readonly=True)
     references = fields.Text(readonly=True)
@@ -90,12 +92,15 @@ class ImapMessage(models.Model):
         help="The HTML part sanitized, with its remote content; empty when it has none (technical).",
     )
     body_rendering = fields.Integer(
-        readonly=True, copy=False, help="Rules the rendered body was made with; empty: not rendered yet (technical).",
+        string="Body rendering", readonly=True, copy=False,
+        help="Rules the rendered body was made with; empty: not rendered yet (technical).",
     )
     has_remote_content = fields.Boolean(
+        string="Has remote content",
         compute="_compute_body_html", help="Its body loads images or other content from the Internet.",
     )
     remote_content_shown = fields.Boolean(
+        string="Remote content shown",
         compute="_compute_body_html", help="Remote content is shown to you: you asked for it.",
     )
     body_text = fields.Text(string="Text body", readonly=True)
@@ -104,24 +109,27 @@ class ImapMessage(models.Model):
         "ir.attachment", "res_id", string="Attachments", readonly=True,
         domain=lambda self: [("res_model", "=", self._name)],
     )
-    has_attachments = fields.Boolean(readonly=True)
+    has_attachments = fields.Boolean(string="Has attachments", readonly=True)
     size = fields.Integer(readonly=True)
     size_display = fields.Char(string="Message size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
     defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
     is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
 
     # When it could not be stored: kept with its source, retried by the recovery pass.
-    error_message = fields.Char(readonly=True)
-    error_details = fields.Text(readonly=True)
-    attempt_count = fields.Integer(readonly=True)
-    failed_date = fields.Datetime(readonly=True, help="When it last failed.")
+    error_message = fields.Char(string="Error message", readonly=True)
+    error_details = fields.Text(string="Error details", readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    failed_date = fields.Datetime(string="Failed on", readonly=True, help="When it last failed.")
     failed_rule_id = fields.Many2one(
         "imap.routing.rule", string="Failed rule", readonly=True, ondelete="restrict", index="btree_not_null",
         help="Stored fine, then this routing rule failed on it: Retry runs the routing again.",
     )
-    raw_source = fields.Binary(attachment=True, readonly=True, help="The message as the server sent it.")
+    raw_source = fields.Binary(
+        string="Raw source", attachment=True, readonly=True, help="The message as the server sent it.",
+    )
     quarantine_origin = fields.Char(
-        readonly=True, help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
+        string="Quarantine origin", readonly=True,
+        help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
     )
 
     @api.depends("size")

@@ -11,7 +11,7 @@ class ImapMessageLocation(models.Model):
     """
 
     _name = "imap.message.location"
-    _description = "IMAP Message Placement"
+    _description = "IMAP message placement"
     _order = "folder_id, uid"
     _log_access = False
 
