@@ -43,6 +43,7 @@
         "web.assets_backend": [
             "imap_conversations/static/src/scss/imap_conversation.scss",
             "imap_conversations/static/src/js/conversation_form.js",
+            "imap_conversations/static/src/js/compose_form.js",
             "imap_conversations/static/src/js/sent_message.js",
             "imap_conversations/static/src/js/notification_action.js",
         ],

@@ -8,7 +8,7 @@ from odoo.tools import SQL, format_datetime, parse_contact_from_email
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from ..engine import states
-from ..engine.quoting import MODES, REPLY
+from ..engine.quoting import FORWARD, MODES, REPLY, REPLY_ALL
 from ..engine.sizes import format_size
 from ..engine.summary import named_addresses
 from ..engine.threads import normalize_subject
@@ -53,7 +53,7 @@ class ImapConversation(models.Model):
 
     subject = fields.Char(readonly=True)
     normalized_subject = fields.Char(
-        readonly=True, index=True,
+        string="Normalized subject", readonly=True, index=True,
         help="Subject without Re:/Fwd: and list tags; a long one cut and hashed, to fit the index.",
     )
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
@@ -65,7 +65,9 @@ class ImapConversation(models.Model):
         "res.partner", "imap_conversation_partner_rel", "conversation_id", "partner_id",
         string="Participants", readonly=True,
     )
-    participant_emails = fields.Text(readonly=True, help="Every address taking part, lower-cased.")
+    participant_emails = fields.Text(
+        string="Participant addresses", readonly=True, help="Every address taking part, lower-cased.",
+    )
     participant_email = fields.Char(
         string="Participant address", compute="_compute_participant_email", search="_search_participant_email",
         help="Search only: conversations in which this exact address takes part.",
@@ -83,20 +85,22 @@ class ImapConversation(models.Model):
         help="New incoming mail makes a waiting or done conversation open again.",
     )
     needs_reply = fields.Boolean(
-        readonly=True, index=True, help="Its last message came in: the customer waits for an answer.",
+        string="Needs reply", readonly=True, index=True,
+        help="Its last message came in: the customer waits for an answer.",
     )
 
     # Kept up to date by the importer after each batch (one query), not recomputed per message.
-    message_count = fields.Integer(readonly=True)
-    first_message_date = fields.Datetime(readonly=True)
-    last_message_date = fields.Datetime(readonly=True, index=True)
+    message_count = fields.Integer(string="Message count", readonly=True)
+    first_message_date = fields.Datetime(string="First message", readonly=True)
+    last_message_date = fields.Datetime(string="Last message", readonly=True, index=True)
     # Watermarks for the per-user read state: ids grow with import order, so "a message this user
     # has not seen yet" is "an id above what they had when they last opened the conversation".
     last_incoming_message_id = fields.Integer(
-        readonly=True, help="Highest id of the incoming messages (technical).",
+        string="Last incoming message", readonly=True, help="Highest id of the incoming messages (technical).",
     )
     last_unseen_message_id = fields.Integer(
-        readonly=True, help="Highest id of the incoming messages without \\Seen on the server (technical).",
+        string="Last unseen message", readonly=True,
+        help="Highest id of the incoming messages without \\Seen on the server (technical).",
     )
 
     # Who it is with and what was said last, from the mail itself (no contact needed): written by
@@ -428,6 +432,22 @@ class ImapConversation(models.Model):
     def action_reply(self):
         self.ensure_one()
         return self.env["imap.compose"]._open({"default_conversation_id": self.id}, self.env._("Reply"))
+
+    def action_reply_all(self):
+        """Reply all to the message Reply answers (the last one received): the form's buttons on a phone."""
+        return self._answer_reply_target(REPLY_ALL)
+
+    def action_forward(self):
+        """Forward the message Reply answers (the last one received): the form's buttons on a phone."""
+        return self._answer_reply_target(FORWARD)
+
+    def _answer_reply_target(self, mode):
+        self.ensure_one()
+        self.check_access("read")
+        target = self._reply_target()
+        if not target:
+            raise UserError(self.env._("This conversation has no message to answer yet."))
+        return self.action_reply_to_message(target.id, mode)
 
     def action_reply_to_message(self, message_id, mode=REPLY):
         """Reply, Reply all or Forward one message of the thread (its buttons, conversation_form.js).

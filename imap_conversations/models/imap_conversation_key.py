@@ -10,7 +10,7 @@ class ImapConversationKey(models.Model):
     """
 
     _name = "imap.conversation.key"
-    _description = "IMAP Conversation Thread Key"
+    _description = "IMAP conversation thread key"
     _log_access = False
 
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade")

@@ -57,8 +57,9 @@ class ImapConversationMixin(models.AbstractModel):
             "type": "ir.actions.act_window",
             "name": self.env._("Conversations"),
             "res_model": "imap.conversation",
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
+            # The kanban is what a phone shows first (its cards read like rows; the list is cut there).
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
             "domain": self._imap_conversation_domain(),
             "context": {"create": False},
             "help": Markup("<p>%s</p>") % self.env._("No conversations with %s yet.", self.display_name),

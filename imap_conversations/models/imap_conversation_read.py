@@ -40,7 +40,8 @@ class ImapConversationRead(models.Model):
     )
     read_date = fields.Datetime(string="Last read", readonly=True)
     marked_unread = fields.Boolean(
-        readonly=True, help="The user marked it unread: the server's \\Seen flag does not count until they open it.",
+        string="Marked unread", readonly=True,
+        help="The user marked it unread: the server's \\Seen flag does not count until they open it.",
     )
 
     _sql_constraints = [

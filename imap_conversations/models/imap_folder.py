@@ -28,7 +28,7 @@ class ImapFolder(models.Model):
     """
 
     _name = "imap.folder"
-    _description = "IMAP Folder"
+    _description = "IMAP folder"
     _order = "mailbox_id, sequence, name"
     _rec_name = "name"
 
@@ -63,9 +63,10 @@ class ImapFolder(models.Model):
     highestmodseq = BigInteger(string="HIGHESTMODSEQ", readonly=True, copy=False)
     server_message_count = fields.Integer(string="Messages on server", readonly=True, copy=False)
     initial_sync_done = fields.Boolean(
-        readonly=True, copy=False, help="The first sync, limited to the mailbox's horizon, ran to its end.",
+        string="Initial sync done", readonly=True, copy=False,
+        help="The first sync, limited to the mailbox's horizon, ran to its end.",
     )
-    last_sync_date = fields.Datetime(readonly=True, copy=False)
+    last_sync_date = fields.Datetime(string="Last sync", readonly=True, copy=False)
     location_ids = fields.One2many("imap.message.location", "folder_id", string="Messages here")
 
     _sql_constraints = [

@@ -37,7 +37,7 @@ SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encrypt
 
 class ImapMailbox(models.Model):
     _name = "imap.mailbox"
-    _description = "IMAP Mailbox"
+    _description = "IMAP mailbox"
     _inherit = ["mail.thread"]
     _order = "name, id"
     _check_company_auto = True
@@ -60,7 +60,7 @@ class ImapMailbox(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company,
     )
-    is_shared = fields.Boolean(compute="_compute_is_shared", search="_search_is_shared")
+    is_shared = fields.Boolean(string="Shared", compute="_compute_is_shared", search="_search_is_shared")
 
     # Connection
     host = fields.Char(required=True, tracking=True)
@@ -70,7 +70,7 @@ class ImapMailbox(models.Model):
         required=True, default="ssl", tracking=True,
     )
     verify_certificate = fields.Boolean(
-        default=True, tracking=True,
+        string="Verify certificate", default=True, tracking=True,
         help="Refuse servers whose TLS certificate is not trusted. Switch off only for a "
              "server you control, on a network you trust.",
     )
@@ -105,9 +105,9 @@ class ImapMailbox(models.Model):
         compute="_compute_password", inverse="_inverse_password", copy=False,
         help="Readable only by the mailbox owner and IMAP administrators.",
     )
-    can_manage_credentials = fields.Boolean(compute="_compute_can_manage")
+    can_manage_credentials = fields.Boolean(string="Can manage credentials", compute="_compute_can_manage")
     can_manage = fields.Boolean(
-        compute="_compute_can_manage",
+        string="Can manage", compute="_compute_can_manage",
         help="The current user may configure this mailbox: test it, fetch its folders, run its recovery, read its log.",
     )
     timeout = fields.Integer(
@@ -121,7 +121,7 @@ class ImapMailbox(models.Model):
         help="The first sync of a folder imports only mail of the last N days; later syncs import everything new.",
     )
     log_level = fields.Selection(
-        [("full", "Full"), ("errors", "Errors only"), ("off", "Off")],
+        [("full", "Full"), ("errors", "Errors only"), ("off", "Off")], string="Log level",
         default="full", required=True,
         help="Full: every run with per-folder detail. Errors only: runs that failed. Off: nothing.",
     )
@@ -155,7 +155,7 @@ class ImapMailbox(models.Model):
     smtp_password = fields.Char(
         string="SMTP password", compute="_compute_smtp_password", inverse="_inverse_smtp_password", copy=False,
     )
-    can_send = fields.Boolean(compute="_compute_can_send")
+    can_send = fields.Boolean(string="Can send", compute="_compute_can_send")
     chatter_send = fields.Boolean(
         string="Send chatter mail through this mailbox", default=True,
         help="A personal mailbox: what its owner sends from the chatter of a contact or a lead (Send message) "
@@ -174,7 +174,7 @@ class ImapMailbox(models.Model):
         help="Also move a message that cannot be stored into a folder of its own on the server. "
              "It is kept in Odoo with its source either way, and retried by the recovery pass.",
     )
-    quarantine_folder = fields.Char(default="IMAP Conversations Failed", required=True)
+    quarantine_folder = fields.Char(string="Quarantine folder", default="IMAP Conversations Failed", required=True)
 
     state = fields.Selection(
         states.MAILBOX_STATES,
@@ -182,14 +182,16 @@ class ImapMailbox(models.Model):
     )
     last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
     last_run_date = fields.Datetime(
-        readonly=True, copy=False, help="When a sync or recovery last ran, finished or not: who goes next.",
+        string="Last run", readonly=True, copy=False,
+        help="When a sync or recovery last ran, finished or not: who goes next.",
     )
-    last_error = fields.Text(readonly=True, copy=False)
-    last_error_kind = fields.Char(readonly=True, copy=False)
-    last_error_date = fields.Datetime(readonly=True, copy=False)
-    consecutive_failures = fields.Integer(readonly=True, copy=False)
+    last_error = fields.Text(string="Last error", readonly=True, copy=False)
+    last_error_kind = fields.Char(string="Last error kind", readonly=True, copy=False)
+    last_error_date = fields.Datetime(string="Last error date", readonly=True, copy=False)
+    consecutive_failures = fields.Integer(string="Consecutive failures", readonly=True, copy=False)
     auth_failure_notified = fields.Boolean(
-        readonly=True, copy=False, help="Those concerned were told about the current login failure.",
+        string="Authentication failure notified", readonly=True, copy=False,
+        help="Those concerned were told about the current login failure.",
     )
     idle_watched = fields.Boolean(
         string="Watched live", compute="_compute_idle_watched",
@@ -197,12 +199,12 @@ class ImapMailbox(models.Model):
              "Otherwise it is synced on the schedule.",
     )
     log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
-    failed_message_count = fields.Integer(compute="_compute_failed_message_count")
+    failed_message_count = fields.Integer(string="Failed message count", compute="_compute_failed_message_count")
     conversation_count = fields.Integer(compute="_compute_conversation_count", string="Conversations")
 
     folder_ids = fields.One2many("imap.folder", "mailbox_id", string="Folders")
-    folder_count = fields.Integer(compute="_compute_folder_count")
-    synced_folder_count = fields.Integer(compute="_compute_folder_count")
+    folder_count = fields.Integer(string="Folder count", compute="_compute_folder_count")
+    synced_folder_count = fields.Integer(string="Synced folder count", compute="_compute_folder_count")
 
     _sql_constraints = [
         ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),

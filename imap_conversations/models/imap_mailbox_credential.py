@@ -13,26 +13,32 @@ class ImapMailboxCredential(models.Model):
     """
 
     _name = "imap.mailbox.credential"
-    _description = "IMAP Mailbox Password"
+    _description = "IMAP mailbox password"
 
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True)
     # The mailbox's, for the company rule: an administrator of one company reads no other's passwords.
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     # Encrypted at rest when odoo.conf gives a key (services/secret_box.py): every secret is a SecretChar.
     password = SecretChar()
-    smtp_password = SecretChar(help="Only when the outgoing server does not take the IMAP login and password.")
+    smtp_password = SecretChar(
+        string="SMTP password", help="Only when the outgoing server does not take the IMAP login and password.",
+    )
     # OAuth2 (mailbox auth_method "oauth2"): the grant of the user who connected the mailbox, or
     # for app-only access just the latest access token. Never shown in a form.
     # Administrators only, unlike the password the owner typed: an app-only application's access token
     # opens every mailbox granted to the application, and the addon reads tokens as superuser anyway.
-    oauth_refresh_token = SecretChar(groups="imap_conversations.group_manager")
-    oauth_access_token = SecretChar(groups="imap_conversations.group_manager")
-    oauth_access_token_expiry = fields.Datetime(help="When the access token stops being accepted (UTC).")
-    oauth_scope = fields.Char(help="The scopes the provider granted, separated by spaces.")
+    oauth_refresh_token = SecretChar(string="OAuth refresh token", groups="imap_conversations.group_manager")
+    oauth_access_token = SecretChar(string="OAuth access token", groups="imap_conversations.group_manager")
+    oauth_access_token_expiry = fields.Datetime(
+        string="OAuth access token expiry", help="When the access token stops being accepted (UTC).",
+    )
+    oauth_scope = fields.Char(string="OAuth scope", help="The scopes the provider granted, separated by spaces.")
     # A Connect under way (services/oauth_connect.py): the nonce its signed state carries, spent by the
     # first callback showing it, and the PKCE verifier, which never leaves the server.
-    oauth_pending_nonce = fields.Char(copy=False)
-    oauth_pending_verifier = SecretChar(copy=False, groups="imap_conversations.group_manager")
+    oauth_pending_nonce = fields.Char(string="OAuth pending nonce", copy=False)
+    oauth_pending_verifier = SecretChar(
+        string="OAuth pending verifier", copy=False, groups="imap_conversations.group_manager",
+    )
 
     _sql_constraints = [
         ("mailbox_unique", "unique(mailbox_id)", "A mailbox has one password."),

@@ -1,3 +1,4 @@
+from html import escape
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -6,14 +7,15 @@ from odoo.http import request
 from odoo.tools import SQL, email_normalize, html_sanitize, plaintext2html
 
 from ..engine import states
-from ..engine.remote_content import filter_urls
+from ..engine.quote_folding import FOLD_TITLE, fold_html_quotes, fold_text_quotes
+from ..engine.remote_content import FilteredBody, filter_urls
 from ..engine.sizes import format_size
 from ..services.text_search import create_search_index
 from .bigint import BigInteger
 
 #: Raised whenever the rules of rendering a body change: bodies rendered by older rules are
 #: rendered again the next time they are shown.
-BODY_RENDERING = 1
+BODY_RENDERING = 2  # 2: quoted text folded (engine/quote_folding.py)
 
 
 class ImapMessage(models.Model):
@@ -26,7 +28,7 @@ class ImapMessage(models.Model):
     """
 
     _name = "imap.message"
-    _description = "IMAP Message"
+    _description = "IMAP message"
     _order = "date desc, id desc"
     _rec_name = "subject"
 
@@ -44,7 +46,9 @@ class ImapMessage(models.Model):
     )
 
     # Identity
-    dedupe_key = fields.Char(required=True, readonly=True, help="What makes this message unique in its mailbox.")
+    dedupe_key = fields.Char(
+        string="Dedupe key", required=True, readonly=True, help="What makes this message unique in its mailbox.",
+    )
     message_id = fields.Char(string="Message-ID", index=True, readonly=True)
     in_reply_to = fields.Char(string="In-Reply-To", readonly=True)
     references = fields.Text(readonly=True)
@@ -88,12 +92,15 @@ class ImapMessage(models.Model):
         help="The HTML part sanitized, with its remote content; empty when it has none (technical).",
     )
     body_rendering = fields.Integer(
-        readonly=True, copy=False, help="Rules the rendered body was made with; empty: not rendered yet (technical).",
+        string="Body rendering", readonly=True, copy=False,
+        help="Rules the rendered body was made with; empty: not rendered yet (technical).",
     )
     has_remote_content = fields.Boolean(
+        string="Has remote content",
         compute="_compute_body_html", help="Its body loads images or other content from the Internet.",
     )
     remote_content_shown = fields.Boolean(
+        string="Remote content shown",
         compute="_compute_body_html", help="Remote content is shown to you: you asked for it.",
     )
     body_text = fields.Text(string="Text body", readonly=True)
@@ -102,24 +109,27 @@ class ImapMessage(models.Model):
         "ir.attachment", "res_id", string="Attachments", readonly=True,
         domain=lambda self: [("res_model", "=", self._name)],
     )
-    has_attachments = fields.Boolean(readonly=True)
+    has_attachments = fields.Boolean(string="Has attachments", readonly=True)
     size = fields.Integer(readonly=True)
     size_display = fields.Char(string="Message size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
     defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
     is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
 
     # When it could not be stored: kept with its source, retried by the recovery pass.
-    error_message = fields.Char(readonly=True)
-    error_details = fields.Text(readonly=True)
-    attempt_count = fields.Integer(readonly=True)
-    failed_date = fields.Datetime(readonly=True, help="When it last failed.")
+    error_message = fields.Char(string="Error message", readonly=True)
+    error_details = fields.Text(string="Error details", readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True)
+    failed_date = fields.Datetime(string="Failed on", readonly=True, help="When it last failed.")
     failed_rule_id = fields.Many2one(
         "imap.routing.rule", string="Failed rule", readonly=True, ondelete="restrict", index="btree_not_null",
         help="Stored fine, then this routing rule failed on it: Retry runs the routing again.",
     )
-    raw_source = fields.Binary(attachment=True, readonly=True, help="The message as the server sent it.")
+    raw_source = fields.Binary(
+        string="Raw source", attachment=True, readonly=True, help="The message as the server sent it.",
+    )
     quarantine_origin = fields.Char(
-        readonly=True, help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
+        string="Quarantine origin", readonly=True,
+        help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
     )
 
     @api.depends("size")
@@ -149,11 +159,21 @@ class ImapMessage(models.Model):
             message.has_remote_content = has_remote
             message.remote_content_shown = has_remote and message.id in shown
             if body is not None:
-                message.body_html = body
+                message.body_html = self._localized_folds(body)
             elif message.body_text:
-                message.body_html = plaintext2html(message.body_text)
+                # Plain text is rendered at each display (it is quick): its quotes are folded here.
+                message.body_html = self._localized_folds(fold_text_quotes(message.body_text, plaintext2html))
             else:
                 message.body_html = False
+
+    def _localized_folds(self, body):
+        """*body* with the toggle of its folded quotes in the reader's language (the rendering keeps English)."""
+        label = self.env._("Show quoted text")
+        if label == FOLD_TITLE or FOLD_TITLE not in body:
+            return body
+        english, localized = FOLD_TITLE, escape(label)
+        return body.replace(f'title="{english}" aria-label="{english}"',
+                            f'title="{localized}" aria-label="{localized}"')
 
     def _rendered_bodies(self, shown):
         """``{id: (body as the reader sees it, whether it has remote content)}`` of the messages with an HTML part.
@@ -192,6 +212,14 @@ class ImapMessage(models.Model):
         return rendered
 
     def _render_body(self):
+        """The HTML part sanitized (see _sanitized_body), its quoted history folded behind a toggle."""
+        sanitized = self._sanitized_body()
+        return FilteredBody(
+            blocked=fold_html_quotes(sanitized.blocked),
+            remote=fold_html_quotes(sanitized.remote) if sanitized.remote else sanitized.remote,
+        )
+
+    def _sanitized_body(self):
         """Sanitize the HTML part as Odoo's Html fields do, then keep only the addresses it may show."""
         self.ensure_one()
         cid_urls = {

@@ -11,7 +11,7 @@ class ImapMessageLocation(models.Model):
     """
 
     _name = "imap.message.location"
-    _description = "IMAP Message Location"
+    _description = "IMAP message location"
     _order = "folder_id, uid"
     _log_access = False
 

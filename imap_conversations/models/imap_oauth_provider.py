@@ -55,7 +55,7 @@ class ImapOAuthProvider(models.Model):
     """
 
     _name = "imap.oauth.provider"
-    _description = "OAuth Application"
+    _description = "OAuth application"
     _order = "name, id"
 
     name = fields.Char(required=True)
@@ -72,6 +72,7 @@ class ImapOAuthProvider(models.Model):
     # One compute each: a value typed for one must not stop the other from being prefilled.
     # Encrypted at rest like the mailboxes' passwords (services/secret_box.py).
     client_secret = SecretChar(
+        string="Client secret",
         compute="_compute_client_secret", store=True, readonly=False, groups="imap_conversations.group_manager",
         help="Kept from every user but administrators. Empty for a public client.",
     )
@@ -80,19 +81,23 @@ class ImapOAuthProvider(models.Model):
         help="Microsoft client secrets expire (at most two years): administrators are warned 14 days before.",
     )
     secret_expiry_warned_date = fields.Date(
-        copy=False, readonly=True, help="The expiry date administrators were last warned about (once per date).",
+        string="Secret expiry warned on", copy=False, readonly=True,
+        help="The expiry date administrators were last warned about (once per date).",
     )
     secret_expiry_state = fields.Selection(
-        [("ok", "Valid"), ("soon", "Expires soon"), ("expired", "Expired")], compute="_compute_secret_expiry_state",
+        [("ok", "Valid"), ("soon", "Expires soon"), ("expired", "Expired")], string="Secret expiry state",
+        compute="_compute_secret_expiry_state",
     )
     tenant = fields.Char(
         default=DEFAULT_TENANT,
         help="Microsoft: the directory (tenant) ID or domain; 'common' lets any work or personal account sign in.",
     )
-    authorization_endpoint = fields.Char(compute="_compute_presets", store=True, readonly=False)
-    token_endpoint = fields.Char(compute="_compute_presets", store=True, readonly=False)
+    authorization_endpoint = fields.Char(
+        string="Authorization endpoint", compute="_compute_presets", store=True, readonly=False,
+    )
+    token_endpoint = fields.Char(string="Token endpoint", compute="_compute_presets", store=True, readonly=False)
     revocation_endpoint = fields.Char(
-        compute="_compute_presets", store=True, readonly=False,
+        string="Revocation endpoint", compute="_compute_presets", store=True, readonly=False,
         help="RFC 7009. Empty when the provider has none: Disconnect then only forgets the tokens.",
     )
     redirect_uri = fields.Char(

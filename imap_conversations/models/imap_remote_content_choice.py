@@ -17,7 +17,9 @@ class ImapRemoteContentChoice(models.Model):
     user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=True, readonly=True)
     message_id = fields.Many2one("imap.message", ondelete="cascade", index="btree_not_null", readonly=True,
                                  help="Shown for this message only.")
-    sender_email = fields.Char(readonly=True, help="Shown for every message from this address (normalized).")
+    sender_email = fields.Char(
+        string="Sender address", readonly=True, help="Shown for every message from this address (normalized).",
+    )
 
     _sql_constraints = [
         ("one_target", "CHECK((message_id IS NULL) != (sender_email IS NULL))",

@@ -15,7 +15,7 @@ class ImapRoutingApplication(models.Model):
 
     rule_id = fields.Many2one("imap.routing.rule", required=True, ondelete="cascade", index=True, readonly=True)
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", readonly=True)
-    dedupe_key = fields.Char(required=True, index=True, readonly=True)
+    dedupe_key = fields.Char(string="Dedupe key", required=True, index=True, readonly=True)
     message_id = fields.Many2one("imap.message", ondelete="set null", index="btree_not_null", readonly=True)
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True)
     res_model = fields.Char(string="Model", readonly=True)

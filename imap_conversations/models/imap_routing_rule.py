@@ -83,7 +83,7 @@ class ImapRoutingRule(models.Model):
     salesperson_id = fields.Many2one("res.users", help="Set as user_id where the type has one.")
     stop = fields.Boolean("Stop here", default=True, help="When it applies, the next rules are not tried.")
     application_ids = fields.One2many("imap.routing.application", "rule_id", readonly=True)
-    application_count = fields.Integer(compute="_compute_application_count")
+    application_count = fields.Integer(string="Applications", compute="_compute_application_count")
 
     def _compute_application_count(self):
         counts = dict(self.env["imap.routing.application"]._read_group(

@@ -12,7 +12,7 @@ class ImapSyncLog(models.Model):
     """One run of a mailbox (sync or recovery), kept as the mailbox's log level says."""
 
     _name = "imap.sync.log"
-    _description = "IMAP Sync Log"
+    _description = "IMAP sync log"
     _order = "start_date desc, id desc"
     _rec_name = "start_date"
 

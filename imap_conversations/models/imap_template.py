@@ -34,7 +34,7 @@ class ImapTemplate(models.Model):
     """
 
     _name = "imap.template"
-    _description = "Email Template"
+    _description = "Email template"
     _inherit = ["mail.render.mixin"]
     _order = "model, is_default desc, name, id"
 

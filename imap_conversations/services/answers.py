@@ -14,6 +14,7 @@ from odoo.fields import Command
 from odoo.tools import format_datetime
 
 from ..engine.compose import reply_subject
+from ..engine.quote_folding import unfold_html_quotes
 from ..engine.quoting import FORWARD, REPLY_ALL, forward_subject, quote_html, reply_all_addresses
 
 
@@ -42,7 +43,8 @@ def answer_values(parent, mode):
         values["attachment_ids"] = [Command.set(copies)]
     tz = env.context.get("tz") or env.user.tz or "UTC"
     values["quote"] = Markup(quote_html(
-        body_html=parent.body_html or "", sender=parent.email_from or "",
+        # Whole, as it was written: the fold is how Odoo shows it, not part of the mail.
+        body_html=unfold_html_quotes(parent.body_html or ""), sender=parent.email_from or "",
         date=format_datetime(env, parent.date, tz=tz) if parent.date else "",
         mode=mode, to=parent.email_to or "", cc=parent.email_cc or "", subject=parent.subject or "",
     ))

@@ -37,8 +37,9 @@ def conversations_action(mailbox, after_message_id=None):
         "name": env._("New in %(mailbox)s", mailbox=mailbox.name) if after_message_id is not None
         else env._("Conversations of %(mailbox)s", mailbox=mailbox.name),
         "res_model": "imap.conversation",
-        "view_mode": "list,form",
-        "views": [(False, "list"), (False, "form")],
+        # The kanban is what a phone shows first (its cards read like rows; the list is cut there).
+        "view_mode": "list,kanban,form",
+        "views": [(False, "list"), (False, "kanban"), (False, "form")],
         "domain": domain,
         "context": {"create": False},
     }

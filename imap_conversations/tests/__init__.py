@@ -39,6 +39,9 @@ from . import test_large_messages
 from . import test_reading_hostile_bodies
 from . import test_reading_remote_content
 from . import test_reading_rendering_cache
+from . import test_reading_quotes
+from . import test_views_labels
+from . import test_mobile_tour
 from . import test_attachment_types
 from . import test_remote_content_tour
 from . import test_sync_horizon

@@ -72,3 +72,47 @@ class TestConversationAnswers(SyncCase):
         sent = self.conversation.imap_message_ids.filtered(lambda m: m.direction == "outgoing")
         self.assertEqual(sent.in_reply_to, self.message.message_id)
         self.assertIn("bob@example.com", sent.email_cc)
+
+    def test_the_composer_shows_the_message_answered_beside_the_text(self):
+        action = self.conversation.action_reply_to_message(self.message.id, "reply")
+        self.assertEqual(action["context"]["dialog_size"], "extra-large", "wide enough for both")
+        self.assertEqual(self.conversation.action_reply()["context"]["dialog_size"], "extra-large")
+        preview = str(self.composer("reply").parent_preview)
+        self.assertIn("<strong>Carla</strong>", preview)
+        self.assertIn("Can you do 10% discount?", preview)
+        view = self.env.ref("imap_conversations.imap_compose_view_form")
+        self.assertIn('disable_autofocus="1"', view.arch, "the body gets the cursor, not From (compose_form.js)")
+
+    def test_a_new_email_has_no_message_answered(self):
+        action = self.env["imap.compose"]._open({"default_res_model": "res.partner"}, "New email")
+        self.assertNotIn("dialog_size", action["context"])
+        composer = Form(self.env["imap.compose"].with_user(self.imap_user)).save()
+        self.assertFalse(composer.parent_preview)
+
+    def test_the_preview_shows_no_message_the_writer_may_not_read(self):
+        other = self.synced_mailbox(owner=self.other_user)
+        self.rig.append(other.login, "INBOX", [make_email(subject="private", body="secret terms")])
+        self.sync(other)
+        composer = self.env["imap.compose"].with_user(self.imap_user).new({})
+        # Past the form's own check (_check_references), the preview still shows nothing of it.
+        composer.parent_id = self.messages(other).sudo()
+        self.assertFalse(composer.parent_preview)
+
+    def test_reply_all_and_forward_of_the_form_answer_the_last_message_received(self):
+        # The form's buttons on a phone, where Odoo puts the header's Reply in the gear menu.
+        for method, mode in (("action_reply_all", "reply_all"), ("action_forward", "forward")):
+            action = getattr(self.conversation, method)()
+            self.assertEqual((action["context"]["default_parent_id"], action["context"]["imap_compose_mode"]),
+                             (self.message.id, mode))
+        arch = self.env["imap.conversation"].get_view(view_type="form")["arch"]
+        for method in ("action_reply", "action_reply_all", "action_forward"):
+            self.assertRegex(arch, rf'(?s)o_imap_mobile_answers[^>]*>(?:(?!</div>).)*name="{method}"')
+
+    def test_the_form_buttons_answer_only_a_conversation_one_may_read(self):
+        other = self.synced_mailbox(owner=self.other_user)
+        self.rig.append(other.login, "INBOX", [make_email(subject="private")])
+        self.sync(other)
+        foreign = self.messages(other).conversation_id.with_user(self.imap_user)
+        for method in ("action_reply_all", "action_forward"):
+            with self.assertRaises(AccessError):
+                getattr(foreign, method)()

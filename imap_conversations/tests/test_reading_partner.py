@@ -35,7 +35,7 @@ class TestPartnerConversations(ReadingCase):
 
     def test_the_button_opens_exactly_those_conversations(self):
         action = self.partner(self.alice).action_open_imap_conversations()
-        self.assertEqual((action["res_model"], action["view_mode"]), ("imap.conversation", "list,form"))
+        self.assertEqual((action["res_model"], action["view_mode"]), ("imap.conversation", "list,kanban,form"))
         found = self.env["imap.conversation"].with_user(self.imap_user).search(action["domain"])
         self.assertEqual(found, self.from_alice | self.to_alice)
 

@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_datetime, parse_contact_from_email
 
 from ..engine.quoting import REPLY
 from ..services import composer_flow, own_mailboxes
@@ -26,14 +27,24 @@ class ImapCompose(models.TransientModel):
         help="Your own mailbox by default; shared mailboxes of your company are offered too.",
     )
     # Defaults, not computed fields: what the composer shows on opening (action_send asks again).
-    no_mailbox_reason = fields.Text(readonly=True, default=lambda self: self._no_mailbox_reason())
-    can_add_mailbox = fields.Boolean(readonly=True, default=lambda self: self._can_add_mailbox())
+    no_mailbox_reason = fields.Text(
+        string="No mailbox reason", readonly=True, default=lambda self: self._no_mailbox_reason(),
+    )
+    can_add_mailbox = fields.Boolean(
+        string="Can add mailbox", readonly=True, default=lambda self: self._can_add_mailbox(),
+    )
     conversation_id = fields.Many2one("imap.conversation", readonly=True)
     parent_id = fields.Many2one("imap.message", string="In reply to", readonly=True)
+    parent_preview = fields.Html(
+        string="The message answered", compute="_compute_parent_preview", sanitize=False,
+        help="Who wrote the message answered, when, and what: shown beside the text one writes.",
+    )
     draft_id = fields.Many2one("imap.message", readonly=True,
                                help="Your message whose sending failed, sent again with its Message-ID "
                                     "from the same mailbox.")
-    res_model = fields.Char(readonly=True, help="The record the mail is about (a contact, a lead...).")
+    res_model = fields.Char(
+        string="Record model", readonly=True, help="The record the mail is about (a contact, a lead...).",
+    )
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
     partner_ids = fields.Many2many("res.partner", "imap_compose_to_rel", "compose_id", "partner_id", string="To")
     cc_partner_ids = fields.Many2many("res.partner", "imap_compose_cc_rel", "compose_id", "partner_id", string="Cc")
@@ -43,13 +54,16 @@ class ImapCompose(models.TransientModel):
     template_id = fields.Many2one("imap.template", domain="[('id', 'in', template_ids)]")
     template_ids = fields.Many2many("imap.template", string="Available templates", compute="_compute_template_ids")
     template_body = fields.Html(
-        sanitize_style=True,
+        string="Template body", sanitize_style=True,
         help="The body as the last template (or the empty composer) left it: a body still equal to it "
              "may be replaced by a template; one the writer changed is kept.",
     )
 
     @api.model
     def _open(self, context, title):
+        if context.get("default_conversation_id") or context.get("default_parent_id"):
+            # An answer: the dialog is wide enough to show the message answered beside the text.
+            context = {**context, "dialog_size": "extra-large"}
         return {
             "type": "ir.actions.act_window",
             "name": title,
@@ -58,6 +72,23 @@ class ImapCompose(models.TransientModel):
             "target": "new",
             "context": context,
         }
+
+    @api.depends("parent_id")
+    def _compute_parent_preview(self):
+        for composer in self:
+            # Only a message the writer may read (the body is read past the record rules, see
+            # imap.message._rendered_bodies; _check_references refuses others already).
+            parent = composer.parent_id._filtered_access("read")
+            composer.parent_preview = composer._parent_preview(parent) if parent else False
+
+    def _parent_preview(self, parent):
+        name, address = parse_contact_from_email(parent.email_from or "")
+        tz = self.env.context.get("tz") or self.env.user.tz or "UTC"
+        date = format_datetime(self.env, parent.date, tz=tz, dt_format="medium") if parent.date else ""
+        return Markup(
+            '<div class="o_imap_parent_header small text-muted mb-2"><strong>%s</strong> <span>%s</span></div>'
+            '<div class="o_imap_body">%s</div>'
+        ) % (name or address or self.env._("Unknown sender"), date, Markup(parent.body_html or ""))
 
     # -- defaults ----------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ class ImapTemplatePreview(models.TransientModel):
     """Shows a template rendered for a chosen record, or for sample data, in a language and time zone."""
 
     _name = "imap.template.preview"
-    _description = "Email Template Preview"
+    _description = "Email template preview"
 
     @api.model
     def _selection_languages(self):
@@ -32,7 +32,7 @@ class ImapTemplatePreview(models.TransientModel):
         _tz_get, string="Time zone", default=lambda self: self.env.user.tz,
         help="The time zone dates and times are shown in; the sender's when the mail is written.",
     )
-    is_sample = fields.Boolean(compute="_compute_preview")
+    is_sample = fields.Boolean(string="Sample", compute="_compute_preview")
     rendered_lang = fields.Selection(_selection_languages, string="Rendered in", compute="_compute_preview")
     subject = fields.Char(compute="_compute_preview")
     body_html = fields.Html("Body", compute="_compute_preview", sanitize="email_outgoing")

@@ -27,6 +27,14 @@ registry.category("web_tour.tours").add("imap_conversations_reply_with_template"
             trigger: ".modal .o_field_widget[name=partner_ids]:contains(Carla)",
         },
         {
+            content: "The message answered stays readable beside the text",
+            trigger: ".modal .o_imap_compose_parent:contains(When will it arrive)",
+        },
+        {
+            content: "The cursor is in the body, ready to write",
+            trigger: ".modal .o_field_widget[name=body] [contenteditable=true]:focus",
+        },
+        {
             content: "Pick a template",
             trigger: ".modal .o_field_widget[name=template_id] input",
             run: "edit Friendly",

@@ -1,0 +1,90 @@
+"""How the addon's views read: labels in sentence case, as Odoo writes them ("Last sync", not "Last Sync"),
+and list columns wide enough for their values (Odoo gives numbers and dates a fixed width)."""
+
+import re
+
+from lxml import etree
+
+from odoo.tests import TransactionCase, tagged
+
+#: Words written with capitals wherever they stand: acronyms, protocol names, products.
+PROPER = re.compile(
+    r"^(?:IMAP|SMTP|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
+    r"In-Reply-To|Reply-To|THREADID|EMAILID|UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ|MIME|Cc|Bcc|JSON|XOAUTH2|"
+    r"Dovecot|Odoo|Re:|Fwd:)$"
+)
+#: Past this many characters, a column label does not fit Odoo's fixed width of a number column.
+NUMBER_LABEL_FITS = 7
+
+
+def title_cased_words(label):
+    """The words of *label*, past the first, that start with a capital without being proper names."""
+    words = label.split()[1:]
+    return [w for w in words if w[:1].isupper() and not PROPER.match(w.strip("()…:,"))]
+
+
+#: Labels that are names, not labels: the app's, and Odoo's own "Group By".
+NAMES = {"IMAP Conversations", "Group By"}
+#: Fields every model has, labelled by Odoo itself.
+ODOO_FIELDS = {"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"}
+
+
+@tagged("post_install", "-at_install")
+class TestViewLabels(TransactionCase):
+    def addon_models(self):
+        """``{model name: model}`` of the models this addon defines (not those it extends)."""
+        return {name: model for name, model in self.env.registry.items()
+                if model._original_module == "imap_conversations"}
+
+    def addon_views(self):
+        return self.env["ir.ui.view"].search([("model_data_id.module", "=", "imap_conversations")])
+
+    def test_field_labels_and_model_names_are_in_sentence_case(self):
+        models = self.addon_models()
+        self.assertGreater(len(models), 10)
+        wrong = [f"{name}: {model._description}" for name, model in models.items()
+                 if title_cased_words(model._description)]
+        for name, model in self.env.registry.items():
+            for field in model._fields.values():
+                # Fields this addon declares, on its models and on those it extends (res.partner...).
+                if getattr(field, "_module", None) != "imap_conversations" or field.name in ODOO_FIELDS:
+                    continue
+                if title_cased_words(field.string or ""):
+                    wrong.append(f"{name}.{field.name}: {field.string}")
+        self.assertEqual(wrong, [])
+
+    def test_view_labels_are_in_sentence_case(self):
+        views = self.addon_views()
+        self.assertGreater(len(views), 20)
+        wrong = []
+        for view in views:
+            for node in etree.fromstring(view.arch_db.encode()).iter():
+                for attribute in ("string", "placeholder", "title"):
+                    label = node.get(attribute) or ""
+                    # Examples ("e.g. Sales inbox") name things, with their capitals.
+                    if title_cased_words(label) and label not in NAMES and not label.startswith("e.g."):
+                        wrong.append(f"{view.xml_id}: {label}")
+        self.assertEqual(wrong, [])
+
+    def test_number_and_date_columns_are_wide_enough_for_their_values(self):
+        narrow = []
+        for view in self.addon_views():
+            arch = etree.fromstring(view.arch_db.encode())
+            for list_node in arch.iter("list"):
+                model = self.env[self.list_model(view, list_node)]
+                for node in list_node.iterchildren("field"):
+                    field = model._fields[node.get("name")]
+                    label = node.get("string") or field.string
+                    too_long = field.type == "integer" and len(label) > NUMBER_LABEL_FITS \
+                        and node.get("widget") != "handle"
+                    if (too_long or field.type == "datetime") and not node.get("width") \
+                            and node.get("column_invisible") is None:
+                        narrow.append(f"{view.xml_id}: {node.get('name')} ({label})")
+        self.assertEqual(narrow, [])
+
+    def list_model(self, view, list_node):
+        """The model of a list: the view's, or, inside a form, the comodel of the x2many holding it."""
+        parent = list_node.getparent()
+        if parent is None or parent.tag != "field":
+            return view.model
+        return self.env[view.model]._fields[parent.get("name")].comodel_name
