@@ -8,7 +8,7 @@ one UID SEARCH per folder, headers only), and import what was found.
 Importing goes through the sync's own importer, under the mailbox's run lock, for exactly
 the UIDs found: the folder's watermark is not moved, so later syncs neither take these
 again nor skip anything. Every message exactly once as always: one already in Odoo (from
-another folder, or imported meanwhile) only gets its placement. A folder whose UIDVALIDITY
+another folder, or imported meanwhile) only gets its location. A folder whose UIDVALIDITY
 changed since the search is searched again before anything is imported from it.
 """
 

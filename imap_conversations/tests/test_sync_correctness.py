@@ -50,7 +50,7 @@ class TestSyncCorrectness(SyncCase):
         self.sync(mailbox)
         self.assertEachOnce(mailbox, 2)
         moved = self.messages(mailbox).filtered(lambda m: m.subject == "Move me")
-        self.assertEqual(moved.location_ids.folder_id.mapped("name"), ["Archive"], "the INBOX placement is dropped")
+        self.assertEqual(moved.location_ids.folder_id.mapped("name"), ["Archive"], "the INBOX location is dropped")
 
     def test_uidvalidity_change_imports_only_what_is_new(self):
         mailbox = self.synced_mailbox()
