@@ -16,6 +16,7 @@ that was checked, never by resolving the name a second time.
 import hashlib
 import hmac
 import http.client
+import ipaddress
 import urllib.parse
 from dataclasses import dataclass
 from datetime import timedelta
@@ -92,6 +93,14 @@ class Target:
     path: str
     #: What the Host header says (the name and a port that is not the scheme's own).
     netloc: str
+
+
+def literal_address(host):
+    """*host* as an ``ipaddress`` address when it is one (a URL may name an address), else None."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 def parse_url(url):

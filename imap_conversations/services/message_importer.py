@@ -18,7 +18,7 @@ from odoo.tools import html2plaintext
 
 from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
-from . import placements, routing
+from . import placements, routing, webhooks
 from .bulk_sql import execute_values
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
@@ -201,8 +201,23 @@ class MessageImporter:
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         self.statistics.stored_messages(stored)
+        self._emit_events(new.values())
         self._route(new.values())
         return counts
+
+    def _emit_events(self, items):
+        """Webhook events of the messages just stored (and the conversations they started): one statement.
+
+        In the batch's transaction: a batch rolled back emits nothing, one committed cannot lose them.
+        """
+        created, self.threads.created_ids = self.threads.created_ids, []
+        stored = [
+            (item.id, item.parsed.subject, format_addresses(item.parsed.from_),
+             to_utc_naive(item.parsed.date or item.server.internaldate),
+             "outgoing" if item.outgoing else "incoming", item.parsed.message_id or item.server.message_id)
+            for item in items if item.id and self._by_key.get(item.key) == item.id
+        ]
+        webhooks.emit_stored(self.mailbox, stored, created)
 
     def _route(self, items):
         """The extension point after storing: routing rules and automations see the messages stored."""
@@ -407,6 +422,8 @@ class MessageImporter:
         })
         self.messages.flush_model()
         self._insert_places([(failed.id, *place) for place in places])
+        # In the savepoint that keeps it: emitted once, with the record.
+        webhooks.emit_failed(failed)
         return failed
 
     # -- mail written in Odoo -----------------------------------------------------------
@@ -429,6 +446,7 @@ class MessageImporter:
         self._write([item])
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        self._emit_events([item])
         return self.messages.browse(item.id)
 
     # -- retrying failed messages ------------------------------------------------------
@@ -470,6 +488,7 @@ class MessageImporter:
                 message.write(failure_values(error, attempts=message.attempt_count + 1))
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        self._emit_events(items.values())
         self._route(items.values())
         return stored + rerouted, len(items) - stored + still_unrouted
 
