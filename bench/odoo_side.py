@@ -56,6 +56,11 @@ def bench_imap_conversations(env, args):
     })
     mailbox.action_fetch_folders()
     mailbox.folder_ids.filtered(lambda f: f.name != "INBOX").write({"sync_enabled": False})
+    webhook = None
+    if os.environ.get("BENCH_WEBHOOK"):
+        # Every event of every mailbox; nothing is delivered during the run (no cron threads).
+        env["ir.config_parameter"].set_param("imap_conversations.allowed_servers", "127.0.0.1")
+        webhook = env["imap.webhook"].create({"name": "benchmark", "url": "http://127.0.0.1:9/bench"})
     env.cr.commit()
     before = rss_mb()
     profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
@@ -70,7 +75,8 @@ def bench_imap_conversations(env, args):
     if report.error:
         raise SystemExit(f"sync failed: {report.error}")
     count = env["imap.message"].search_count([("mailbox_id", "=", mailbox.id)])
-    return {"messages": count, "failed": report.counts.failed, "seconds": elapsed,
+    deliveries = env["imap.webhook.delivery"].search_count([("webhook_id", "=", webhook.id)]) if webhook else 0
+    return {"messages": count, "failed": report.counts.failed, "seconds": elapsed, "deliveries": deliveries,
             "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
 
 
