@@ -72,3 +72,4 @@ from . import test_finding_mailbox
 from . import test_redteam_new
 from . import test_webhooks
 from . import test_webhooks_access
+from . import test_webhooks_routing
