@@ -119,26 +119,30 @@ def wake(env):
         env.ref(CRON)._trigger()
 
 
-def link(env, model, record_id):
-    return f"{env['ir.config_parameter'].sudo().get_param('web.base.url', '')}/odoo/{model}/{record_id}"
+def base_url(env):
+    return env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+
+
+def link(base, model, record_id):
+    return f"{base}/odoo/{model}/{record_id}"
 
 
 def mailbox_part(mailbox):
     return {"mailbox": {"id": mailbox.id, "name": mailbox.name, "email": mailbox.email or None}}
 
 
-def message_part(env, row):
-    """*row*: ``(message id, subject, from, date, direction, Message-ID)``."""
+def message_part(base, row):
+    """*row*: ``(message id, subject, from, date, direction, Message-ID)``; *base*: :func:`base_url`."""
     message_id, subject, sender, date, direction, message_id_header = row
     return {
         "id": message_id, "subject": subject or "", "from": sender or "", "date": iso(date),
         "direction": direction, "message_id": message_id_header or None,
-        "url": link(env, "imap.message", message_id),
+        "url": link(base, "imap.message", message_id),
     }
 
 
-def conversation_part(env, conversation_id, subject):
-    return {"id": conversation_id, "subject": subject or "", "url": link(env, "imap.conversation", conversation_id)}
+def conversation_part(base, conversation_id, subject):
+    return {"id": conversation_id, "subject": subject or "", "url": link(base, "imap.conversation", conversation_id)}
 
 
 def emit_stored(mailbox, stored, created_conversations):
@@ -161,18 +165,19 @@ def emit_stored(mailbox, stored, created_conversations):
     """, [[row[0] for row in stored]])
     conversations = {message_id: (cid, subject) for message_id, cid, subject in env.cr.fetchall()}
     events, started = [], set()
-    base = mailbox_part(mailbox)
+    source, base = mailbox_part(mailbox), base_url(env)
     created = set(created_conversations)
     for row in sorted(stored):
         message_id, direction = row[0], row[4]
         cid, conversation_subject = conversations.get(message_id, (None, None))
-        message = message_part(env, row)
-        conversation = conversation_part(env, cid, conversation_subject) if cid else None
+        message = message_part(base, row)
+        conversation = conversation_part(base, cid, conversation_subject) if cid else None
         if cid in created and cid not in started:
             started.add(cid)
-            events.append(("conversation.created", {**base, "conversation": conversation, "message": message}, None))
+            events.append(("conversation.created", {**source, "conversation": conversation, "message": message},
+                           None))
         if direction == "incoming":
-            events.append(("message.received", {**base, "conversation": conversation, "message": message}, None))
+            events.append(("message.received", {**source, "conversation": conversation, "message": message}, None))
     return emit(mailbox, events, wanted)
 
 
@@ -182,7 +187,7 @@ def emit_failed(message):
     env = message.env
     payload = {
         **mailbox_part(mailbox),
-        "message": {**message_part(env, (message.id, message.subject, message.email_from, message.date,
+        "message": {**message_part(base_url(env), (message.id, message.subject, message.email_from, message.date,
                                          message.direction or None, message.message_id)),
                     "error": message.error_message or ""},
     }
@@ -192,7 +197,8 @@ def emit_failed(message):
 def emit_auth_failed(mailbox):
     """A new failure episode of *mailbox*'s login (called where its owner is told, once per episode)."""
     payload = {
-        "mailbox": {**mailbox_part(mailbox)["mailbox"], "url": link(mailbox.env, "imap.mailbox", mailbox.id)},
+        "mailbox": {**mailbox_part(mailbox)["mailbox"],
+                    "url": link(base_url(mailbox.env), "imap.mailbox", mailbox.id)},
         "error": mailbox.last_error or "",
     }
     return emit(mailbox, [("mailbox.auth_failed", payload, None)])
