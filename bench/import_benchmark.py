@@ -108,6 +108,20 @@ def webhook_pair(server, mail):
     return pair
 
 
+def webhook_rounds(install, database, rounds):
+    """The addon's import into each pair of mailboxes, without and with a webhook: (without, with) results."""
+    plain, hooked = [], []
+    for number, (without, with_hook) in enumerate(rounds, 1):
+        # Alternately first and second: a drift in the machine's load weighs on both alike.
+        print(f"b. again, round {number}: with and without a webhook...", flush=True)
+        if number % 2:
+            plain.append(bench_odoo(install, database, "imap", without))
+        hooked.append(bench_odoo(install, database, "imap", with_hook, webhook=True))
+        if not number % 2:
+            plain.append(bench_odoo(install, database, "imap", without))
+    return plain, hooked
+
+
 def print_webhook_rounds(plain, hooked):
     print()
     print("webhooks (same run, alternately):")
@@ -152,11 +166,7 @@ def main():
             addon = bench_odoo(install, database, "imap", ours)
             print(f"c. Odoo fetchmail, first {args.fetchmail_messages} messages into CRM leads...", flush=True)
             fetchmail = bench_odoo(install, database, "fetchmail", theirs)
-            plain, hooked = [], []
-            for number, (without, with_hook) in enumerate(rounds, 1):
-                print(f"b. again, round {number}: without, then with a webhook...", flush=True)
-                plain.append(bench_odoo(install, database, "imap", without))
-                hooked.append(bench_odoo(install, database, "imap", with_hook, webhook=True))
+            plain, hooked = webhook_rounds(install, database, rounds)
         finally:
             odoo_runner.drop_database(install, database)
 

@@ -253,7 +253,9 @@ def attempt(delivery):
         delay = None if delivery.event == webhooks.TEST_EVENT else webhooks.retry_delay(attempts)
         if delay is None:
             values.update(state="dead", next_attempt_date=False)
-            _logger.warning("Webhook %s: delivery %s (%s) given up after %s attempts: %s", webhook.name, delivery.id,
+            # A test event is tried once, in front of the administrator: not a warning for the log.
+            log = _logger.info if delivery.event == webhooks.TEST_EVENT else _logger.warning
+            log("Webhook %s: delivery %s (%s) given up after %s attempts: %s", webhook.name, delivery.id,
                             delivery.event, attempts, error)
         else:
             values.update(state="retrying", next_attempt_date=values["last_attempt_date"] + delay)
