@@ -91,12 +91,13 @@ def emit(mailbox, events, wanted=None):
     env = mailbox.env
     uid, moment = env.uid, now()
     company = mailbox.company_id.id
-    rows = [
-        (uid, moment, uid, moment, webhook_id, company, mailbox.id, event, body(event, payload, moment), "pending", 0,
-         moment, key)
-        for event, payload, key in events
-        for webhook_id in wanted.get(event, ())
-    ]
+    rows = []
+    for event, payload, key in events:
+        targets = wanted.get(event)
+        if targets:
+            text = body(event, payload, moment)  # once, whatever the number of webhooks
+            rows.extend((uid, moment, uid, moment, webhook_id, company, mailbox.id, event, text, "pending", 0, moment,
+                         key) for webhook_id in targets)
     if not rows:
         return 0
     env["imap.webhook.delivery"].flush_model()
