@@ -22,7 +22,8 @@ class ImapWebhookDelivery(models.Model):
     _order = "id desc"
 
     webhook_id = fields.Many2one("imap.webhook", required=True, ondelete="cascade", index=True, readonly=True)
-    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    # The webhook's, not stored: the outbox is written in bulk with as few columns to check as can be.
+    company_id = fields.Many2one(related="webhook_id.company_id")
     mailbox_id = fields.Many2one("imap.mailbox", ondelete="set null", readonly=True)
     event = fields.Selection([*EVENTS.items(), (TEST_EVENT, "Test event")], required=True, readonly=True)
     payload = fields.Text(readonly=True, help="The JSON body, exactly as it is sent and signed.")
