@@ -56,22 +56,50 @@ def bench_imap_conversations(env, args):
     })
     mailbox.action_fetch_folders()
     mailbox.folder_ids.filtered(lambda f: f.name != "INBOX").write({"sync_enabled": False})
+    webhook = None
+    if os.environ.get("BENCH_WEBHOOK"):
+        # Every event of every mailbox; nothing is delivered during the run (no cron threads).
+        env["ir.config_parameter"].set_param("imap_conversations.allowed_servers", "127.0.0.1")
+        webhook = env["imap.webhook"].create({"name": "benchmark", "url": "http://127.0.0.1:9/bench"})
     env.cr.commit()
+    emitting = time_emitting() if webhook else [0.0]
     before = rss_mb()
     profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
+    cpu = time.process_time()
     started = time.perf_counter()
     if profile:
         profile.enable()
     report = MailboxSync(mailbox, commit=env.cr.commit).run()
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     if profile:
         profile.disable()
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(60)
     if report.error:
         raise SystemExit(f"sync failed: {report.error}")
     count = env["imap.message"].search_count([("mailbox_id", "=", mailbox.id)])
-    return {"messages": count, "failed": report.counts.failed, "seconds": elapsed,
+    deliveries = env["imap.webhook.delivery"].search_count([("webhook_id", "=", webhook.id)]) if webhook else 0
+    return {"messages": count, "failed": report.counts.failed, "seconds": elapsed, "deliveries": deliveries,
+            "cpu_seconds": cpu, "emit_seconds": emitting[0],
             "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+
+
+def time_emitting():
+    """Seconds spent writing the webhooks' outbox (the importer's one call per batch), summed in [0]."""
+    from odoo.addons.imap_conversations.services.message_importer import MessageImporter
+
+    spent = [0.0]
+    original = MessageImporter._emit_events
+
+    def timed(self, items):
+        started = time.perf_counter()
+        try:
+            return original(self, items)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    MessageImporter._emit_events = timed
+    return spent
 
 
 def bench_fetchmail(env, args):

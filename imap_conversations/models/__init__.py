@@ -19,3 +19,6 @@ from . import imap_routing_rule
 from . import imap_routing_application
 from . import mail_thread
 from . import imap_older_mail_job
+from . import imap_webhook_event
+from . import imap_webhook
+from . import imap_webhook_delivery

@@ -22,6 +22,7 @@ from ..services import (
     oauth_tokens,
     own_mailboxes,
     scheduler,
+    webhooks,
 )
 from ..services.mailbox_sync import MailboxSync
 from ..services.recovery import MailboxRecovery
@@ -644,6 +645,7 @@ class ImapMailbox(models.Model):
         })
         if auth and not self.auth_failure_notified:
             credential_alerts.notify_failure(self)
+            webhooks.emit_auth_failed(self)
             self.auth_failure_notified = True
 
     # -- failed messages, recovery, log ------------------------------------------------

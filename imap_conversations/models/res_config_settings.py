@@ -82,6 +82,7 @@ class ResConfigSettings(models.TransientModel):
         changed = self.env["imap.mailbox.credential"].sudo()._reencrypt_secrets()
         # The OAuth applications' client secrets too: one button for every secret the addon keeps.
         changed += self.env["imap.oauth.provider"].sudo()._reencrypt_secrets()
+        changed += self.env["imap.webhook"].sudo().with_context(active_test=False)._reencrypt_secrets()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -50,14 +50,16 @@ class ConversationResolver:
         self.keys = {}
         self._pending = []
         self._new_keys = {}
+        #: Ids of the conversations inserted since the importer last took them (for the webhooks' events).
+        self.created_ids = []
 
     # -- state, saved and restored around savepoints -------------------------------------
 
     def snapshot(self):
-        return dict(self.keys), list(self._pending), dict(self._new_keys)
+        return dict(self.keys), list(self._pending), dict(self._new_keys), list(self.created_ids)
 
     def restore(self, snapshot):
-        self.keys, self._pending, self._new_keys = snapshot[0], snapshot[1], snapshot[2]
+        self.keys, self._pending, self._new_keys, self.created_ids = snapshot
 
     def prefetch(self, parsed_messages, server_messages):
         keys = set()
@@ -172,6 +174,7 @@ class ConversationResolver:
             )
             for conversation, (new_id,) in zip(pending, rows, strict=True):
                 conversation.id = new_id
+            self.created_ids.extend(row[0] for row in rows)
             follow_in_bulk(self.env, [row[0] for row in rows], mailbox.user_id.partner_id.id)
         self._pending = []
         if self._new_keys:

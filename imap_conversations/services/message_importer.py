@@ -19,7 +19,7 @@ from odoo.tools import html2plaintext
 from ..engine import states
 from ..engine.identity import message_key
 from ..engine.parse import parse_message
-from . import locations, routing
+from . import locations, routing, webhooks
 from .conversation_resolver import ConversationResolver, conversation_id
 from .table_statistics import ImportStatistics
 from .tables import imap_message as message_table
@@ -189,8 +189,23 @@ class MessageImporter:
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         self.statistics.stored_messages(stored)
+        self._emit_events(new.values())
         self._route(new.values())
         return counts
+
+    def _emit_events(self, items):
+        """Webhook events of the messages just stored (and the conversations they started): one statement.
+
+        In the batch's transaction: a batch rolled back emits nothing, one committed cannot lose them.
+        """
+        created, self.threads.created_ids = self.threads.created_ids, []
+        stored = [
+            (item.id, item.parsed.subject, format_addresses(item.parsed.from_),
+             to_utc_naive(item.parsed.date or item.server.internaldate),
+             states.OUTGOING if item.outgoing else states.INCOMING, item.parsed.message_id or item.server.message_id)
+            for item in items if item.id and self._by_key.get(item.key) == item.id
+        ]
+        webhooks.emit_stored(self.mailbox, stored, created)
 
     def _route(self, items):
         """The extension point after storing: routing rules and automations see the messages stored."""
@@ -399,6 +414,8 @@ class MessageImporter:
         })
         self.messages.flush_model()
         self._insert_locations([(failed.id, *location) for location in locations_])
+        # In the savepoint that keeps it: emitted once, with the record.
+        webhooks.emit_failed(failed)
         return failed
 
     # -- mail written in Odoo -----------------------------------------------------------
@@ -421,6 +438,7 @@ class MessageImporter:
         self._write([item])
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        self._emit_events([item])
         return self.messages.browse(item.id)
 
     # -- retrying failed messages ------------------------------------------------------
@@ -462,6 +480,7 @@ class MessageImporter:
                 message.write(failure_values(error, attempts=message.attempt_count + 1))
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
+        self._emit_events(items.values())
         self._route(items.values())
         return stored + rerouted, len(items) - stored + still_unrouted
 

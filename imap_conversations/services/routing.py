@@ -19,7 +19,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import html_sanitize
 
 from ..engine import routing, states
-from . import message_importer
+from . import message_importer, webhooks
 
 _logger = logging.getLogger(__name__)
 
@@ -173,6 +173,8 @@ class Router:
         values["error_message"] = self.env._("Rule %(rule)s: %(error)s", rule=rule.name,
                                              error=values["error_message"])[:500]
         message.sudo().write({"state": states.MESSAGE_FAILED, "failed_rule_id": rule.id, **values})
+        # Once per message (its key): a rule failing again on Retry is not news.
+        webhooks.emit_failed(message.sudo())
 
     def retry(self, messages):
         """Route again messages a rule made failed; returns (routed, still failed)."""

@@ -80,3 +80,6 @@ from . import test_older_mail
 from . import test_older_mail_access
 from . import test_older_mail_tour
 from . import test_bulk_tables
+from . import test_webhooks
+from . import test_webhooks_access
+from . import test_webhooks_routing
