@@ -20,7 +20,8 @@ from ..engine.identity import dedupe_key, server_key
 from ..engine.parse import parse_message
 from . import placements, routing
 from .bulk_sql import execute_values
-from .conversation_resolver import ConversationResolver, conversation_id
+from .conversation_resolver import ConversationResolver
+from .conversation_summary import add_participants
 from .table_statistics import ImportStatistics
 
 _logger = logging.getLogger(__name__)
@@ -274,7 +275,7 @@ class MessageImporter:
         for item, (new_id,) in zip(items, rows, strict=True):
             item.id = new_id
             self._by_key[item.key] = new_id
-            conversation = conversation_id(item.conversation)
+            conversation = self.threads.final_id(item.conversation)
             self._touched.add(conversation)
             self._participants.setdefault(conversation, set()).update(item.emails)
         partner_rows = [(item.id, pid) for item in items for pid in item.extra["partner_ids"]]
@@ -294,9 +295,9 @@ class MessageImporter:
         html = parsed.html_body
         # Mail with only an HTML part still gets its text, which is what search reads.
         text = parsed.text_body or (html2plaintext(html) if html else "")
-        uid = self.env.uid
+        uid, conversation = self.env.uid, self.threads.final_id(item.conversation)
         return (
-            uid, now, uid, now, self.mailbox.id, self.mailbox.company_id.id, conversation_id(item.conversation),
+            uid, now, uid, now, self.mailbox.id, self.mailbox.company_id.id, conversation,
             "imported", item.key, (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
             parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
             " ".join(parsed.references) or None, server.gm_msgid, server.gm_thrid, server.email_id, server.thread_id,
@@ -506,9 +507,13 @@ class MessageImporter:
             placements.forget_cached(self.env)
 
     def _flush_participants(self):
-        conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])
-        for conversation in conversations:
-            known = set((conversation.participant_emails or "").split())
-            wanted = known | self._participants[conversation.id]
-            if wanted != known:
-                conversation.participant_emails = " ".join(sorted(wanted))
+        """Add the addresses of the messages stored to their conversations, in one statement.
+
+        Through the merges decided since a message was stored (ConversationResolver.final_id):
+        the conversation it was stored in may have been merged into another one since.
+        """
+        wanted = {}
+        for conversation, emails in self._participants.items():
+            if conversation:
+                wanted.setdefault(self.threads.final_id(conversation), set()).update(emails)
+        add_participants(self.env, wanted)

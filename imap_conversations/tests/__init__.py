@@ -70,3 +70,4 @@ from . import test_finding_settings
 from . import test_finding_thread
 from . import test_finding_mailbox
 from . import test_redteam_new
+from . import test_finding_participants
