@@ -188,7 +188,8 @@ def _store(mailbox, credential, tokens):
     if mailbox.state in ("auth_failed", "error"):
         # Connected again, a new chance: the next scheduled run tries, and a new failure is news.
         values.update(state="draft", last_error=False, last_error_kind=False, auth_failure_notified=False)
-    mailbox.write(values)
+    # Bookkeeping (imap.mailbox._check_bookkeeping): as superuser, the callback checked the user.
+    mailbox.sudo().write(values)
 
 
 def disconnect(mailbox):
@@ -211,5 +212,5 @@ def disconnect(mailbox):
                             mailbox.id, error)
             failure = error
     credential.write(dict.fromkeys(TOKEN_FIELDS + PENDING_FIELDS, False))
-    mailbox.write({"oauth_account": False})
+    mailbox.sudo().write({"oauth_account": False})
     return failure
