@@ -72,3 +72,4 @@ from . import test_finding_mailbox
 from . import test_redteam_new
 from . import test_finding_participants
 from . import test_access_bookkeeping
+from . import test_access_followers
