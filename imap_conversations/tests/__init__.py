@@ -73,3 +73,4 @@ from . import test_redteam_new
 from . import test_finding_participants
 from . import test_access_bookkeeping
 from . import test_access_followers
+from . import test_own_mailbox_chatter
