@@ -75,3 +75,4 @@ from . import test_access_bookkeeping
 from . import test_access_followers
 from . import test_own_mailbox_chatter
 from . import test_routing_go_live
+from . import test_composer_new_recipients
