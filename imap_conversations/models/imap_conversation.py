@@ -13,7 +13,7 @@ from ..engine.sizes import format_size
 from ..engine.summary import named_addresses
 from ..engine.threads import normalize_subject
 from ..services.conversation_summary import refresh_correspondents
-from ..services.conversation_work import OPEN, REOPENED, STATUSES, USER_FIELDS, check_assignee
+from ..services.conversation_work import OPEN, REOPENED, STATUSES, USER_FIELDS, check_assignee, check_followers
 from ..services.text_search import search_text_domain
 
 #: Context key carrying the messages that were unread for the user when the form opened them.
@@ -528,6 +528,14 @@ class ImapConversation(models.Model):
         """Fields of mail.thread and mail.activity.mixin, which mail writes with its own checks."""
         return {name for model in ("mail.thread", "mail.activity.mixin") for name in self.env[model]._fields
                 if name not in models.MAGIC_COLUMNS and name not in ("id", "display_name")}
+
+    def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
+        # Every way of adding a follower ends here (message_subscribe, the follower wizard, writing
+        # message_partner_ids, autofollow, the assignee): a follower gets the conversation's notes
+        # and messages, so only someone who may read it follows it, whoever adds them.
+        if self and partner_ids:
+            check_followers(self, self.env["res.partner"].browse(partner_ids))
+        return super()._message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids, customer_ids=customer_ids)
 
     def _follow_assignee(self):
         for assignee, conversations in self.grouped("assignee_id").items():

@@ -33,6 +33,12 @@ _logger = logging.getLogger(__name__)
 CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout",
                      # OAuth2: another application, or connected again (the callback writes the account).
                      "auth_method", "oauth_provider_id", "oauth_account"}
+#: What the sync, the schedule and Connect keep about a mailbox: written by the addon's services after
+#: their own checks (as superuser), never by a user over RPC, whose form shows them read-only.
+BOOKKEEPING_FIELDS = frozenset({
+    "state", "sync_due_date", "oauth_account", "last_sync_date", "last_run_date", "last_error", "last_error_kind",
+    "last_error_date", "consecutive_failures", "auth_failure_notified",
+})
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
 
 
@@ -365,21 +371,38 @@ class ImapMailbox(models.Model):
         for mailbox in self:
             mailbox.failed_message_count = counts.get(mailbox, 0)
 
+    def _is_manager(self):
+        return self.env.su or self.env.user.has_group("imap_conversations.group_manager")
+
+    def _check_bookkeeping(self, vals_list):
+        """Refuse the sync's bookkeeping (BOOKKEEPING_FIELDS) from users who are not IMAP administrators.
+
+        RPC ignores the form's read-only: an owner could otherwise clear "Authentication failed"
+        without new credentials, jump the schedule's queue or claim to be connected as anyone.
+        """
+        written = BOOKKEEPING_FIELDS & {name for vals in vals_list for name in vals}
+        if written and not self._is_manager():
+            raise AccessError(self.env._(
+                "%(fields)s of a mailbox are kept by the sync: they cannot be written by hand.",
+                fields=", ".join(sorted(self._fields[name].string for name in written))))
+
     @api.model_create_multi
     def create(self, vals_list):
         own_mailboxes.check_may_add(self.env)  # the record rules make it the creator's own
+        self._check_bookkeeping(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         # The write rule is checked on the record as it was: without this, an owner could share
         # their mailbox (or give it away), which creating it that way is refused.
-        manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
+        manager = self._is_manager()
         if "user_id" in vals and not manager and any(m.user_id.id != vals["user_id"] for m in self):
             raise AccessError(self.env._("Only IMAP administrators can share a mailbox or change its owner."))
+        self._check_bookkeeping([vals])
         result = super().write(vals)
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
-            failing = self.filtered(lambda m: m.state in states.MAILBOX_FAILED_STATES)
+            failing = self.sudo().filtered(lambda m: m.state in states.MAILBOX_FAILED_STATES)
             failing.write({
                 "state": states.MAILBOX_PENDING, "last_error": False, "last_error_kind": False,
                 "auth_failure_notified": False,
@@ -625,7 +648,7 @@ class ImapMailbox(models.Model):
             values["last_sync_date"] = fields.Datetime.now()
         if values:
             # Only a change of state is news for the chatter (see mailbox_run.bookkeeping).
-            (self if "state" in values else mailbox_run.bookkeeping(self)).write(values)
+            (self.sudo() if "state" in values else mailbox_run.bookkeeping(self)).write(values)
 
     def _record_run_failure(self, error):
         """Refused credentials stop the mailbox until someone acts; anything else is retried next run.
@@ -636,7 +659,8 @@ class ImapMailbox(models.Model):
         self.ensure_one()
         auth = isinstance(error, imap_errors.AuthenticationError)
         _logger.warning("IMAP mailbox %s (id %s): run failed (%s): %s", self.name, self.id, error.kind, error)
-        self.write({
+        # As superuser: the run checked who may start it (see _check_bookkeeping).
+        self.sudo().write({
             "state": states.MAILBOX_AUTH_FAILED if auth else states.MAILBOX_ERROR,
             "last_error": self._describe_error(error),
             "last_error_kind": error.kind,
@@ -646,7 +670,7 @@ class ImapMailbox(models.Model):
         if auth and not self.auth_failure_notified:
             credential_alerts.notify_failure(self)
             webhooks.emit_auth_failed(self)
-            self.auth_failure_notified = True
+            self.sudo().auth_failure_notified = True
 
     # -- failed messages, recovery, log ------------------------------------------------
 

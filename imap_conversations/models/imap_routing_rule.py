@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..engine import routing, states
 from ..models.imap_folder import ROLE_LABELS
@@ -19,6 +19,10 @@ class ImapRoutingRule(models.Model):
     superuser; an IMAP administrator is not a system administrator, so a rule never does
     what its author could not do by hand. The message's attachments and the conversation
     link are written by the sync once that create or search succeeded.
+
+    Dry run before going live: a new rule is a draft, which the sync does not run, until an
+    administrator has tested it on recent mail (``action_dry_run``) and activated it
+    (``action_activate``, on the form or in the dry run's result).
     """
 
     _name = "imap.routing.rule"
@@ -29,6 +33,13 @@ class ImapRoutingRule(models.Model):
     name = fields.Char(required=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
+    state = fields.Selection(
+        [("draft", "Draft"), ("live", "Live")], default="draft", required=True, readonly=True, copy=False,
+        help="Draft: the sync does not run it yet; test it on recent mail, then activate it.",
+    )
+    dry_run_date = fields.Datetime(
+        "Last tested", readonly=True, copy=False, help="When it was last tested on recent mail.",
+    )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     mailbox_ids = fields.Many2many(
         "imap.mailbox", string="Mailboxes", check_company=True,
@@ -97,7 +108,23 @@ class ImapRoutingRule(models.Model):
 
     def write(self, vals):
         # Whoever changes what a rule does answers for it from then on.
-        return super().write({**vals, "user_id": self.env.uid} if set(vals) - {"sequence", "active"} else vals)
+        return super().write(
+            {**vals, "user_id": self.env.uid} if set(vals) - {"sequence", "active", "state", "dry_run_date"} else vals)
+
+    def action_activate(self):
+        """Go live: the sync runs the rule on mail imported from now on. Only once it was tested."""
+        untested = self.filtered(lambda r: not r.dry_run_date)
+        if untested:
+            raise UserError(self.env._(
+                "Test %(rules)s on recent mail first: a rule goes live once its dry run was seen.",
+                rules=", ".join(untested.mapped("name"))))
+        self.write({"state": "live"})
+        return True
+
+    def action_set_draft(self):
+        """Stop running it, to change and test it again."""
+        self.write({"state": "draft"})
+        return True
 
     @api.constrains("model_id")
     def _check_model(self):

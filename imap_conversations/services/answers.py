@@ -22,10 +22,10 @@ def answer_values(parent, mode):
     """Composer values for answering *parent* (an imap.message the user may read) in *mode*."""
     env = parent.env
     Partner = env["res.partner"]
-    values = {
-        "subject": reply_subject(parent.subject or ""),
-        "partner_ids": [Command.set(parent._reply_partners().ids)],
-    }
+    values = {"subject": reply_subject(parent.subject or "")}
+    # Each mode finds (or makes) only the contacts it writes to: a forward writes to nobody yet.
+    if mode not in (REPLY_ALL, FORWARD):
+        values["partner_ids"] = [Command.set(parent._reply_partners().ids)]
     if mode == REPLY_ALL:
         to, cc = reply_all_addresses(
             sender=parent.email_from or "", reply_to=parent.reply_to or "", to=parent.email_to or "",

@@ -52,14 +52,24 @@ class ConversationResolver:
         self._new_keys = {}
         #: Ids of the conversations inserted since the importer last took them (for the webhooks' events).
         self.created_ids = []
+        #: Conversations merged away in this run: ``{absorbed id: the id that absorbed it}``. Messages
+        #: of the batch may have been resolved to one of them before the merge.
+        self.absorbed = {}
 
     # -- state, saved and restored around savepoints -------------------------------------
 
     def snapshot(self):
-        return dict(self.keys), list(self._pending), dict(self._new_keys), list(self.created_ids)
+        return dict(self.keys), list(self._pending), dict(self._new_keys), list(self.created_ids), dict(self.absorbed)
 
     def restore(self, snapshot):
-        self.keys, self._pending, self._new_keys, self.created_ids = snapshot
+        self.keys, self._pending, self._new_keys, self.created_ids, self.absorbed = snapshot
+
+    def final_id(self, conversation):
+        """The id a conversation decided earlier ends up as, after the merges decided since."""
+        conversation_id_ = conversation_id(conversation)
+        while conversation_id_ in self.absorbed:
+            conversation_id_ = self.absorbed[conversation_id_]
+        return conversation_id_
 
     def prefetch(self, parsed_messages, server_messages):
         keys = set()
@@ -133,6 +143,20 @@ class ConversationResolver:
 
     def _absorb(self, target, others):
         self.env["imap.message"].flush_model()
+        self.env["imap.conversation"].flush_model(["participant_emails"])
+        # Whoever took part in a branch takes part in the whole conversation.
+        self.cr.execute(
+            """
+            UPDATE imap_conversation SET participant_emails = (
+                   SELECT string_agg(DISTINCT address, ' ' ORDER BY address)
+                     FROM imap_conversation c,
+                          unnest(string_to_array(c.participant_emails, ' ')) AS address
+                    WHERE c.id = %(target)s OR c.id = ANY(%(others)s))
+             WHERE id = %(target)s
+            """,
+            {"target": target, "others": others},
+        )
+        self.env["imap.conversation"].browse(target).invalidate_recordset(["participant_emails"])
         message_table.move_to_conversation(self.cr, target, others)
         self.cr.execute("UPDATE imap_conversation_key SET conversation_id = %s WHERE conversation_id = ANY(%s)",
                         [target, others])
@@ -150,6 +174,7 @@ class ConversationResolver:
             {"target": target, "others": others},
         )
         self.keys = {k: (target if c in others else c) for k, c in self.keys.items()}
+        self.absorbed.update(dict.fromkeys(others, target))
         self.env["imap.message"].invalidate_model(["conversation_id"])
         self.env["imap.conversation.link"].invalidate_model(["conversation_id"])
         self.env["imap.conversation"].browse(others).unlink()
@@ -182,7 +207,7 @@ class ConversationResolver:
                 self.cr,
                 "INSERT INTO imap_conversation_key (mailbox_id, key, conversation_id) VALUES %s "
                 "ON CONFLICT (mailbox_id, key) DO UPDATE SET conversation_id = EXCLUDED.conversation_id",
-                [(self.mailbox.id, key, conversation_id(c)) for key, c in self._new_keys.items()],
+                [(self.mailbox.id, key, self.final_id(c)) for key, c in self._new_keys.items()],
             )
-        self.keys = {k: conversation_id(c) for k, c in self.keys.items()}
+        self.keys = {k: self.final_id(c) for k, c in self.keys.items()}
         self._new_keys = {}

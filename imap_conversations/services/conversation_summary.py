@@ -7,6 +7,7 @@ preview (engine/summary.py), and one statement writes them all.
 """
 
 from ..engine.summary import PREVIEW_LENGTH, correspondent, preview
+from .bulk_sql import execute_values
 
 #: Characters of a body read for its preview: enough for quoted text and blank lines above the
 #: start, without reading megabytes of a long mail.
@@ -43,3 +44,29 @@ def refresh_correspondents(cr, conversation_ids, shown_states):
         """,
         [ids, names, emails, previews],
     )
+
+
+def add_participants(env, addresses):
+    """Add addresses to conversations' participants: ``{conversation id: {address, ...}}``.
+
+    A union in SQL, not a read and a write through the ORM, so that addresses another
+    transaction added meanwhile (a reply sent from Odoo during a sync) stay.
+    """
+    addresses = {cid: emails for cid, emails in addresses.items() if cid and emails}
+    if not addresses:
+        return
+    env["imap.conversation"].flush_model(["participant_emails"])
+    execute_values(
+        env.cr,
+            """
+            UPDATE imap_conversation c SET participant_emails = (
+                   SELECT string_agg(DISTINCT address, ' ' ORDER BY address)
+                     FROM unnest(string_to_array(c.participant_emails, ' ') || string_to_array(v.emails, ' '))
+                          AS address
+                    WHERE address != '')
+              FROM (VALUES %s) AS v(id, emails)
+             WHERE c.id = v.id
+            """,
+        [(cid, " ".join(sorted(emails))) for cid, emails in addresses.items()],
+    )
+    env["imap.conversation"].browse(list(addresses)).invalidate_recordset(["participant_emails"])

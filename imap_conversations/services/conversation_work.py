@@ -8,10 +8,11 @@ Scout and Front do: the user says when a conversation waits or is done.
 
 The assignee is someone who may use the mailbox: assigning a conversation to a user
 who cannot read it would hand them work they cannot see, so it is refused where the
-value is written (create and write), whatever the form shows.
+value is written (create and write), whatever the form shows. Followers likewise: only
+people who may read the conversation follow it (imap.conversation._message_subscribe).
 """
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 OPEN = "open"
 WAITING = "waiting"
@@ -24,6 +25,13 @@ REOPENED = (WAITING, DONE)
 USER_FIELDS = frozenset({"link_ids", "assignee_id", "status"})
 
 
+def _may_read(conversations, user):
+    """Whether *user* may read every one of *conversations*, with their own rights and companies."""
+    as_user = conversations.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+    return user.has_group("imap_conversations.group_user") and len(as_user._filtered_access("read")) == len(
+        conversations)
+
+
 def check_assignee(conversations, user):
     """Refuse *user* as assignee of *conversations* unless they may read every one of them.
 
@@ -32,12 +40,24 @@ def check_assignee(conversations, user):
     """
     if not user:
         return
-    as_assignee = conversations.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
-    allowed = user.has_group("imap_conversations.group_user") and as_assignee._filtered_access("read")
-    if not allowed or len(allowed) != len(conversations):
+    if not _may_read(conversations, user):
         raise UserError(conversations.env._(
             "%(user)s cannot use the mailbox of this conversation, so it cannot be assigned to them.",
             user=user.name,
+        ))
+
+
+def check_followers(conversations, partners):
+    """Refuse as followers of *conversations* the contacts none of whose users may read every one of them.
+
+    A follower receives the conversation's messages and notes: a colleague the mailbox is not
+    shared with, or a contact without a user, would read through them what they may not open.
+    """
+    refused = partners.sudo().filtered(lambda p: not any(_may_read(conversations, u) for u in p.user_ids))
+    if refused:
+        raise AccessError(conversations.env._(
+            "%(names)s cannot use the mailbox of this conversation, so they cannot follow it.",
+            names=", ".join(refused.mapped("display_name")),
         ))
 
 

@@ -20,7 +20,8 @@ from ..engine import states
 from ..engine.identity import message_key
 from ..engine.parse import parse_message
 from . import locations, routing, webhooks
-from .conversation_resolver import ConversationResolver, conversation_id
+from .conversation_resolver import ConversationResolver
+from .conversation_summary import add_participants
 from .table_statistics import ImportStatistics
 from .tables import imap_message as message_table
 from .tables.imap_message_location import LocationRow, flags_text
@@ -277,7 +278,7 @@ class MessageImporter:
         for item, new_id in zip(items, ids, strict=True):
             item.id = new_id
             self._by_key[item.key] = new_id
-            conversation = conversation_id(item.conversation)
+            conversation = self.threads.final_id(item.conversation)
             self._touched.add(conversation)
             self._participants.setdefault(conversation, set()).update(item.emails)
         message_table.link_partners(self.cr, [(item.id, pid) for item in items for pid in item.extra["partner_ids"]])
@@ -293,11 +294,11 @@ class MessageImporter:
         html = parsed.html_body
         # Mail with only an HTML part still gets its text, which is what search reads.
         text = parsed.text_body or (html2plaintext(html) if html else "")
-        uid = self.env.uid
+        uid, conversation = self.env.uid, self.threads.final_id(item.conversation)
         return {
             "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now,
             "mailbox_id": self.mailbox.id, "company_id": self.mailbox.company_id.id,
-            "conversation_id": conversation_id(item.conversation),
+            "conversation_id": conversation,
             "state": states.MESSAGE_IMPORTED, "dedupe_key": item.key,
             "message_id": (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
             "in_reply_to": parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
@@ -510,9 +511,13 @@ class MessageImporter:
                                     for message_id, folder_id, uidvalidity, uid, flags in rows])
 
     def _flush_participants(self):
-        conversations = self.env["imap.conversation"].browse([c for c in self._participants if c])
-        for conversation in conversations:
-            known = set((conversation.participant_emails or "").split())
-            wanted = known | self._participants[conversation.id]
-            if wanted != known:
-                conversation.participant_emails = " ".join(sorted(wanted))
+        """Add the addresses of the messages stored to their conversations, in one statement.
+
+        Through the merges decided since a message was stored (ConversationResolver.final_id):
+        the conversation it was stored in may have been merged into another one since.
+        """
+        wanted = {}
+        for conversation, emails in self._participants.items():
+            if conversation:
+                wanted.setdefault(self.threads.final_id(conversation), set()).update(emails)
+        add_participants(self.env, wanted)

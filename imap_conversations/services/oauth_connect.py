@@ -190,7 +190,8 @@ def _store(mailbox, credential, tokens):
         # Connected again, a new chance: the next scheduled run tries, and a new failure is news.
         values.update(state=states.MAILBOX_PENDING, last_error=False, last_error_kind=False,
                       auth_failure_notified=False)
-    mailbox.write(values)
+    # Bookkeeping (imap.mailbox._check_bookkeeping): as superuser, the callback checked the user.
+    mailbox.sudo().write(values)
 
 
 def disconnect(mailbox):
@@ -213,5 +214,5 @@ def disconnect(mailbox):
                             mailbox.id, error)
             failure = error
     credential.write(dict.fromkeys(TOKEN_FIELDS + PENDING_FIELDS, False))
-    mailbox.write({"oauth_account": False})
+    mailbox.sudo().write({"oauth_account": False})
     return failure

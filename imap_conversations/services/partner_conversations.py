@@ -8,6 +8,9 @@ conversations' participant addresses through their GIN index
 contact without a company.
 """
 
+from ..engine.mime.addresses import parse_address_list
+from .conversation_summary import add_participants
+
 
 def link_partner_conversations(partners):
     """Link *partners* (res.partner) to the conversations in which their address takes part."""
@@ -33,3 +36,32 @@ def link_partner_conversations(partners):
         # Computed while creating, before these links existed.
         partners.invalidate_recordset(["imap_conversation_ids", "imap_conversation_count",
                                        "imap_conversation_unread_count"])
+
+
+def restore_participant_emails(env, batch=2000):
+    """Add to each conversation the addresses of all its messages, as stored in their headers.
+
+    For databases synced before merged conversations kept the addresses of the branches they
+    absorbed (see ConversationResolver._absorb): run once on upgrade, then every contact with
+    one of these addresses is linked.
+    """
+    env["imap.message"].flush_model()
+    env["imap.conversation"].flush_model()
+    cr = env.cr
+    cr.execute("SELECT id FROM imap_conversation ORDER BY id")
+    ids = [row[0] for row in cr.fetchall()]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start:start + batch]
+        cr.execute(
+            "SELECT conversation_id, email_from, email_to, email_cc, email_bcc FROM imap_message "
+            "WHERE conversation_id = ANY(%s)",
+            [chunk],
+        )
+        addresses = {}
+        for conversation, *headers in cr.fetchall():
+            found = parse_address_list([h for h in headers if h], [], "stored")
+            addresses.setdefault(conversation, set()).update(a.normalized for a in found if a.email)
+        add_participants(env, addresses)
+    env["imap.conversation"].invalidate_model(["participant_emails"])
+    link_partner_conversations(env["res.partner"].with_context(active_test=False).search(
+        [("email_normalized", "!=", False)]))

@@ -29,9 +29,9 @@ _TRUE_WORDS = ("1", "true", "yes", "y", "on")
 
 
 def rules_for(mailbox):
-    """The active rules that apply to *mailbox*, in order."""
+    """The active rules that apply to *mailbox*, in order; drafts (not tested and activated yet) wait."""
     return mailbox.env["imap.routing.rule"].sudo().search([
-        ("company_id", "=", mailbox.company_id.id),
+        ("company_id", "=", mailbox.company_id.id), ("state", "=", "live"),
         "|", ("mailbox_ids", "=", False), ("mailbox_ids", "in", mailbox.id),
     ])
 

@@ -83,3 +83,9 @@ from . import test_bulk_tables
 from . import test_webhooks
 from . import test_webhooks_access
 from . import test_webhooks_routing
+from . import test_finding_participants
+from . import test_access_bookkeeping
+from . import test_access_followers
+from . import test_own_mailbox_chatter
+from . import test_routing_go_live
+from . import test_composer_new_recipients

@@ -33,12 +33,17 @@ class RoutingCase(SyncCase):
             email="routing.author@example.com", name="Rule Author",
         )
 
-    def make_rule(self, author=None, **values):
-        return self.env["imap.routing.rule"].with_user(author or self.author).create({
+    def make_rule(self, author=None, live=True, **values):
+        """A rule as its author makes it; *live*: then tested on recent mail and activated, as they do."""
+        rule = self.env["imap.routing.rule"].with_user(author or self.author).create({
             "name": "Rule",
             "model_id": self.env["ir.model"]._get_id(values.pop("model", "res.partner")),
             **values,
-        }).sudo()
+        })
+        if live:
+            rule.action_dry_run()
+            rule.action_activate()
+        return rule.sudo()
 
     def records_from(self, rule):
         applications = self.env["imap.routing.application"].search([("rule_id", "=", rule.id)])

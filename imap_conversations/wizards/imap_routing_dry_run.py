@@ -17,6 +17,12 @@ class ImapRoutingDryRun(models.TransientModel):
     limit = fields.Integer("Last messages", default=routing.DRY_RUN_DEFAULT,
                            help="How many of the latest messages of each mailbox to try.")
     line_ids = fields.One2many("imap.routing.dry.run.line", "dry_run_id", string="Would act on", readonly=True)
+    has_drafts = fields.Boolean(compute="_compute_has_drafts")
+
+    @api.depends("rule_ids.state")
+    def _compute_has_drafts(self):
+        for wizard in self:
+            wizard.has_drafts = any(rule.state == "draft" for rule in wizard.rule_ids)
 
     @api.model
     def _open(self, rules):
@@ -35,6 +41,8 @@ class ImapRoutingDryRun(models.TransientModel):
     def _compute_lines(self):
         for wizard in self:
             results = routing.dry_run(wizard.rule_ids, limit=max(1, wizard.limit))
+            # Seen: the rules may go live now (imap.routing.rule.action_activate).
+            wizard.rule_ids.write({"dry_run_date": fields.Datetime.now()})
             wizard.line_ids = [fields.Command.clear()] + [
                 fields.Command.create({"message_id": message.id, "rule_id": rule.id, "outcome": outcome})
                 for message, rule, outcome in results
@@ -44,3 +52,9 @@ class ImapRoutingDryRun(models.TransientModel):
         self._compute_lines()
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
                 "view_mode": "form", "target": "new", "name": self.env._("Test on recent mail")}
+
+    def action_activate(self):
+        """Activate the tested rules from their dry run's result."""
+        self.ensure_one()
+        self.rule_ids.filtered(lambda r: r.state == "draft").action_activate()
+        return {"type": "ir.actions.act_window_close"}
