@@ -1,7 +1,7 @@
 {
     "name": "IMAP Conversations",
     "summary": "Sync IMAP mailboxes into conversations on contacts, leads and any record",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Productivity",
     "author": "imap_conversations developers",
     "website": "https://github.com/imap-conversations/imap_conversations",
