@@ -75,7 +75,7 @@ class TestApiMailboxes(ApiCase):
                            [self.others.id], False)
         self.assertTrue(self.others.active)
         self.assertFalse(self.shared.active, "a refused batch changes nothing")
-        self.assertRefused("MissingError", "No IMAP Mailbox with id 999999", self.imap_user, "set_mailboxes_active",
+        self.assertRefused("MissingError", "No IMAP mailbox with id 999999", self.imap_user, "set_mailboxes_active",
                            [999999], False)
 
     def test_sync_is_for_those_who_use_recovery_for_those_who_manage(self):

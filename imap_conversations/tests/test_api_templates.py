@@ -57,7 +57,7 @@ class TestApiTemplates(ApiCase):
         self.assertIn("Dear Carla Customer", shown["body_html"])
         gone = self.rpc(self.imap_user, "preview_template", template.id, 999999999)
         self.assertEqual(gone["error"], "The chosen record no longer exists.")
-        self.assertRefused("MissingError", "No Email Template with id 999999", self.imap_user,
+        self.assertRefused("MissingError", "No Email template with id 999999", self.imap_user,
                            "preview_template", 999999)
         self.assertRefused("UserError", "Unknown time zone 'Mars/Olympus'", self.imap_user, "preview_template",
                            template.id, tz="Mars/Olympus")
