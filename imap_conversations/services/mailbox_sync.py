@@ -79,7 +79,7 @@ class MailboxSync(MailboxRun):
                 placements.mark_seen(self.env, folder, uidvalidity, uids)
                 self._commit()
             self.after_batch(report)
-            if self._out_of_time():
+            if self._out_of_time() and sync.has_more_after(last_uid):
                 self.report.interrupted = True
                 break
         else:
