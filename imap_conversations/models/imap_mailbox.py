@@ -192,6 +192,11 @@ class ImapMailbox(models.Model):
     last_run_date = fields.Datetime(
         readonly=True, copy=False, help="When a sync or recovery last ran, finished or not: who goes next.",
     )
+    folders_listed_date = fields.Datetime(
+        readonly=True, copy=False,
+        help="When a run last listed the folders on the server: the scheduled sync lists them again an hour "
+             "later (Sync now and Fetch folders always list them).",
+    )
     last_error = fields.Text(readonly=True, copy=False)
     last_error_kind = fields.Char(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)
@@ -624,6 +629,7 @@ class ImapMailbox(models.Model):
             return self._connection_failed(error, "fetching folders")
         # Folders are the server's: written as superuser, for exactly the mailbox checked above.
         plan = self.env["imap.folder"].sudo()._reconcile(self.sudo(), listed)
+        mailbox_run.bookkeeping(self).folders_listed_date = fields.Datetime.now()
         return self._notification(
             self.env._("Folders updated"),
             self.env._(

@@ -70,3 +70,5 @@ from . import test_finding_settings
 from . import test_finding_thread
 from . import test_finding_mailbox
 from . import test_redteam_new
+from . import test_sync_listing
+from . import test_idle_queue
