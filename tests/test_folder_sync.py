@@ -54,6 +54,15 @@ def test_incremental_sync_fetches_only_mail_above_the_watermark(mailbox):
     assert [m.uid for b in batches for m in b.new] == [3], "later syncs take all new mail, however old"
 
 
+def test_only_batches_before_the_last_one_leave_mail_to_take(mailbox):
+    mailbox.append("INBOX", [simple(n) for n in range(1, 6)])
+    with open_session(mailbox.settings()) as session:
+        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: set(),
+                          limits=BatchLimits(max_messages=2))
+        left = [sync.has_more_after(batch.last_uid) for batch in sync.batches()]
+    assert left == [True, True, False], "a run out of time after the last batch still ends the folder"
+
+
 def test_known_messages_are_recognised_without_downloading_them(mailbox):
     mailbox.append("Archive", [simple(1), simple(2), simple(3)])
     with open_session(mailbox.settings()) as session:

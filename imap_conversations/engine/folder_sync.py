@@ -151,6 +151,8 @@ class FolderSync:
         self.max_message_size = max_message_size
         self.plan = None
         self.new_uids_seen = 0
+        #: The highest UID :meth:`batches` will describe (0: nothing to take).
+        self._last_candidate = 0
         self._extra_items = server_id_items(session)
 
     def make_plan(self):
@@ -166,7 +168,16 @@ class FolderSync:
         self._select()
         uids = [uid for uid in self._candidate_uids(plan) if uid > plan.after_uid]
         self.new_uids_seen = len(uids)
+        self._last_candidate = max(uids, default=0)
         yield from self._batches_for(uids)
+
+    def has_more_after(self, last_uid):
+        """Whether :meth:`batches` has mail beyond *last_uid* left to give.
+
+        A run out of time stops only then: after the folder's last batch it ends the folder
+        (flags, counts) instead, or its next run would find the folder changed once more.
+        """
+        return self._last_candidate > last_uid
 
     def missing_batches(self, held_uids, received_before):
         """Mail of the first-sync window the caller does not hold, received before a cutoff.

@@ -37,7 +37,7 @@ CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", 
 #: their own checks (as superuser), never by a user over RPC, whose form shows them read-only.
 BOOKKEEPING_FIELDS = frozenset({
     "state", "sync_due_date", "oauth_account", "last_sync_date", "last_run_date", "last_error", "last_error_kind",
-    "last_error_date", "consecutive_failures", "auth_failure_notified",
+    "last_error_date", "consecutive_failures", "auth_failure_notified", "folders_listed_date",
 })
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
 
@@ -191,6 +191,11 @@ class ImapMailbox(models.Model):
     last_run_date = fields.Datetime(
         string="Last run", readonly=True, copy=False,
         help="When a sync or recovery last ran, finished or not: who goes next.",
+    )
+    folders_listed_date = fields.Datetime(
+        string="Folders listed", readonly=True, copy=False,
+        help="When a run last listed the folders on the server: the scheduled sync lists them again an hour "
+             "later (Sync now and Fetch folders always list them).",
     )
     last_error = fields.Text(string="Last error", readonly=True, copy=False)
     last_error_kind = fields.Char(string="Last error kind", readonly=True, copy=False)
@@ -566,6 +571,7 @@ class ImapMailbox(models.Model):
             return self._connection_failed(error, "fetching folders")
         # Folders are the server's: written as superuser, for exactly the mailbox checked above.
         plan = self.env["imap.folder"].sudo()._reconcile(self.sudo(), listed)
+        mailbox_run.bookkeeping(self).folders_listed_date = fields.Datetime.now()
         return self._notification(
             self.env._("Folders updated"),
             self.env._(

@@ -9,9 +9,11 @@ are watched anew. A mailbox is watched by the worker that holds its lease
 (services/idle_leases.py); one another worker holds is skipped, and taken at a later
 scan when that worker is gone.
 
-A change announced on a watched folder queues a sync of its mailbox: the same
-MailboxSync as the cron, on a cursor of its own, committing per batch, under the same
-run lock, so a mailbox is never synced twice at once, whoever else runs it.
+A change announced on a watched folder queues a sync of that folder alone (no LIST, no
+other folder: those are the schedule's): the same MailboxSync as the cron, on a cursor of
+its own, committing per batch, under the same run lock, so a mailbox is never synced twice
+at once, whoever else runs it. Changes announced while a sync is queued or running add
+their folder to the next one.
 """
 
 import logging
@@ -28,7 +30,7 @@ from ..engine.idle import FolderWatch, IdleTiming
 from ..engine.transport import ConnectionSettings
 from . import idle_leases
 from .mailbox_run import synced_folders
-from .mailbox_sync import MailboxSync
+from .mailbox_sync import LIST_WHEN_DUE, MailboxSync
 from .secret_box import SecretKeyError
 
 _logger = logging.getLogger(__name__)
@@ -91,6 +93,8 @@ class IdleWorker:
         self._lock = threading.Lock()
         #: Mailboxes queued and not started yet / syncing now / changed again while syncing.
         self._pending, self._running, self._dirty = set(), set(), set()
+        #: ``{mailbox id: folder names}`` the next sync of the mailbox takes (None: the whole mailbox).
+        self._folders = {}
         self._stopped = threading.Event()
         self._lease_cr = None
 
@@ -164,7 +168,7 @@ class IdleWorker:
         for folder in spec.folders:
             folder_watch = FolderWatch(
                 spec.settings, folder, timing=self.options.timing,
-                on_change=lambda mailbox_id=mailbox_id: self.request_sync(mailbox_id),
+                on_change=lambda mailbox_id=mailbox_id, folder=folder: self.request_sync(mailbox_id, folder),
                 on_refused=lambda error, mailbox_id=mailbox_id: self._refused(mailbox_id, error),
             )
             watch.folders.append(folder_watch)
@@ -188,9 +192,15 @@ class IdleWorker:
 
     # -- syncing --------------------------------------------------------------------
 
-    def request_sync(self, mailbox_id):
-        """Queue a sync of the mailbox, unless one is queued already (it will see this change too)."""
+    def request_sync(self, mailbox_id, folder=None):
+        """Queue a sync of *folder* (None: of the whole mailbox), unless one of the mailbox is queued
+        already (it takes this folder too)."""
+        self._request(mailbox_id, None if folder is None else frozenset([folder]))
+
+    def _request(self, mailbox_id, folders):
         with self._lock:
+            queued = self._folders.get(mailbox_id, frozenset())
+            self._folders[mailbox_id] = None if queued is None or folders is None else queued | folders
             if mailbox_id in self._running:
                 self._dirty.add(mailbox_id)
             elif mailbox_id not in self._pending:
@@ -202,9 +212,10 @@ class IdleWorker:
             with self._lock:
                 self._pending.discard(mailbox_id)
                 self._running.add(mailbox_id)
+                folders = self._folders.pop(mailbox_id, None)
             after = SYNC_DONE
             try:
-                after = self._sync(mailbox_id)
+                after = self._sync(mailbox_id, folders)
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
                 # Someone wrote the mailbox (its form, an archive) while it synced: what the run committed
                 # stays, the rest is rolled back with the cursor, and the sync is simply done again.
@@ -216,16 +227,18 @@ class IdleWorker:
             finally:
                 with self._lock:
                     self._running.discard(mailbox_id)
-                    if mailbox_id in self._dirty and after == SYNC_DONE:
-                        after = SYNC_AGAIN
+                    again = mailbox_id in self._dirty
                     self._dirty.discard(mailbox_id)
             if after == SYNC_LATER:
-                self._later(mailbox_id)
+                self._later(mailbox_id, folders)
             elif after == SYNC_AGAIN:
-                self.request_sync(mailbox_id)
+                self._request(mailbox_id, folders)
+            elif again:
+                # Changes announced during the run: their folders are queued already.
+                self._request(mailbox_id, frozenset())
 
-    def _sync(self, mailbox_id):
-        """Sync like the cron; returns what to do next (SYNC_*)."""
+    def _sync(self, mailbox_id, folders=None):
+        """Sync *folders* (None: the whole mailbox) like the cron; returns what to do next (SYNC_*)."""
         if self._stopped.is_set():
             return SYNC_DONE
         with self.registry.cursor() as cr:
@@ -233,12 +246,13 @@ class IdleWorker:
             mailbox = env["imap.mailbox"].browse(mailbox_id).exists()
             if not mailbox.active or mailbox.state == states.MAILBOX_AUTH_FAILED:
                 return SYNC_DONE
-            report = MailboxSync(mailbox, commit=cr.commit, deadline=time.monotonic() + SYNC_BUDGET).run()
+            report = MailboxSync(mailbox, commit=cr.commit, deadline=time.monotonic() + SYNC_BUDGET,
+                                 listing=LIST_WHEN_DUE, folder_names=folders).run()
         if report.busy:
             return SYNC_LATER
         return SYNC_AGAIN if report.interrupted else SYNC_DONE
 
-    def _later(self, mailbox_id):
-        timer = threading.Timer(RETRY_SKIPPED, self.request_sync, [mailbox_id])
+    def _later(self, mailbox_id, folders):
+        timer = threading.Timer(RETRY_SKIPPED, self._request, [mailbox_id, folders])
         timer.daemon = True
         timer.start()

@@ -89,8 +89,11 @@ class MailboxRun:
 
     kind = None
 
-    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None, on_finish=None):
+    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None, on_finish=None,
+                 locked=False):
         """*commit*: called after each batch (the crons pass ``cr.commit``; buttons pass nothing).
+
+        *locked*: the caller holds the mailbox's run lock already (a lane claimed it) and lets it go after.
 
         *deadline*: a ``time.monotonic()`` value after which the run stops at the next batch.
         *after_batch*: called after each committed batch with the folder report (progress, tests).
@@ -108,10 +111,11 @@ class MailboxRun:
         self.after_batch = after_batch or (lambda report: None)
         self.on_finish = on_finish or (lambda report: None)
         self.report = RunReport(mailbox.id, kind=self.kind)
+        self.locked = locked
 
     def run(self):
         started = time.monotonic()
-        if not try_lock(self.cr, self.mailbox.id):
+        if not self.locked and not try_lock(self.cr, self.mailbox.id):
             _logger.info("IMAP mailbox %s (id %s): a %s is already running, skipped", self.mailbox.name,
                          self.mailbox.id, self.kind)
             self.report.busy = True
@@ -119,17 +123,34 @@ class MailboxRun:
             # The attempt counts from its start, committed before any server is contacted: a run that
             # hangs or is killed still sends its mailbox to the back of the scheduled queue.
             bookkeeping(self.mailbox).last_run_date = fields.Datetime.now()
-            self._commit()
+            self._commit_bookkeeping()
             try:
                 self._run_isolated()
             finally:
                 # Reached with a usable transaction (see _run_isolated): the lock never outlives the run.
-                unlock(self.cr, self.mailbox.id)
+                if not self.locked:
+                    unlock(self.cr, self.mailbox.id)
         self.report.duration = time.monotonic() - started
+        self._commit_bookkeeping(commit=False)
         self.on_finish(self.report)
         run_log.record(self.mailbox, self.report)
         self._commit()
         return self.report
+
+    def _commit_bookkeeping(self, commit=True):
+        """Commit (or, *commit* False, mark for its commit) a transaction that holds only the run's dates,
+        state and log, without waiting for the disk.
+
+        Such a transaction lost in a PostgreSQL crash costs one more run of the mailbox, nothing else
+        (atomicity and visibility are the same), while waiting for the write-ahead log to reach the disk
+        twice per mailbox was a fifth of what an unchanged mailbox cost the scheduled sync. What a run
+        imports, and what it did on the server, is committed by the run itself, as durably as ever.
+        """
+        if not self.committing:
+            return  # one transaction for the whole request (Sync now): nothing of it is ours to weaken
+        self.cr.execute("SET LOCAL synchronous_commit TO OFF")
+        if commit:
+            self._commit()
 
     def _run_isolated(self):
         """Run; an error nobody foresaw is reported on the mailbox like a server error, not raised.
@@ -164,7 +185,11 @@ class MailboxRun:
             self.report.error = error
             self.mailbox._record_run_failure(error)
         else:
-            self.mailbox._record_run_success(complete=self.kind == states.RUN_SYNC and not self.report.interrupted)
+            self.mailbox._record_run_success(complete=self._completes())
+
+    def _completes(self):
+        """Whether this run, ended without error, was a complete sync of the mailbox."""
+        return self.kind == states.RUN_SYNC and not self.report.interrupted
 
     def _before_connecting(self):
         """Work that needs no server (the recovery retries failed messages from their source)."""

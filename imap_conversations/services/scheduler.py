@@ -24,7 +24,7 @@ from odoo.tools import config
 
 from ..engine import states
 from . import mailbox_run
-from .mailbox_sync import MailboxSync
+from .mailbox_sync import LIST_WHEN_DUE, MailboxSync
 from .recovery import MailboxRecovery
 
 #: Seconds Sync now works in the request before handing the rest to the background.
@@ -164,7 +164,7 @@ def run_sync_lane(env):
             break
         try:
             mailbox = env["imap.mailbox"].browse(mailbox_id)
-            report = MailboxSync(mailbox, commit=commit, deadline=deadline,
+            report = MailboxSync(mailbox, commit=commit, deadline=deadline, listing=LIST_WHEN_DUE, locked=True,
                                  on_finish=functools.partial(after_scheduled_run, mailbox)).run()
         finally:
             # Only now, with the next due date committed: a lane that takes the lock sees it.

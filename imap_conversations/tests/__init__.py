@@ -89,3 +89,5 @@ from . import test_access_followers
 from . import test_own_mailbox_chatter
 from . import test_routing_go_live
 from . import test_composer_new_recipients
+from . import test_sync_listing
+from . import test_idle_queue

@@ -17,10 +17,10 @@ class DeletedAfterList(MailboxSync):
         self.rig = rig
         self.doomed = doomed
 
-    def _sync_folder(self, session, importer, folder):
+    def _sync_folder(self, session, folder):
         if folder.name == self.doomed:
             self.rig.delete_folder(self.mailbox.login, self.doomed)
-        return super()._sync_folder(session, importer, folder)
+        return super()._sync_folder(session, folder)
 
 
 @tagged("post_install", "-at_install")
