@@ -37,7 +37,7 @@ class ImapApi(models.AbstractModel):
     """
 
     _name = "imap.api"
-    _description = "IMAP Conversations API"
+    _description = "External API"
 
     # -- mailboxes -------------------------------------------------------------------------
 

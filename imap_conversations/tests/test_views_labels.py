@@ -9,7 +9,7 @@ from odoo.tests import TransactionCase, tagged
 
 #: Words written with capitals wherever they stand: acronyms, protocol names, products.
 PROPER = re.compile(
-    r"^(?:IMAP|SMTP|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
+    r"^(?:IMAP|SMTP|API|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
     r"In-Reply-To|Reply-To|THREADID|EMAILID|UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ|MIME|Cc|Bcc|JSON|XOAUTH2|"
     r"Dovecot|Odoo|Re:|Fwd:)$"
 )
