@@ -17,7 +17,7 @@ class ImapRoutingDryRun(models.TransientModel):
     limit = fields.Integer("Last messages", default=routing.DRY_RUN_DEFAULT,
                            help="How many of the latest messages of each mailbox to try.")
     line_ids = fields.One2many("imap.routing.dry.run.line", "dry_run_id", string="Would act on", readonly=True)
-    has_drafts = fields.Boolean(compute="_compute_has_drafts")
+    has_drafts = fields.Boolean(string="Has drafts", compute="_compute_has_drafts")
 
     @api.depends("rule_ids.state")
     def _compute_has_drafts(self):
