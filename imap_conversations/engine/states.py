@@ -100,3 +100,10 @@ FOLDER_IDLE = (FOLDER_UNCHANGED, FOLDER_NOT_VISITED)
 
 # -- flags on the server (imap.message.location.flags) ------------------------------------------------
 SEEN = "\\Seen"
+
+# -- routing rules (imap.routing.rule.state) ------------------------------------------------------
+#: Saved, not acting on mail yet: its dry run comes first.
+RULE_DRAFT = "draft"
+#: Acting on every message the sync stores.
+RULE_LIVE = "live"
+RULE_STATES = [(RULE_DRAFT, "Draft"), (RULE_LIVE, "Live")]

@@ -34,7 +34,7 @@ class ImapRoutingRule(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     state = fields.Selection(
-        [("draft", "Draft"), ("live", "Live")], default="draft", required=True, readonly=True, copy=False,
+        states.RULE_STATES, default=states.RULE_DRAFT, required=True, readonly=True, copy=False,
         help="Draft: the sync does not run it yet; test it on recent mail, then activate it.",
     )
     dry_run_date = fields.Datetime(
@@ -118,12 +118,12 @@ class ImapRoutingRule(models.Model):
             raise UserError(self.env._(
                 "Test %(rules)s on recent mail first: a rule goes live once its dry run was seen.",
                 rules=", ".join(untested.mapped("name"))))
-        self.write({"state": "live"})
+        self.write({"state": states.RULE_LIVE})
         return True
 
     def action_set_draft(self):
         """Stop running it, to change and test it again."""
-        self.write({"state": "draft"})
+        self.write({"state": states.RULE_DRAFT})
         return True
 
     @api.constrains("model_id")

@@ -31,7 +31,7 @@ _TRUE_WORDS = ("1", "true", "yes", "y", "on")
 def rules_for(mailbox):
     """The active rules that apply to *mailbox*, in order; drafts (not tested and activated yet) wait."""
     return mailbox.env["imap.routing.rule"].sudo().search([
-        ("company_id", "=", mailbox.company_id.id), ("state", "=", "live"),
+        ("company_id", "=", mailbox.company_id.id), ("state", "=", states.RULE_LIVE),
         "|", ("mailbox_ids", "=", False), ("mailbox_ids", "in", mailbox.id),
     ])
 

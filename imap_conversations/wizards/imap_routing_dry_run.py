@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..engine import states
 from ..services import routing
 
 
@@ -22,7 +23,7 @@ class ImapRoutingDryRun(models.TransientModel):
     @api.depends("rule_ids.state")
     def _compute_has_drafts(self):
         for wizard in self:
-            wizard.has_drafts = any(rule.state == "draft" for rule in wizard.rule_ids)
+            wizard.has_drafts = any(rule.state == states.RULE_DRAFT for rule in wizard.rule_ids)
 
     @api.model
     def _open(self, rules):
@@ -56,5 +57,5 @@ class ImapRoutingDryRun(models.TransientModel):
     def action_activate(self):
         """Activate the tested rules from their dry run's result."""
         self.ensure_one()
-        self.rule_ids.filtered(lambda r: r.state == "draft").action_activate()
+        self.rule_ids.filtered(lambda r: r.state == states.RULE_DRAFT).action_activate()
         return {"type": "ir.actions.act_window_close"}
