@@ -88,3 +88,12 @@ class TestViewLabels(TransactionCase):
         if parent is None or parent.tag != "field":
             return view.model
         return self.env[view.model]._fields[parent.get("name")].comodel_name
+
+    def test_every_setting_shows_its_explanation(self):
+        # Odoo prints a setting's help only under a label of its own: the setting's string, or that of a
+        # field standing first in it. Behind a <label for> or a button, the explanation is silently dropped.
+        settings = etree.fromstring(self.env.ref("imap_conversations.res_config_settings_view_form").arch_db.encode())
+        silent = [setting.get("help") for setting in settings.iter("setting")
+                  if setting.get("help") and not setting.get("string")
+                  and not (len(setting) and setting[0].tag == "field")]
+        self.assertEqual(silent, [])
