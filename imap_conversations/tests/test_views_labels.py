@@ -11,20 +11,23 @@ from odoo.tests import TransactionCase, tagged
 PROPER = re.compile(
     r"^(?:IMAP|SMTP|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
     r"In-Reply-To|Reply-To|THREADID|EMAILID|UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ|MIME|Cc|Bcc|JSON|XOAUTH2|"
-    r"Dovecot|Odoo|Re:|Fwd:)$"
+    r"Dovecot|Odoo|Re:|Fwd:|API)$"
 )
+APP_NAME = "IMAP Conversations"
 #: Past this many characters, a column label does not fit Odoo's fixed width of a number column.
 NUMBER_LABEL_FITS = 7
 
 
 def title_cased_words(label):
-    """The words of *label*, past the first, that start with a capital without being proper names."""
-    words = label.split()[1:]
+    """The words of *label*, past the first, that start with a capital without being proper names.
+
+    The app's name is one name ("IMAP Conversations API" is in sentence case)."""
+    words = label.replace(APP_NAME, "IMAP").split()[1:]
     return [w for w in words if w[:1].isupper() and not PROPER.match(w.strip("()…:,"))]
 
 
 #: Labels that are names, not labels: the app's, and Odoo's own "Group By".
-NAMES = {"IMAP Conversations", "Group By"}
+NAMES = {APP_NAME, "Group By"}
 #: Fields every model has, labelled by Odoo itself.
 ODOO_FIELDS = {"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"}
 

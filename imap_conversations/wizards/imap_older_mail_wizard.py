@@ -20,7 +20,7 @@ class ImapOlderMailWizard(models.TransientModel):
     _name = "imap.older.mail.wizard"
     _description = "Find older mail on the server"
 
-    res_model = fields.Char(required=True, readonly=True)
+    res_model = fields.Char("Record model", required=True, readonly=True)
     res_id = fields.Many2oneReference(model_field="res_model", required=True, readonly=True)
     record_name = fields.Char(string="For", readonly=True)
     addresses = fields.Char(readonly=True, help="Mail from, to or in copy of these addresses is searched for.")
