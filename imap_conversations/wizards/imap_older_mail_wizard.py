@@ -35,11 +35,13 @@ class ImapOlderMailWizard(models.TransientModel):
         for wizard in self:
             lines = wizard.line_ids
             wizard.total = sum(lines.mapped("count"))
-            rows = [Markup("<li><b>%s</b>: %s</li>") % (mailbox.name, self.env._(
-                "%(count)s messages", count=sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m)
-                                                .mapped("count"))))
+            rows = [Markup("<li><b>%s</b>: %s</li>") % (mailbox.name, self._messages(
+                sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m).mapped("count"))))
                     for mailbox in lines.mailbox_id]
             wizard.summary = Markup("<ul>%s</ul>") % Markup("").join(rows) if rows else False
+
+    def _messages(self, count):
+        return self.env._("1 message") if count == 1 else self.env._("%(count)s messages", count=count)
 
     @api.model
     def _open(self, record):
