@@ -69,6 +69,14 @@ class TestViewLabels(TransactionCase):
                         wrong.append(f"{view.xml_id}: {label}")
         self.assertEqual(wrong, [])
 
+    def test_labels_are_words(self):
+        # A pictograph as a label ("📎") shows as an empty box where no emoji font is installed, and
+        # names the column nowhere (the optional-columns menu lists it by that label).
+        pictographs = [f"{view.xml_id}: {node.get('string')}" for view in self.addon_views()
+                       for node in etree.fromstring(view.arch_db.encode()).iter("field")
+                       if node.get("string") and not re.search(r"\w", node.get("string"))]
+        self.assertEqual(pictographs, [])
+
     def test_number_and_date_columns_are_wide_enough_for_their_values(self):
         narrow = []
         for view in self.addon_views():
