@@ -69,6 +69,15 @@ class TestViewLabels(TransactionCase):
                         wrong.append(f"{view.xml_id}: {label}")
         self.assertEqual(wrong, [])
 
+    def test_a_menu_leads_to_a_page_of_its_name(self):
+        # The breadcrumb shows the action's name: it should be the word the user just clicked.
+        menus = self.env["ir.ui.menu"].browse(self.env["ir.model.data"].search(
+            [("module", "=", "imap_conversations"), ("model", "=", "ir.ui.menu")]).mapped("res_id"))
+        self.assertGreater(len(menus), 10)
+        renamed = [f"{menu.name} -> {menu.action.name}" for menu in menus
+                   if menu.action and menu.action._name == "ir.actions.act_window" and menu.action.name != menu.name]
+        self.assertEqual(renamed, [])
+
     def test_labels_are_words(self):
         # A pictograph as a label ("📎") shows as an empty box where no emoji font is installed, and
         # names the column nowhere (the optional-columns menu lists it by that label).
