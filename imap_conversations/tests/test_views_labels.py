@@ -78,6 +78,14 @@ class TestViewLabels(TransactionCase):
                    if menu.action and menu.action._name == "ir.actions.act_window" and menu.action.name != menu.name]
         self.assertEqual(renamed, [])
 
+    def test_every_empty_page_has_a_headline(self):
+        # Odoo shows an action's help on an empty list: a headline (with its picture), then the text.
+        actions = self.env["ir.actions.act_window"].browse(self.env["ir.model.data"].search(
+            [("module", "=", "imap_conversations"), ("model", "=", "ir.actions.act_window")]).mapped("res_id"))
+        bare = [action.name for action in actions.filtered("help")
+                if "o_view_nocontent_" not in etree.fromstring(f"<div>{action.help}</div>")[0].get("class", "")]
+        self.assertEqual(bare, [])
+
     def test_labels_are_words(self):
         # A pictograph as a label ("📎") shows as an empty box where no emoji font is installed, and
         # names the column nowhere (the optional-columns menu lists it by that label).
