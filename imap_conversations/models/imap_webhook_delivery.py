@@ -32,11 +32,11 @@ class ImapWebhookDelivery(models.Model):
     next_attempt_date = fields.Datetime("Next attempt", readonly=True)
     last_attempt_date = fields.Datetime("Last attempt", readonly=True)
     last_status_code = fields.Integer("HTTP status", readonly=True)
-    last_error = fields.Char(string="Last error", readonly=True)
+    last_error = fields.Char("Last error", readonly=True)
     duration_ms = fields.Integer("Duration (ms)", readonly=True)
     delivered_date = fields.Datetime("Delivered", readonly=True)
     # The same key is emitted once per webhook: a message failed is news once, whatever the retries.
-    event_key = fields.Char(string="Event key", readonly=True)
+    event_key = fields.Char("Event key", readonly=True)
 
     _sql_constraints = [
         ("event_key_unique", "unique(webhook_id, event_key)", "This event was already emitted for this webhook."),

@@ -29,6 +29,9 @@ class TestOlderMailAccess(OlderMailCase):
         wizard = self.find(self.carla)
         self.assertEqual(self.found(wizard), {(self.own.name, "INBOX"): 1, (self.shared.name, "INBOX"): 2})
         self.assertIn(f"<b>{self.shared.name}</b>: 2 messages", wizard.summary)
+        self.assertIn(f"<b>{self.own.name}</b>: 1 message<", wizard.summary)
+        self.assertIn("INBOX", wizard.line_ids.mapped("folder_name"),
+                      "the list names folders without their mailbox, which has a column of its own")
         wizard.action_import()
         self.assertEqual((len(self.messages(self.own)), len(self.messages(self.shared))), (1, 2))
         self.assertFalse(self.messages(self.colleagues))

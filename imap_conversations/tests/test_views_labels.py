@@ -9,22 +9,25 @@ from odoo.tests import TransactionCase, tagged
 
 #: Words written with capitals wherever they stand: acronyms, protocol names, products.
 PROPER = re.compile(
-    r"^(?:IMAP|SMTP|API|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
+    r"^(?:IMAP|SMTP|OAuth2?|TLS|HTML|UID|IDLE|ID|URL|URI|CRM|UTC|INBOX|Sent|Gmail|Google|Microsoft|Message-ID|"
     r"In-Reply-To|Reply-To|THREADID|EMAILID|UIDVALIDITY|UIDNEXT|HIGHESTMODSEQ|MIME|Cc|Bcc|JSON|XOAUTH2|"
-    r"Dovecot|Odoo|Re:|Fwd:)$"
+    r"Dovecot|Odoo|Re:|Fwd:|API)$"
 )
+APP_NAME = "IMAP Conversations"
 #: Past this many characters, a column label does not fit Odoo's fixed width of a number column.
 NUMBER_LABEL_FITS = 7
 
 
 def title_cased_words(label):
-    """The words of *label*, past the first, that start with a capital without being proper names."""
-    words = label.split()[1:]
+    """The words of *label*, past the first, that start with a capital without being proper names.
+
+    The app's name is one name ("IMAP Conversations API" is in sentence case)."""
+    words = label.replace(APP_NAME, "IMAP").split()[1:]
     return [w for w in words if w[:1].isupper() and not PROPER.match(w.strip("()…:,"))]
 
 
 #: Labels that are names, not labels: the app's, and Odoo's own "Group By".
-NAMES = {"IMAP Conversations", "Group By"}
+NAMES = {APP_NAME, "Group By"}
 #: Fields every model has, labelled by Odoo itself.
 ODOO_FIELDS = {"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"}
 
@@ -66,6 +69,31 @@ class TestViewLabels(TransactionCase):
                         wrong.append(f"{view.xml_id}: {label}")
         self.assertEqual(wrong, [])
 
+    def test_a_menu_leads_to_a_page_of_its_name(self):
+        # The breadcrumb shows the action's name: it should be the word the user just clicked.
+        menus = self.env["ir.ui.menu"].browse(self.env["ir.model.data"].search(
+            [("module", "=", "imap_conversations"), ("model", "=", "ir.ui.menu")]).mapped("res_id"))
+        self.assertGreater(len(menus), 10)
+        renamed = [f"{menu.name} -> {menu.action.name}" for menu in menus
+                   if menu.action and menu.action._name == "ir.actions.act_window" and menu.action.name != menu.name]
+        self.assertEqual(renamed, [])
+
+    def test_every_empty_page_has_a_headline(self):
+        # Odoo shows an action's help on an empty list: a headline (with its picture), then the text.
+        actions = self.env["ir.actions.act_window"].browse(self.env["ir.model.data"].search(
+            [("module", "=", "imap_conversations"), ("model", "=", "ir.actions.act_window")]).mapped("res_id"))
+        bare = [action.name for action in actions.filtered("help")
+                if "o_view_nocontent_" not in etree.fromstring(f"<div>{action.help}</div>")[0].get("class", "")]
+        self.assertEqual(bare, [])
+
+    def test_labels_are_words(self):
+        # A pictograph as a label ("📎") shows as an empty box where no emoji font is installed, and
+        # names the column nowhere (the optional-columns menu lists it by that label).
+        pictographs = [f"{view.xml_id}: {node.get('string')}" for view in self.addon_views()
+                       for node in etree.fromstring(view.arch_db.encode()).iter("field")
+                       if node.get("string") and not re.search(r"\w", node.get("string"))]
+        self.assertEqual(pictographs, [])
+
     def test_number_and_date_columns_are_wide_enough_for_their_values(self):
         narrow = []
         for view in self.addon_views():
@@ -88,3 +116,12 @@ class TestViewLabels(TransactionCase):
         if parent is None or parent.tag != "field":
             return view.model
         return self.env[view.model]._fields[parent.get("name")].comodel_name
+
+    def test_every_setting_shows_its_explanation(self):
+        # Odoo prints a setting's help only under a label of its own: the setting's string, or that of a
+        # field standing first in it. Behind a <label for> or a button, the explanation is silently dropped.
+        settings = etree.fromstring(self.env.ref("imap_conversations.res_config_settings_view_form").arch_db.encode())
+        silent = [setting.get("help") for setting in settings.iter("setting")
+                  if setting.get("help") and not setting.get("string")
+                  and not (len(setting) and setting[0].tag == "field")]
+        self.assertEqual(silent, [])

@@ -20,7 +20,7 @@ class ImapOlderMailWizard(models.TransientModel):
     _name = "imap.older.mail.wizard"
     _description = "Find older mail on the server"
 
-    res_model = fields.Char(string="Record model", required=True, readonly=True)
+    res_model = fields.Char("Record model", required=True, readonly=True)
     res_id = fields.Many2oneReference(model_field="res_model", required=True, readonly=True)
     record_name = fields.Char(string="For", readonly=True)
     addresses = fields.Char(readonly=True, help="Mail from, to or in copy of these addresses is searched for.")
@@ -35,11 +35,13 @@ class ImapOlderMailWizard(models.TransientModel):
         for wizard in self:
             lines = wizard.line_ids
             wizard.total = sum(lines.mapped("count"))
-            rows = [Markup("<li><b>%s</b>: %s</li>") % (mailbox.name, self.env._(
-                "%(count)s messages", count=sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m)
-                                                .mapped("count"))))
+            rows = [Markup("<li><b>%s</b>: %s</li>") % (mailbox.name, self._messages(
+                sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m).mapped("count"))))
                     for mailbox in lines.mailbox_id]
             wizard.summary = Markup("<ul>%s</ul>") % Markup("").join(rows) if rows else False
+
+    def _messages(self, count):
+        return self.env._("1 message") if count == 1 else self.env._("%(count)s messages", count=count)
 
     @api.model
     def _open(self, record):

@@ -17,6 +17,8 @@ class ImapOlderMailWizardLine(models.TransientModel):
     wizard_id = fields.Many2one("imap.older.mail.wizard", required=True, ondelete="cascade", index=True)
     mailbox_id = fields.Many2one("imap.mailbox", required=True, readonly=True, ondelete="cascade")
     folder_id = fields.Many2one("imap.folder", readonly=True, ondelete="cascade")
+    # The list shows the mailbox in a column of its own: the folder by its name alone.
+    folder_name = fields.Char(related="folder_id.name", string="Folder name")
     sequence = fields.Integer(related="folder_id.sequence")
     count = fields.Integer(string="Found", readonly=True)
     uidvalidity = BigInteger(string="UIDVALIDITY", readonly=True)
