@@ -76,3 +76,5 @@ from . import test_api_templates
 from . import test_older_mail
 from . import test_older_mail_access
 from . import test_older_mail_tour
+from . import test_redteam_api
+from . import test_redteam_older_mail

@@ -1,0 +1,140 @@
+"""Red team of the external API (imap.api): a hostile IMAP user calling it over JSON-RPC as they please.
+
+Each test attacks as the user its docstring names; its id (RT-A1...) is the finding's in the red team's report.
+Any ERROR log line is a traceback an attacker can have the server write at will: every call below must be
+refused with one of Odoo's own faults and log nothing at ERROR.
+"""
+
+import logging
+
+from odoo.tests import tagged
+
+from .api_common import ApiCase, ApiFault
+
+_logger = logging.getLogger("odoo.addons.imap_conversations.tests.redteam")
+
+#: The faults a refusal may be (Odoo's usual ones); anything else is a server failure with a traceback.
+REFUSALS = {f"odoo.exceptions.{name}" for name in ("AccessError", "UserError", "ValidationError", "MissingError")}
+
+
+class RedTeamApiCase(ApiCase):
+    maxDiff = None
+
+    def misbehaving(self, user, calls):
+        """[(method, why)] of *calls* [(method, args, kwargs)] that did not answer cleanly as *user*."""
+        bad = []
+        for method, args, kwargs in calls:
+            with self.assertLogs("odoo", "WARNING") as logged:
+                try:
+                    self.rpc(user, method, *args, **kwargs)
+                except ApiFault as fault:
+                    if fault.name not in REFUSALS:
+                        bad.append((method, f"{fault.name}: {fault.message[:120]}"))
+                # assertLogs needs a line at least: this one marks the end of the call.
+                _logger.warning("call of %s done", method)
+            errors = [r.getMessage()[:120] for r in logged.records if r.levelname in ("ERROR", "CRITICAL")]
+            if errors:
+                bad.append((method, f"logged {errors}"))
+        return bad
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamApiOrm(RedTeamApiCase):
+    def test_RT_A1_the_orm_methods_of_the_api_model_refuse_cleanly(self):
+        """RT-A1. imap_user calls the ORM methods imap.api inherits (it has no table) with ids of their choice."""
+        calls = [
+            ("search", [[]], {}), ("search_read", [[]], {}), ("search_count", [[]], {}), ("read", [[1]], {}),
+            ("create", [{}], {}), ("write", [[1], {}], {}), ("unlink", [[1]], {}), ("exists", [[1]], {}),
+            ("copy", [[1]], {}), ("name_search", [], {}), ("name_create", ["x"], {}),
+            ("read_group", [[], [], []], {}), ("web_search_read", [[], {}], {}), ("web_read", [[1], {}], {}),
+            ("web_save", [[1], {}], {}), ("get_metadata", [[1]], {}), ("export_data", [[1], ["id"]], {}),
+            ("load", [["id"], [["x"]]], {}), ("default_get", [[]], {}), ("fields_get", [], {}),
+            ("get_views", [[[False, "form"], [False, "list"]]], {}), ("onchange", [[], {}, [], {}], {}),
+            ("browse", [[1]], {}), ("toggle_active", [[1]], {}), ("action_archive", [[1]], {}),
+            ("has_access", [[1], "read"], {}), ("check_access", [[1], "read"], {}),
+        ]
+        self.assertEqual(self.misbehaving(self.imap_user, calls), [])
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamApiArguments(RedTeamApiCase):
+    def setUp(self):
+        super().setUp()
+        self.mailbox = self.synced_mailbox(owner=self.imap_user)
+        self.template = self.env["imap.template"].create({
+            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"), "subject": "Hi {{ object.name }}"})
+
+    def test_RT_A2_arguments_of_the_wrong_kind_are_refused_in_words(self):
+        """RT-A2. imap_user gives booleans, strings, lists and ids beyond PostgreSQL's integers where ids,
+        names and texts are expected."""
+        mail = (["carla@example.com"], "Hi", "<p>Hi</p>")
+        calls = [
+            ("retry_failed_messages", [[True]], {}),
+            ("list_failed_messages", [[True]], {}),
+            ("set_mailboxes_active", [[2**40], False], {}),
+            ("send_message", mail, {"mailbox_id": "mine"}),
+            ("send_message", mail, {"mailbox_id": 2**40}),
+            ("send_message", mail, {"reply_to_message_id": "x"}),
+            ("send_message", mail, {"conversation_id": 2**40}),
+            ("send_message", mail, {"res_model": "res.partner", "res_id": 2**40}),
+            ("send_message", mail, {"res_model": ["res.partner"], "res_id": 1}),
+            ("send_message", (["carla@example.com"], ["Hi"], {"p": 1}), {}),
+            ("send_message", mail, {"attachments": [{"name": ["a"], "content": "", "mimetype": 5}]}),
+            ("send_message", mail, {"attachments": "abc"}),
+            ("preview_template", [self.template.id], {"lang": ["fr_FR"]}),
+            ("preview_template", [self.template.id], {"tz": {"a": 1}}),
+            ("preview_template", [self.template.id], {"res_id": 2**40}),
+            ("preview_template", [self.template.id], {"res_id": "x"}),
+            ("list_templates", [{"a": 1}], {}),
+            ("get_default_template", [["res.partner"]], {}),
+            ("create_mailboxes", [[{"name": "x", "host": "h", "login": "l", "port": 2**40}]], {}),
+            ("create_mailboxes", [[{"name": "x", "host": "h", "login": "l", "company_id": "mine"}]], {}),
+            ("create_mailboxes", [[{"name": ["x"], "host": "h", "login": "l"}]], {}),
+        ]
+        self.assertEqual(self.misbehaving(self.imap_user, calls), [])
+        admin_calls = [
+            ("update_template", [self.template.id, {"company_id": 2**40}], {}),
+            ("update_template", [self.template.id, {"name": {"a": 1}}], {}),
+            ("create_templates", [[{"name": "x", "model": "res.partner", "company_id": "x"}]], {}),
+        ]
+        self.assertEqual(self.misbehaving(self.imap_admin, admin_calls), [])
+        self.assertEqual(self.inbox_of(self.rig.new_login()), [])
+        self.assertFalse(self.messages(self.mailbox), "nothing was sent")
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamApiRecords(ApiCase):
+    def setUp(self):
+        super().setUp()
+        self.mailbox = self.synced_mailbox(owner=self.imap_user)
+        self.elsewhere = self.env["res.company"].create({"name": "Elsewhere Ltd"})
+        self.secret = self.env["res.partner"].create({
+            "name": "Secret Supplier", "email": "secret@elsewhere.example", "company_id": self.elsewhere.id})
+        self.template = self.env["imap.template"].create({
+            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "subject": "Hi {{ object.name }}", "body_html": "<p>{{ object.email }}</p>"})
+
+    def test_RT_A3_a_preview_does_not_render_a_record_the_caller_may_not_read(self):
+        """RT-A3. imap_user previews a template on a contact of a company they are not in."""
+        try:
+            shown = self.rpc(self.imap_user, "preview_template", self.template.id, self.secret.id)
+        except ApiFault as fault:
+            self.assertIn(fault.name, REFUSALS)
+            shown = {"fault": fault.message}
+        self.assertNotIn("Secret Supplier", str(shown))
+        self.assertNotIn("secret@elsewhere", str(shown))
+
+    def test_RT_A4_a_mail_is_not_linked_to_a_record_the_caller_may_not_read(self):
+        """RT-A4. imap_user sends a mail "about" a contact of another company (res_model/res_id), and one
+        about a record of a model without conversations."""
+        customer_login, customer = self.new_customer()
+        for res_model, res_id in (("res.partner", self.secret.id), ("res.users", self.imap_admin.id),
+                                  ("ir.config_parameter", 1)):
+            with self.subTest(res_model=res_model), self.assertRaises(ApiFault) as caught:
+                self.rpc(self.imap_user, "send_message", [customer.email], "About it", "<p>x</p>",
+                         res_model=res_model, res_id=res_id)
+            self.assertIn(caught.exception.name, REFUSALS)
+            self.assertNotIn("Secret Supplier", caught.exception.message)
+        self.assertEqual(self.inbox_of(customer_login), [])
+        self.assertFalse(self.env["imap.conversation.link"].search([("res_id", "=", self.secret.id),
+                                                                    ("res_model", "=", "res.partner")]))
