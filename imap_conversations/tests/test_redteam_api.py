@@ -10,6 +10,7 @@ import logging
 from odoo.tests import tagged
 
 from .api_common import ApiCase, ApiFault
+from .common import make_email
 
 _logger = logging.getLogger("odoo.addons.imap_conversations.tests.redteam")
 
@@ -19,6 +20,27 @@ REFUSALS = {f"odoo.exceptions.{name}" for name in ("AccessError", "UserError", "
 
 class RedTeamApiCase(ApiCase):
     maxDiff = None
+
+    def attempt(self, user, method, *args, **kwargs):
+        """The answer of the call, or its fault's message: a refusal must be one of Odoo's and log no error."""
+        with self.assertLogs("odoo", "WARNING") as logged:
+            try:
+                answer = self.rpc(user, method, *args, **kwargs)
+            except ApiFault as fault:
+                self.assertIn(fault.name, REFUSALS, fault.message)
+                answer = fault.message
+            # assertLogs needs a line at least: this one marks the end of the call.
+            _logger.warning("call of %s done", method)
+        self.assertEqual([r.getMessage() for r in logged.records if r.levelname in ("ERROR", "CRITICAL")], [])
+        return answer
+
+    def refused(self, user, method, *args, **kwargs):
+        """The message of the fault the call must answer (one of Odoo's refusals, no error logged)."""
+        with self.assertRaises(ApiFault) as caught, self.assertLogs("odoo.http", "WARNING") as logged:
+            self.rpc(user, method, *args, **kwargs)
+        self.assertIn(caught.exception.name, REFUSALS, caught.exception.message)
+        self.assertEqual([r.getMessage() for r in logged.records if r.levelname != "WARNING"], [])
+        return caught.exception.message
 
     def misbehaving(self, user, calls):
         """[(method, why)] of *calls* [(method, args, kwargs)] that did not answer cleanly as *user*."""
@@ -103,7 +125,7 @@ class TestRedTeamApiArguments(RedTeamApiCase):
 
 
 @tagged("post_install", "-at_install")
-class TestRedTeamApiRecords(ApiCase):
+class TestRedTeamApiRecords(RedTeamApiCase):
     def setUp(self):
         super().setUp()
         self.mailbox = self.synced_mailbox(owner=self.imap_user)
@@ -116,11 +138,7 @@ class TestRedTeamApiRecords(ApiCase):
 
     def test_RT_A3_a_preview_does_not_render_a_record_the_caller_may_not_read(self):
         """RT-A3. imap_user previews a template on a contact of a company they are not in."""
-        try:
-            shown = self.rpc(self.imap_user, "preview_template", self.template.id, self.secret.id)
-        except ApiFault as fault:
-            self.assertIn(fault.name, REFUSALS)
-            shown = {"fault": fault.message}
+        shown = self.attempt(self.imap_user, "preview_template", self.template.id, self.secret.id)
         self.assertNotIn("Secret Supplier", str(shown))
         self.assertNotIn("secret@elsewhere", str(shown))
 
@@ -130,11 +148,52 @@ class TestRedTeamApiRecords(ApiCase):
         customer_login, customer = self.new_customer()
         for res_model, res_id in (("res.partner", self.secret.id), ("res.users", self.imap_admin.id),
                                   ("ir.config_parameter", 1)):
-            with self.subTest(res_model=res_model), self.assertRaises(ApiFault) as caught:
-                self.rpc(self.imap_user, "send_message", [customer.email], "About it", "<p>x</p>",
-                         res_model=res_model, res_id=res_id)
-            self.assertIn(caught.exception.name, REFUSALS)
-            self.assertNotIn("Secret Supplier", caught.exception.message)
+            with self.subTest(res_model=res_model):
+                refusal = self.refused(self.imap_user, "send_message", [customer.email], "About it", "<p>x</p>",
+                                       res_model=res_model, res_id=res_id)
+                self.assertNotIn("Secret Supplier", refusal)
         self.assertEqual(self.inbox_of(customer_login), [])
         self.assertFalse(self.env["imap.conversation.link"].search([("res_id", "=", self.secret.id),
                                                                     ("res_model", "=", "res.partner")]))
+
+    def test_RT_A5_no_answer_to_a_conversation_of_a_mailbox_the_caller_may_not_read(self):
+        """RT-A5. imap_user answers (and links a new mail to) a conversation of another user's mailbox by id."""
+        customer_login, customer = self.new_customer()
+        others = self.synced_mailbox(owner=self.other_user)
+        self.rig.append(others.login, "INBOX", [make_email(subject="Private deal", sender=customer.email,
+                                                           body="The price is 42")])
+        self.sync(others)
+        conversation = self.messages(others).conversation_id
+        for kwargs in ({"conversation_id": conversation.id}, {"conversation_id": conversation.id, "mode": "forward",
+                                                              "to": [customer.email]},
+                       {"res_model": "imap.conversation", "res_id": conversation.id, "to": [customer.email],
+                        "subject": "x"}):
+            with self.subTest(**kwargs):
+                refusal = self.refused(self.imap_user, "send_message", body="<p>Me too</p>", **kwargs)
+                self.assertNotIn("Private deal", refusal)
+        self.assertEqual(self.inbox_of(customer_login), [])
+        self.assertEqual(len(self.messages(others)), 1)
+
+    def test_RT_A6_a_template_of_another_company_is_neither_previewed_nor_used(self):
+        """RT-A6. imap_user previews and sends with a template of a company they are not in, by id."""
+        customer_login, customer = self.new_customer()
+        theirs = self.env["imap.template"].create({
+            "name": "Elsewhere's pricing", "model_id": self.env["ir.model"]._get_id("res.partner"),
+            "subject": "Confidential rebate 37%", "company_id": self.elsewhere.id})
+        for method, args, kwargs in (("preview_template", [theirs.id], {}),
+                                     ("send_message", [[customer.id], "x", "<p>x</p>"], {"template_id": theirs.id,
+                                                                                      "res_model": "res.partner",
+                                                                                      "res_id": customer.id})):
+            with self.subTest(method=method):
+                answer = self.attempt(self.imap_user, method, *args, **kwargs)
+                self.assertNotIn("rebate", str(answer))
+                self.assertNotIn("Elsewhere's pricing", str(answer))
+        self.assertEqual(self.inbox_of(customer_login), [])
+
+    def test_RT_A7_a_user_creates_no_mailbox_in_a_company_they_are_not_in(self):
+        """RT-A7. imap_user creates "their own" mailbox in another company."""
+        login = self.rig.new_login()
+        self.refused(self.imap_user, "create_mailboxes", [{
+            "name": "Mine elsewhere", "host": self.rig.host, "port": self.rig.port, "security": "none",
+            "login": login, "password": self.rig.password, "company_id": self.elsewhere.id}])
+        self.assertFalse(self.env["imap.mailbox"].search([("login", "=", login)]))
