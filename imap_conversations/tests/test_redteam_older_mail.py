@@ -68,8 +68,32 @@ class TestRedTeamOlderMail(OlderMailCase):
             secret.with_user(self.imap_user).action_find_older_mail()
         with self.assertRaises(REFUSED):
             Wizard.create({"res_model": "res.partner", "res_id": secret.id}).action_search_again()
-        mine.write({"res_id": secret.id})
+        with self.assertRaises(REFUSED):
+            mine.write({"res_id": secret.id})
+        mine.sudo().write({"res_id": secret.id})  # had it got in anyway: the import reads the record itself
         with self.assertRaises(REFUSED):
             mine.action_import()
         self.assertFalse(self.messages(self.colleagues))
         self.assertFalse(self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)]))
+
+    def test_RT_O3_a_search_is_written_by_the_search_only(self):
+        """RT-O3. imap_user rewrites their own search over RPC (its state, record, jobs: readonly in the form
+        only) to import what was found again, or under another record's name."""
+        self.old_mail(self.own, "INBOX", "old one")
+        self.sync(self.own)
+        wizard = self.find(self.carla)
+        wizard.action_import()
+        self.assertEqual(len(self.messages(self.own)), 1)
+        jobs = self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)])
+        for values in ({"state": "found"}, {"res_id": self.imap_user.partner_id.id}, {"job_ids": [Command.clear()]},
+                       {"addresses": "anyone@example.com"}):
+            with self.subTest(values=values), self.assertRaises(REFUSED):
+                wizard.write(values)
+        with self.assertRaises(REFUSED):
+            wizard.action_import()
+        with self.assertRaises(REFUSED):
+            self.env["imap.older.mail.wizard"].with_user(self.imap_user).create({
+                "res_model": "res.partner", "res_id": self.carla.id, "state": "found", "job_ids": jobs.ids})
+        self.assertEqual(self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)]), jobs,
+                         "no second import")
+        self.assertEqual(self.find(self.carla).total, 0, "searching again is the way, and finds it imported")
