@@ -197,3 +197,31 @@ class TestRedTeamApiRecords(RedTeamApiCase):
             "name": "Mine elsewhere", "host": self.rig.host, "port": self.rig.port, "security": "none",
             "login": login, "password": self.rig.password, "company_id": self.elsewhere.id}])
         self.assertFalse(self.env["imap.mailbox"].search([("login", "=", login)]))
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamApiTemplateCode(RedTeamApiCase):
+    def test_RT_A8_an_imap_administrator_writes_no_code_in_a_template(self):
+        """RT-A8. imap_admin (not a Mail Template Editor) writes placeholders that run code, in every field a
+        template renders, through create_templates and update_template."""
+        self.assertFalse(self.imap_admin.has_group("mail.group_mail_template_editor"))
+        [template] = self.rpc(self.imap_admin, "create_templates", [{"name": "Plain", "model": "res.partner",
+                                                                     "subject": "Hi {{ object.name }}"}])
+        code = {
+            "subject": ["{{ object.env['res.users'].sudo().search([]).login }}", "{{ object.sudo().name }}",
+                        "{{ __import__('os').getcwd() }}", "{{ user.env.cr.dbname }}"],
+            "body_html": ["<p t-out=\"object.env['ir.config_parameter'].sudo().get_param('database.secret')\"/>",
+                          "<p t-esc=\"__import__('os').environ\"/>", "<t t-call=\"web.login_layout\"/>",
+                          "<t t-set=\"x\" t-value=\"object.env.cr\"/>",
+                          "<a t-attf-href=\"/{{ object.env.user.sudo().password }}\">x</a>",
+                          "<p t-foreach=\"object.env['res.users'].sudo().search([])\" t-as=\"u\">x</p>"],
+            "lang": ["{{ object.env.lang }}"],
+        }
+        for field, sources in code.items():
+            for source in sources:
+                with self.subTest(field=field, source=source):
+                    self.refused(self.imap_admin, "create_templates",
+                                 [{"name": "Code", "model": "res.partner", field: source}])
+                    self.refused(self.imap_admin, "update_template", template["id"], {field: source})
+        self.assertEqual(self.env["imap.template"].browse(template["id"]).subject, "Hi {{ object.name }}")
+        self.assertEqual(self.env["imap.template"].search_count([("name", "=", "Code")]), 0)
