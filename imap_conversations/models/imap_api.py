@@ -100,7 +100,8 @@ class ImapApi(models.AbstractModel):
             mailboxes = self._mailboxes(mailbox_ids)
             mailboxes._check_allowed("use", self.env._("Failed messages"))
             domain.append(("mailbox_id", "in", mailboxes.ids))
-        if not isinstance(limit, int) or not isinstance(offset, int) or not 0 < limit <= MAX_LIMIT or offset < 0:
+        if (any(isinstance(n, bool) or not isinstance(n, int) for n in (limit, offset))
+                or not 0 < limit <= MAX_LIMIT or not 0 <= offset <= MAX_INTEGER):
             raise UserError(self.env._("limit must be between 1 and %(max)s, offset 0 or more.", max=MAX_LIMIT))
         messages = self.env["imap.message"].search(domain, limit=limit, offset=offset,
                                                    order="failed_date desc, id desc")

@@ -93,6 +93,9 @@ class TestRedTeamApiArguments(RedTeamApiCase):
         calls = [
             ("retry_failed_messages", [[True]], {}),
             ("list_failed_messages", [[True]], {}),
+            ("list_failed_messages", [], {"limit": True}),
+            ("list_failed_messages", [], {"offset": True}),
+            ("list_mailboxes", [{"a": 1}, [1]], {}),
             ("set_mailboxes_active", [[2**40], False], {}),
             ("send_message", mail, {"mailbox_id": "mine"}),
             ("send_message", mail, {"mailbox_id": 2**40}),
