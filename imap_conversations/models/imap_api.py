@@ -62,6 +62,7 @@ class ImapApi(models.AbstractModel):
         for values in values_list:
             self._check_keys(values, MAILBOX_FIELDS)
             self._check_kinds(self.env["imap.mailbox"], values)
+            self._check_required(self.env["imap.mailbox"], values)
         with self._values_checked():
             mailboxes = self.env["imap.mailbox"].create(values_list)
         return [api_values.mailbox(m) for m in mailboxes]
@@ -184,8 +185,11 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         self._check_values_list(values_list)
         self.env["imap.template"].check_access("create")  # the ACL's words first, before any value is read
+        vals_list = [self._template_values(v) for v in values_list]
+        for vals in vals_list:
+            self._check_required(self.env["imap.template"], vals)
         with self._values_checked():
-            templates = self.env["imap.template"].create([self._template_values(v) for v in values_list])
+            templates = self.env["imap.template"].create(vals_list)
         return [api_values.template(t) for t in templates]
 
     @api.model
@@ -194,8 +198,10 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         template = self._records("imap.template", [template_id])
         template.check_access("write")
+        vals = self._template_values(values)
+        self._check_required(template, vals, creating=False)
         with self._values_checked():
-            template.write(self._template_values(values))
+            template.write(vals)
         return api_values.template(template)
 
     @api.model
@@ -322,6 +328,17 @@ class ImapApi(models.AbstractModel):
                     self._check_id(record_id, name)
             else:  # char, text, html, selection
                 self._check_text(value, name)
+
+    def _check_required(self, Model, values, creating=True):
+        """The fields the form requires are given (or have a default) and not emptied: PostgreSQL would
+        refuse the row with an error in the log."""
+        required = [name for name, field in Model._fields.items()
+                    if field.required and field.store and not field.compute and not field.related
+                    and field.type not in ("boolean", "integer", "float") and (creating or name in values)]
+        defaults = Model.default_get(required) if creating else {}
+        missing = [name for name in required if name not in defaults and values.get(name) in (None, False, "")]
+        if missing:
+            raise UserError(self.env._("Missing: %(fields)s.", fields=", ".join(missing)))
 
     def _records(self, model, ids):
         """The records *ids* of *model* (archived ones too); a missing one refuses the call."""

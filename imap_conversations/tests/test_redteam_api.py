@@ -7,6 +7,8 @@ refused with one of Odoo's own faults and log nothing at ERROR.
 
 import logging
 
+from odoo.exceptions import UserError
+from odoo.fields import Command
 from odoo.tests import tagged
 
 from .api_common import ApiCase, ApiFault
@@ -115,12 +117,17 @@ class TestRedTeamApiArguments(RedTeamApiCase):
             ("create_mailboxes", [[{"name": "x", "host": "h", "login": "l", "port": 2**40}]], {}),
             ("create_mailboxes", [[{"name": "x", "host": "h", "login": "l", "company_id": "mine"}]], {}),
             ("create_mailboxes", [[{"name": ["x"], "host": "h", "login": "l"}]], {}),
+            ("create_mailboxes", [[{}]], {}),
+            ("create_mailboxes", [[{"name": "x", "host": None, "login": "l"}]], {}),
         ]
         self.assertEqual(self.misbehaving(self.imap_user, calls), [])
         admin_calls = [
             ("update_template", [self.template.id, {"company_id": 2**40}], {}),
             ("update_template", [self.template.id, {"name": {"a": 1}}], {}),
             ("create_templates", [[{"name": "x", "model": "res.partner", "company_id": "x"}]], {}),
+            ("create_templates", [[{}]], {}),
+            ("create_templates", [[{"model": "res.partner"}]], {}),
+            ("update_template", [self.template.id, {"name": ""}], {}),
         ]
         self.assertEqual(self.misbehaving(self.imap_admin, admin_calls), [])
         self.assertEqual(self.inbox_of(self.rig.new_login()), [])
@@ -228,3 +235,19 @@ class TestRedTeamApiTemplateCode(RedTeamApiCase):
                     self.refused(self.imap_admin, "update_template", template["id"], {field: source})
         self.assertEqual(self.env["imap.template"].browse(template["id"]).subject, "Hi {{ object.name }}")
         self.assertEqual(self.env["imap.template"].search_count([("name", "=", "Code")]), 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRedTeamApiAddresses(RedTeamApiCase):
+    def test_RT_A9_a_contact_whose_address_is_not_one_is_refused_in_words(self):
+        """RT-A9. imap_user writes to "<>@x" (a contact made from it, as an unknown address is) through the
+        API, and to a contact of that address in the web client's composer: Send must say what is wrong."""
+        mailbox = self.synced_mailbox(owner=self.imap_user)
+        refusal = self.refused(self.imap_user, "send_message", ["<>@x"], "Hi", "<p>Hi</p>")
+        self.assertIn("@x is not an e-mail address", refusal)
+        contact = self.env["res.partner"].create({"name": "Odd", "email": "<>@x"})
+        composer = self.env["imap.compose"].with_user(self.imap_user).create({
+            "mailbox_id": mailbox.id, "partner_ids": [Command.set(contact.ids)], "subject": "Hi"})
+        with self.assertRaisesRegex(UserError, "is not an e-mail address"):
+            composer.action_send()
+        self.assertFalse(self.messages(mailbox), "nothing stored, not even a draft")
