@@ -1,6 +1,8 @@
 import base64
 import binascii
 import contextlib
+import functools
+import inspect
 
 from odoo import api, models
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
@@ -24,6 +26,8 @@ MAILBOX_FIELDS = frozenset({
 TEMPLATE_FIELDS = frozenset({"name", "model", "subject", "body_html", "lang", "is_default", "active", "company_id"})
 #: At most this many failed messages in one answer.
 MAX_LIMIT = 1000
+#: Record ids and integer fields are PostgreSQL integers: a larger number would fail in SQL, with a traceback.
+MAX_INTEGER = 2**31 - 1
 
 
 class ImapApi(models.AbstractModel):
@@ -57,6 +61,8 @@ class ImapApi(models.AbstractModel):
         self._check_values_list(values_list)
         for values in values_list:
             self._check_keys(values, MAILBOX_FIELDS)
+            self._check_kinds(self.env["imap.mailbox"], values)
+            self._check_required(self.env["imap.mailbox"], values)
         with self._values_checked():
             mailboxes = self.env["imap.mailbox"].create(values_list)
         return [api_values.mailbox(m) for m in mailboxes]
@@ -95,7 +101,8 @@ class ImapApi(models.AbstractModel):
             mailboxes = self._mailboxes(mailbox_ids)
             mailboxes._check_allowed("use", self.env._("Failed messages"))
             domain.append(("mailbox_id", "in", mailboxes.ids))
-        if not isinstance(limit, int) or not isinstance(offset, int) or not 0 < limit <= MAX_LIMIT or offset < 0:
+        if (any(isinstance(n, bool) or not isinstance(n, int) for n in (limit, offset))
+                or not 0 < limit <= MAX_LIMIT or not 0 <= offset <= MAX_INTEGER):
             raise UserError(self.env._("limit must be between 1 and %(max)s, offset 0 or more.", max=MAX_LIMIT))
         messages = self.env["imap.message"].search(domain, limit=limit, offset=offset,
                                                    order="failed_date desc, id desc")
@@ -122,6 +129,13 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         if mode not in MODES:
             raise UserError(self.env._("mode must be one of %(modes)s.", modes=", ".join(MODES)))
+        for name, value in (("mailbox_id", mailbox_id), ("reply_to_message_id", reply_to_message_id),
+                            ("conversation_id", conversation_id), ("res_id", res_id), ("template_id", template_id)):
+            self._check_id(value, name, optional=True)
+        for name, value in (("res_model", res_model), ("subject", subject), ("body", body)):
+            self._check_text(value, name)
+        if attachments not in (None, False) and not isinstance(attachments, list):
+            raise UserError(self.env._("An attachment is a dictionary with a name and its content in base64."))
         values = {
             name: value for name, value in (
                 ("mailbox_id", mailbox_id), ("parent_id", reply_to_message_id), ("conversation_id", conversation_id),
@@ -160,6 +174,7 @@ class ImapApi(models.AbstractModel):
     def list_templates(self, model=None, include_archived=False):
         """The templates the caller may read (every IMAP user: the composer offers them)."""
         self._check_caller()
+        self._check_text(model, "model")
         domain = [("model", "=", model)] if model else []
         templates = self.env["imap.template"].with_context(active_test=not include_archived).search(domain)
         return [api_values.template(t) for t in templates]
@@ -170,8 +185,11 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         self._check_values_list(values_list)
         self.env["imap.template"].check_access("create")  # the ACL's words first, before any value is read
+        vals_list = [self._template_values(v) for v in values_list]
+        for vals in vals_list:
+            self._check_required(self.env["imap.template"], vals)
         with self._values_checked():
-            templates = self.env["imap.template"].create([self._template_values(v) for v in values_list])
+            templates = self.env["imap.template"].create(vals_list)
         return [api_values.template(t) for t in templates]
 
     @api.model
@@ -180,8 +198,10 @@ class ImapApi(models.AbstractModel):
         self._check_caller()
         template = self._records("imap.template", [template_id])
         template.check_access("write")
+        vals = self._template_values(values)
+        self._check_required(template, vals, creating=False)
         with self._values_checked():
-            template.write(self._template_values(values))
+            template.write(vals)
         return api_values.template(template)
 
     @api.model
@@ -195,6 +215,7 @@ class ImapApi(models.AbstractModel):
     def get_default_template(self, model):
         """The template preselected for records of *model* in the caller's company, or false."""
         self._check_caller()
+        self._check_text(model, "model")
         template = self.env["imap.template"]._default_for(model)
         return api_values.template(template) if template else False
 
@@ -203,6 +224,9 @@ class ImapApi(models.AbstractModel):
         """The template rendered for a record (*res_id*) or sample data, as the Preview button shows it."""
         self._check_caller()
         template = self._records("imap.template", [template_id])
+        self._check_id(res_id, "res_id", optional=True)
+        self._check_text(lang, "lang")
+        self._check_text(tz, "tz")
         # The preview's choices are lists made by methods, which the ORM does not check a value against.
         if tz and tz not in self.list_time_zones():
             raise UserError(self.env._("Unknown time zone %(tz)r: list_time_zones gives them.", tz=tz))
@@ -222,6 +246,22 @@ class ImapApi(models.AbstractModel):
         return [code for code, _label in _tz_get(self)]
 
     # -- helpers (private: not callable over RPC) ---------------------------------------------
+
+    def _prepare_setup(self):
+        """imap.api is a set of methods, not records (it has no table): the ORM's methods it inherits
+        (read, exists, copy, onchange, web_save...) would only fail in SQL or on a missing field, each a
+        traceback in the log that any caller could have written at will. Over RPC it answers its own
+        methods only: Odoo refuses the others as it refuses private ones (AccessError). Done on the
+        registry's class, whose bases (every addon's ``_inherit = "base"``) are known only now."""
+        result = super()._prepare_setup()
+        model_class = self.env.registry[self._name]
+        for name in dir(model_class):
+            if name.startswith("_") or name in vars(ImapApi):
+                continue
+            value = inspect.getattr_static(model_class, name)
+            if inspect.isfunction(value) and not getattr(value, "_imap_api_refused", False):
+                setattr(model_class, name, _refused_over_rpc(model_class, name))
+        return result
 
     def _check_caller(self):
         if not self.env.user.has_group("imap_conversations.group_user"):
@@ -248,10 +288,64 @@ class ImapApi(models.AbstractModel):
             raise UserError(self.env._("Unknown fields: %(unknown)s. Allowed: %(allowed)s.",
                                        unknown=", ".join(map(str, unknown)), allowed=", ".join(sorted(allowed))))
 
+    def _check_id(self, value, what, optional=False):
+        """*value* is a record id (false or none too when *optional*): anything else would reach SQL."""
+        if optional and value in (None, False):
+            return
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_INTEGER:
+            raise UserError(self.env._("%(what)s must be a record id (a whole number from 1), not %(value)r.",
+                                       what=what, value=value))
+
+    def _check_text(self, value, what):
+        """*value* is a text, or not given (none or false)."""
+        if value not in (None, False) and not isinstance(value, str):
+            raise UserError(self.env._("%(what)s must be a text, not %(value)r.", what=what, value=value))
+
+    def _check_kinds(self, Model, values):
+        """Each value is of its field's kind, as the ORM stores it without failing in SQL (a text for a
+        selection, a record id for a many-to-one, numbers within PostgreSQL's integers...)."""
+        for name, value in values.items():
+            kind = Model._fields[name].type
+            if kind == "many2one":
+                self._check_id(value, name, optional=True)
+            elif kind == "integer":
+                if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
+                    raise UserError(self.env._("%(what)s must be a whole number, not %(value)r.",
+                                               what=name, value=value))
+            elif kind == "float":
+                if isinstance(value, bool) or not isinstance(value, int | float):
+                    raise UserError(self.env._("%(what)s must be a number, not %(value)r.", what=name, value=value))
+            elif kind == "boolean":
+                if not isinstance(value, bool):
+                    raise UserError(self.env._("%(what)s must be true or false, not %(value)r.",
+                                               what=name, value=value))
+            elif kind == "many2many":
+                # Record ids, as docs/api.md says (user ids for member_ids): not the ORM's commands.
+                if not isinstance(value, list):
+                    raise UserError(self.env._("%(what)s must be a list of record ids, not %(value)r.",
+                                               what=name, value=value))
+                for record_id in value:
+                    self._check_id(record_id, name)
+            else:  # char, text, html, selection
+                self._check_text(value, name)
+
+    def _check_required(self, Model, values, creating=True):
+        """The fields the form requires are given (or have a default) and not emptied: PostgreSQL would
+        refuse the row with an error in the log."""
+        required = [name for name, field in Model._fields.items()
+                    if field.required and field.store and not field.compute and not field.related
+                    and field.type not in ("boolean", "integer", "float") and (creating or name in values)]
+        defaults = Model.default_get(required) if creating else {}
+        missing = [name for name in required if name not in defaults and values.get(name) in (None, False, "")]
+        if missing:
+            raise UserError(self.env._("Missing: %(fields)s.", fields=", ".join(missing)))
+
     def _records(self, model, ids):
         """The records *ids* of *model* (archived ones too); a missing one refuses the call."""
-        if not isinstance(ids, list | tuple) or not ids or not all(isinstance(i, int) for i in ids):
+        if not isinstance(ids, list | tuple) or not ids:
             raise UserError(self.env._("Give a non-empty list of record ids."))
+        for record_id in ids:
+            self._check_id(record_id, "ids")
         records = self.env[model].with_context(active_test=False).browse(list(dict.fromkeys(ids)))
         missing = records - records.exists()
         if missing:
@@ -269,6 +363,7 @@ class ImapApi(models.AbstractModel):
         partners = Partner.browse()
         for address in addresses:
             if isinstance(address, int) and not isinstance(address, bool):
+                self._check_id(address, "recipient")
                 partner = Partner.browse(address).exists()
                 if not partner:
                     raise MissingError(self.env._("No contact with id %(id)s.", id=address))
@@ -284,7 +379,8 @@ class ImapApi(models.AbstractModel):
         """ir.attachment records of the composer from ``[{"name", "content" (base64), "mimetype"}]``."""
         values_list = []
         for attachment in attachments:
-            if not isinstance(attachment, dict) or not attachment.get("name") or "content" not in attachment:
+            if (not isinstance(attachment, dict) or not attachment.get("name") or "content" not in attachment
+                    or not all(isinstance(attachment.get(key) or "", str) for key in ("name", "content", "mimetype"))):
                 raise UserError(self.env._("An attachment is a dictionary with a name and its content in base64."))
             try:
                 raw = base64.b64decode(attachment["content"], validate=True)
@@ -301,6 +397,7 @@ class ImapApi(models.AbstractModel):
         if not isinstance(values, dict):
             raise UserError(self.env._("Give the template's fields as a dictionary."))
         self._check_keys(values, TEMPLATE_FIELDS)
+        self._check_kinds(self.env["imap.template"], {k: v for k, v in values.items() if k != "model"})
         values = dict(values)
         if "model" in values:
             model = values.pop("model")
@@ -311,3 +408,16 @@ class ImapApi(models.AbstractModel):
                                            "crm.lead...) or imap.conversation, not %(model)r.", model=model))
             values["model_id"] = found.id
         return values
+
+
+
+
+def _refused_over_rpc(model_class, name):
+    """The ORM's method *name* of *model_class* (imap.api), unchanged for the server's code, private over RPC."""
+
+    def method(self, *args, **kwargs):
+        return getattr(super(model_class, self), name)(*args, **kwargs)
+
+    functools.update_wrapper(method, inspect.getattr_static(model_class, name))
+    method._imap_api_refused = True
+    return api.private(method)

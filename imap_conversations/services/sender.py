@@ -93,18 +93,23 @@ class MailSender:
         sender = Address(mailbox.user_id.name or mailbox.name, mailbox.email or mailbox.login)
         # Recipients and attachments are read with the user's rights, here: one they may not read
         # refuses the mail now, not after it left.
-        outgoing = compose_message(
-            sender=sender,
-            to=[_address(p) for p in to],
-            cc=[_address(p) for p in cc or ()],
-            subject=subject,
-            html=html or "",
-            attachments=[OutgoingAttachment(a.name, a.mimetype or "application/octet-stream", a.raw)
-                         for a in attachments or ()],
-            reply_to_message=Parent(parent.message_id, (parent.references or "").split(), parent.subject or "")
-            if parent and parent.message_id else None,
-            message_id=draft.message_id if draft else None,
-        )
+        try:
+            outgoing = compose_message(
+                sender=sender,
+                to=[_address(p) for p in to],
+                cc=[_address(p) for p in cc or ()],
+                subject=subject,
+                html=html or "",
+                attachments=[OutgoingAttachment(a.name, a.mimetype or "application/octet-stream", a.raw)
+                             for a in attachments or ()],
+                reply_to_message=Parent(parent.message_id, (parent.references or "").split(), parent.subject or "")
+                if parent and parent.message_id else None,
+                message_id=draft.message_id if draft else None,
+            )
+        except imap_errors.InvalidAddressError as error:
+            # A contact's address that is none ("<>@x": any user may make such a contact, or a mail
+            # may bring one): said in words, before anything is stored or sent.
+            raise UserError(self.env._("This mail cannot be sent: %(error)s", error=error)) from error
         # The OAuth2 access token is fetched when sending: a refusal then fails the send, not the draft.
         settings = mailbox._smtp_settings(with_token=False)
         conversation = conversation or (parent.conversation_id if parent else None) or (draft and draft.conversation_id)

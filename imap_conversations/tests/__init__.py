@@ -91,3 +91,5 @@ from . import test_routing_go_live
 from . import test_composer_new_recipients
 from . import test_sync_listing
 from . import test_idle_queue
+from . import test_redteam_api
+from . import test_redteam_older_mail

@@ -49,9 +49,11 @@ class ApiCase(SyncCase, HttpCase):
         return answer["result"]
 
     def assertRefused(self, exception, text, user, method, *args, **kwargs):
-        """The call answers Odoo's *exception* (its class name) with *text* in its message."""
-        with self.assertRaises(ApiFault) as caught:
+        """The call answers Odoo's *exception* (its class name) with *text* in its message; the server logs
+        the refusal as a warning, never an error."""
+        with self.assertRaises(ApiFault) as caught, self.assertLogs("odoo.http", "WARNING") as logged:
             self.rpc(user, method, *args, **kwargs)
+        self.assertEqual([r.getMessage() for r in logged.records if r.levelname != "WARNING"], [])
         self.assertEqual(caught.exception.name, f"odoo.exceptions.{exception}", caught.exception.message)
         self.assertIn(text, caught.exception.message)
         return caught.exception

@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..engine.older_mail import contact_addresses
 from ..engine.search import uid_set, uids_in_set
@@ -29,6 +29,24 @@ class ImapOlderMailWizard(models.TransientModel):
     summary = fields.Html(compute="_compute_total", sanitize=True)
     state = fields.Selection([("found", "Found"), ("started", "Import started")], default="found", readonly=True)
     job_ids = fields.Many2many("imap.older.mail.job", string="Imports", readonly=True)
+
+    #: What a user gives: the record whose older mail is searched for. The rest is the search's and the
+    #: import's (written as superuser after their checks): "readonly" binds the form only, not RPC.
+    _USER_FIELDS = frozenset({"res_model", "res_id"})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(set(vals) - self._USER_FIELDS for vals in vals_list):
+            raise AccessError(self.env._("A search of older mail is given its record only; the search writes the "
+                                         "rest."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        # An empty write is the web client saving the dialog before a button: nothing to refuse.
+        if vals and not self.env.su:
+            raise AccessError(self.env._("What the search found and its import are written by the search only: "
+                                         "search again."))
+        return super().write(vals)
 
     @api.depends("line_ids.count", "line_ids.mailbox_id")
     def _compute_total(self):
@@ -73,8 +91,9 @@ class ImapOlderMailWizard(models.TransientModel):
     def _search_server(self):
         """Search every usable mailbox now (the lines are the search's: written as superuser)."""
         self.ensure_one()
+        self.check_access("write")
         record, addresses = self._record_addresses()
-        self.write({"record_name": record.display_name, "addresses": " ".join(addresses), "state": "found"})
+        self.sudo().write({"record_name": record.display_name, "addresses": " ".join(addresses), "state": "found"})
         Line = self.env["imap.older.mail.wizard.line"].sudo()
         Line.search([("wizard_id", "=", self.id)]).unlink()
         if not addresses:
@@ -98,6 +117,7 @@ class ImapOlderMailWizard(models.TransientModel):
     def action_import(self):
         """Import what was found: at once up to IMMEDIATE_LIMIT messages, in the background beyond."""
         self.ensure_one()
+        self.check_access("write")
         if self.state != "found":
             raise UserError(self.env._("This import has started already: search again for what is left."))
         lines = self.line_ids.filtered(lambda line: line.count and line.folder_id)
@@ -120,7 +140,7 @@ class ImapOlderMailWizard(models.TransientModel):
                 "pending": [older_mail.pending_entry(line.folder_id, int(line.uidvalidity), uids_in_set(line.uids))
                             for line in of_mailbox],
             })
-        self.write({"state": "started", "job_ids": [fields.Command.set(jobs.ids)]})
+        self.sudo().write({"state": "started", "job_ids": [fields.Command.set(jobs.ids)]})
         if not background:
             # As Sync now: a minute at most in the request (shared with the rest of these jobs).
             deadline = scheduler.deadline_for(self.env, scheduler.SYNC_NOW_BUDGET, cron=False)
