@@ -69,8 +69,9 @@ class Seen:
 
     def _poll(self):
         while not self._stop.is_set():
-            rows = self.odoo.call("imap.message", "search_read", [("id", ">", self.last_id)], ["message_id"],
-                                  order="id")
+            rows = self.odoo.call(
+                "imap.message", "search_read", [("id", ">", self.last_id)], ["message_id"], order="id"
+            )
             now = time.time()
             for row in rows:
                 self.last_id = max(self.last_id, row["id"])
@@ -117,8 +118,10 @@ def describe_without_inotify(dovecot, latencies):
     if not polled:
         return
     limit = Path("/proc/sys/fs/inotify/max_user_instances").read_text().strip()
-    print(f"  {len(polled)} of the server's IDLE sessions ran without inotify (this machine's "
-          f"fs.inotify.max_user_instances = {limit}): Dovecot looks at those mailboxes every 30 s only")
+    print(
+        f"  {len(polled)} of the server's IDLE sessions ran without inotify (this machine's "
+        f"fs.inotify.max_user_instances = {limit}): Dovecot looks at those mailboxes every 30 s only"
+    )
     kept = [(seconds, login) for seconds, login in latencies if login not in polled]
     if kept:
         describe("  mail to the mailboxes whose session kept inotify", kept)
@@ -127,8 +130,10 @@ def describe_without_inotify(dovecot, latencies):
 def describe(name, latencies):
     latencies = sorted(seconds for seconds, _login in latencies)
     p95 = latencies[min(len(latencies) - 1, round(0.95 * len(latencies)) - 1)]
-    print(f"{name}: {len(latencies)} messages, p50 {statistics.median(latencies):.2f}s, "
-          f"p95 {p95:.2f}s, max {latencies[-1]:.2f}s")
+    print(
+        f"{name}: {len(latencies)} messages, p50 {statistics.median(latencies):.2f}s, "
+        f"p95 {p95:.2f}s, max {latencies[-1]:.2f}s"
+    )
 
 
 def main():
@@ -151,16 +156,34 @@ def main():
         baseline = rss_kib(worker.pid)
         users = [MailboxFixture(dovecot, *dovecot.add_user()) for _n in range(args.mailboxes)]
         started = time.monotonic()
-        odoo.call("imap.mailbox", "create", [{
-            "name": f"Bench {u.login}", "host": dovecot.host, "port": dovecot.port, "security": "none",
-            "login": u.login, "password": u.password, "timeout": 30} for u in users])
+        odoo.call(
+            "imap.mailbox",
+            "create",
+            [
+                {
+                    "name": f"Bench {u.login}",
+                    "host": dovecot.host,
+                    "port": dovecot.port,
+                    "security": "none",
+                    "login": u.login,
+                    "password": u.password,
+                    "timeout": 30,
+                }
+                for u in users
+            ],
+        )
         # Every mailbox watched and through its first sync (folders listed, INBOX empty).
-        wait_until(lambda: odoo.call("imap.mailbox", "search_count", [("last_sync_date", "!=", False)])
-                   == args.mailboxes and worker.log().count("watching mailbox") >= args.mailboxes,
-                   600, interval=1, what="every mailbox watched and synced once")
+        wait_until(
+            lambda: (
+                odoo.call("imap.mailbox", "search_count", [("last_sync_date", "!=", False)]) == args.mailboxes
+                and worker.log().count("watching mailbox") >= args.mailboxes
+            ),
+            600,
+            interval=1,
+            what="every mailbox watched and synced once",
+        )
         time.sleep(15)  # the rescan after the first syncs listed the folders
-        print(f"== {args.mailboxes} mailboxes watched and synced once in {time.monotonic() - started:.0f}s",
-              flush=True)
+        print(f"== {args.mailboxes} mailboxes watched and synced once in {time.monotonic() - started:.0f}s", flush=True)
         watching = rss_kib(worker.pid)
 
         idle = measure(odoo, users, args.samples, args.rate, timeout=120)
@@ -169,18 +192,30 @@ def main():
         worker.stop()
         describe(f"IDLE worker, {args.mailboxes} mailboxes", idle)
         describe_without_inotify(dovecot, idle)
-        print(f"worker RSS: {baseline / 1024:.0f} MiB before any mailbox, {watching / 1024:.0f} MiB watching "
-              f"{args.mailboxes}, peak {peak / 1024:.0f} MiB; {(watching - baseline) / args.mailboxes:.0f} KiB "
-              f"per watched mailbox ({args.folders_per_mailbox} folder(s) each)")
+        print(
+            f"worker RSS: {baseline / 1024:.0f} MiB before any mailbox, {watching / 1024:.0f} MiB watching "
+            f"{args.mailboxes}, peak {peak / 1024:.0f} MiB; {(watching - baseline) / args.mailboxes:.0f} KiB "
+            f"per watched mailbox ({args.folders_per_mailbox} folder(s) each)"
+        )
         if errors:
             print("worker ERROR lines:", *errors[:10], sep="\n  ")
 
         cron = odoo.call("ir.model.data", "check_object_reference", "imap_conversations", "ir_cron_sync_mailboxes")[1]
         odoo.call("ir.cron", "write", [cron], {"interval_number": 1, "interval_type": "minutes"})
-        server = subprocess.Popen(install.command(
-            odoo.addons_path, *odoo._common(), "--http-interface=127.0.0.1", f"--http-port={free_port()}",
-            "--max-cron-threads=1", "--log-level=warn", f"--logfile={odoo.log_dir / 'cron-server.log'}",
-        ), env=odoo.env, stdin=subprocess.DEVNULL, start_new_session=True)
+        server = subprocess.Popen(
+            install.command(
+                odoo.addons_path,
+                *odoo._common(),
+                "--http-interface=127.0.0.1",
+                f"--http-port={free_port()}",
+                "--max-cron-threads=1",
+                "--log-level=warn",
+                f"--logfile={odoo.log_dir / 'cron-server.log'}",
+            ),
+            env=odoo.env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         try:
             time.sleep(5)
             cron_latencies = measure(odoo, users, args.cron_samples, 1 / 5, timeout=300)

@@ -71,8 +71,11 @@ def run_json(command, env=None):
 
 def bench_engine(mailbox):
     snippet = ENGINE_SNIPPET.format(
-        paths=[str(REPO / "imap_conversations")], host=mailbox.server.host, port=mailbox.server.port,
-        login=mailbox.login, password=mailbox.password,
+        paths=[str(REPO / "imap_conversations")],
+        host=mailbox.server.host,
+        port=mailbox.server.port,
+        login=mailbox.login,
+        password=mailbox.password,
     )
     return run_json([sys.executable, "-c", snippet])
 
@@ -80,20 +83,40 @@ def bench_engine(mailbox):
 def create_database(install, database, modules):
     odoo_runner.ensure_postgres(install)
     command = install.command(
-        "-d", database, *odoo_runner.db_args(install), f"--addons-path={install.addons_dir},{REPO}",
-        "-i", ",".join(modules), "--without-demo=all", "--stop-after-init", "--log-level=warn",
-        f"--http-port={free_port()}", "--max-cron-threads=0",
+        "-d",
+        database,
+        *odoo_runner.db_args(install),
+        f"--addons-path={install.addons_dir},{REPO}",
+        "-i",
+        ",".join(modules),
+        "--without-demo=all",
+        "--stop-after-init",
+        "--log-level=warn",
+        f"--http-port={free_port()}",
+        "--max-cron-threads=0",
     )
     subprocess.run(command, check=True, capture_output=True)
 
 
 def bench_odoo(install, database, mode, mailbox, webhook=False):
     env = {**os.environ, "BENCH_WEBHOOK": "1"} if webhook else None
-    return run_json([
-        install.python, str(REPO / "bench" / "odoo_side.py"), "--odoo-bin", install.entry[-1], "--db", database,
-        f"--addons-path={install.addons_dir},{REPO}", mode,
-        mailbox.server.host, str(mailbox.server.port), mailbox.login, mailbox.password,
-    ], env=env)
+    return run_json(
+        [
+            install.python,
+            str(REPO / "bench" / "odoo_side.py"),
+            "--odoo-bin",
+            install.entry[-1],
+            "--db",
+            database,
+            f"--addons-path={install.addons_dir},{REPO}",
+            mode,
+            mailbox.server.host,
+            str(mailbox.server.port),
+            mailbox.login,
+            mailbox.password,
+        ],
+        env=env,
+    )
 
 
 def rate(result):
@@ -126,14 +149,20 @@ def print_webhook_rounds(plain, hooked):
     print()
     print("webhooks (same run, alternately):")
     for label, results in (("without a webhook", plain), ("with a webhook on every event", hooked)):
-        print(f"  {label:32} " + "  ".join(
-            f"{rate(r):.0f} msg/s, {r['cpu_seconds']:.1f}s CPU ({r['deliveries']} deliveries)" for r in results))
+        print(
+            f"  {label:32} "
+            + "  ".join(
+                f"{rate(r):.0f} msg/s, {r['cpu_seconds']:.1f}s CPU ({r['deliveries']} deliveries)" for r in results
+            )
+        )
     mean = [sum(map(rate, results)) / len(results) for results in (plain, hooked)]
     cpu = [sum(r["cpu_seconds"] for r in results) / len(results) for results in (plain, hooked)]
     emit = sum(r["emit_seconds"] for r in hooked)
     print(f"  with/without: {mean[1] / mean[0]:.3f} in messages per second, {cpu[1] / cpu[0]:.3f} in Odoo's CPU time")
-    print(f"  writing the outbox: {emit:.2f}s of {sum(r['seconds'] for r in hooked):.1f}s "
-          f"({100 * emit / sum(r['seconds'] for r in hooked):.1f}% of the imports with a webhook)")
+    print(
+        f"  writing the outbox: {emit:.2f}s of {sum(r['seconds'] for r in hooked):.1f}s "
+        f"({100 * emit / sum(r['seconds'] for r in hooked):.1f}% of the imports with a webhook)"
+    )
 
 
 def main():
@@ -141,8 +170,12 @@ def main():
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--fetchmail-messages", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--webhook-rounds", type=int, default=0,
-                        help="also import N times without and N times with a webhook subscribed to every event")
+    parser.add_argument(
+        "--webhook-rounds",
+        type=int,
+        default=0,
+        help="also import N times without and N times with a webhook subscribed to every event",
+    )
     args = parser.parse_args()
     install = odoo_locator.locate()
     if install.entry[0] == "-m":
@@ -174,15 +207,22 @@ def main():
         finally:
             odoo_runner.drop_database(install, database)
 
-    rows = [("a. engine alone (fetch + parse)", engine), ("b. imap_conversations -> Odoo", addon),
-            ("c. Odoo fetchmail -> crm.lead", fetchmail)]
+    rows = [
+        ("a. engine alone (fetch + parse)", engine),
+        ("b. imap_conversations -> Odoo", addon),
+        ("c. Odoo fetchmail -> crm.lead", fetchmail),
+    ]
     print()
     print(f"{'':34} {'messages':>9} {'seconds':>8} {'msg/s':>8} {'peak RSS':>9}")
     for label, result in rows:
-        print(f"{label:34} {result['messages']:>9} {result['seconds']:>8.1f} {rate(result):>8.0f} "
-              f"{result['peak_rss_mb']:>7.0f}MB")
-    print(f"   (fetchmail stored {fetchmail['stored']} of the {fetchmail['messages']} messages it processed: "
-          f"{fetchmail['stored'] / fetchmail['seconds']:.0f} leads/s; rates above are per message processed)")
+        print(
+            f"{label:34} {result['messages']:>9} {result['seconds']:>8.1f} {rate(result):>8.0f} "
+            f"{result['peak_rss_mb']:>7.0f}MB"
+        )
+    print(
+        f"   (fetchmail stored {fetchmail['stored']} of the {fetchmail['messages']} messages it processed: "
+        f"{fetchmail['stored'] / fetchmail['seconds']:.0f} leads/s; rates above are per message processed)"
+    )
     print()
     print(f"b/c = {rate(addon) / rate(fetchmail):.1f}x  (target >= 20x)")
     print(f"b/a = {rate(addon) / rate(engine):.2f}   (target >= 0.5)")

@@ -40,15 +40,18 @@ def large_message(size_mb):
     message["Message-ID"] = f"<large-{uuid.uuid4().hex}@example.org>"
     message.set_content("The file you asked for.\n")
     # base64 makes 4 bytes of 3: the attachment is sized so that the whole message is N MB.
-    message.add_attachment(os.urandom(size_mb * 1024 * 1024 * 3 // 4), maintype="application",
-                           subtype="octet-stream", filename="data.bin")
+    message.add_attachment(
+        os.urandom(size_mb * 1024 * 1024 * 3 // 4), maintype="application", subtype="octet-stream", filename="data.bin"
+    )
     return message.as_bytes()
 
 
 def describe(label, result, size_mb):
     growth = result["peak_rss_mb"] - result["rss_before_mb"]
-    print(f"{label:36} {result['messages']:>3} msg {result['seconds']:>6.1f}s  before {result['rss_before_mb']:>6.0f}MB"
-          f"  peak {result['peak_rss_mb']:>6.0f}MB  growth {growth:>6.0f}MB  = {growth / size_mb:.1f} x N")
+    print(
+        f"{label:36} {result['messages']:>3} msg {result['seconds']:>6.1f}s  before {result['rss_before_mb']:>6.0f}MB"
+        f"  peak {result['peak_rss_mb']:>6.0f}MB  growth {growth:>6.0f}MB  = {growth / size_mb:.1f} x N"
+    )
 
 
 def main():

@@ -46,14 +46,23 @@ def bench_imap_conversations(env, args):
     """Our addon, as the cron runs it: commit per batch."""
     from odoo.addons.imap_conversations.services.mailbox_sync import MailboxSync
 
-    mailbox = env["imap.mailbox"].create({
-        "name": "benchmark", "host": args.host, "port": args.port, "security": "none",
-        "login": args.login, "password": args.password, "user_id": False,
-        # bench/memory_benchmark.py imports a message above the default maximum size.
-        **({"max_message_size_mb": int(os.environ["BENCH_MAX_MESSAGE_MB"])}
-           if os.environ.get("BENCH_MAX_MESSAGE_MB") and "max_message_size_mb" in env["imap.mailbox"]._fields
-           else {}),
-    })
+    mailbox = env["imap.mailbox"].create(
+        {
+            "name": "benchmark",
+            "host": args.host,
+            "port": args.port,
+            "security": "none",
+            "login": args.login,
+            "password": args.password,
+            "user_id": False,
+            # bench/memory_benchmark.py imports a message above the default maximum size.
+            **(
+                {"max_message_size_mb": int(os.environ["BENCH_MAX_MESSAGE_MB"])}
+                if os.environ.get("BENCH_MAX_MESSAGE_MB") and "max_message_size_mb" in env["imap.mailbox"]._fields
+                else {}
+            ),
+        }
+    )
     mailbox.action_fetch_folders()
     mailbox.folder_ids.filtered(lambda f: f.name != "INBOX").write({"sync_enabled": False})
     webhook = None
@@ -79,9 +88,16 @@ def bench_imap_conversations(env, args):
         raise SystemExit(f"sync failed: {report.error}")
     count = env["imap.message"].search_count([("mailbox_id", "=", mailbox.id)])
     deliveries = env["imap.webhook.delivery"].search_count([("webhook_id", "=", webhook.id)]) if webhook else 0
-    return {"messages": count, "failed": report.counts.failed, "seconds": elapsed, "deliveries": deliveries,
-            "cpu_seconds": cpu, "emit_seconds": emitting[0],
-            "rss_before_mb": before, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "messages": count,
+        "failed": report.counts.failed,
+        "seconds": elapsed,
+        "deliveries": deliveries,
+        "cpu_seconds": cpu,
+        "emit_seconds": emitting[0],
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def time_emitting():
@@ -104,11 +120,18 @@ def time_emitting():
 
 def bench_fetchmail(env, args):
     """Odoo's own fetchmail.server into CRM leads, the way its cron does it."""
-    server = env["fetchmail.server"].create({
-        "name": "benchmark", "server_type": "imap", "server": args.host, "port": args.port, "is_ssl": False,
-        "user": args.login, "password": args.password,
-        "object_id": env["ir.model"]._get("crm.lead").id,
-    })
+    server = env["fetchmail.server"].create(
+        {
+            "name": "benchmark",
+            "server_type": "imap",
+            "server": args.host,
+            "port": args.port,
+            "is_ssl": False,
+            "user": args.login,
+            "password": args.password,
+            "object_id": env["ir.model"]._get("crm.lead").id,
+        }
+    )
     server.button_confirm_login()
     env.cr.commit()
     before = rss_mb()
@@ -119,8 +142,13 @@ def bench_fetchmail(env, args):
     leads = env["crm.lead"].search_count([]) - leads_before
     # fetchmail marks every message it handled \Seen, stored or not: that is what it processed.
     processed = count_seen(args)
-    return {"messages": processed, "stored": leads, "seconds": elapsed, "rss_before_mb": before,
-            "peak_rss_mb": peak_rss_mb()}
+    return {
+        "messages": processed,
+        "stored": leads,
+        "seconds": elapsed,
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def count_seen(args):

@@ -64,8 +64,10 @@ def one_pass(database, lanes, profile=False):
     CPU seconds of the lanes' processes)."""
     database.shell(PREPARE)
     with tempfile.TemporaryDirectory() as barrier:
-        processes = [database.shell_process(LANE.format(barrier=barrier, name=n, lanes=lanes, profile=profile))
-                     for n in range(lanes)]
+        processes = [
+            database.shell_process(LANE.format(barrier=barrier, name=n, lanes=lanes, profile=profile))
+            for n in range(lanes)
+        ]
         results = []
         for process in processes:
             out, err = process.communicate(timeout=3600)
@@ -107,13 +109,17 @@ def main():
         finally:
             database.drop()
     print()
-    print(f"{'mailboxes':>9} {'parallel':>8} {'synced':>7} {'s/pass':>7} {'ms/mailbox':>10} {'speed-up':>8} "
-          f"{'cpu ms/mailbox':>14}")
+    print(
+        f"{'mailboxes':>9} {'parallel':>8} {'synced':>7} {'s/pass':>7} {'ms/mailbox':>10} {'speed-up':>8} "
+        f"{'cpu ms/mailbox':>14}"
+    )
     single = {count: seconds for count, lanes, _p, seconds, _c in rows if lanes == 1}
     for count, lanes, processed, seconds, cpu in rows:
         speedup = f"{single[count] / seconds:.2f}x" if count in single and seconds else "-"
-        print(f"{count:>9} {lanes:>8} {processed:>7} {seconds:>7.1f} {seconds / count * 1000:>10.1f} {speedup:>8} "
-              f"{cpu / count * 1000:>14.1f}")
+        print(
+            f"{count:>9} {lanes:>8} {processed:>7} {seconds:>7.1f} {seconds / count * 1000:>10.1f} {speedup:>8} "
+            f"{cpu / count * 1000:>14.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -98,8 +98,12 @@ def main():
     try:
         print(f"generating {args.messages} messages and searching...", flush=True)
         snippet = ODOO_SIDE.format(
-            odoo_dir=str(Path(install.entry[-1]).resolve().parent), db=database,
-            addons=f"{install.addons_dir},{REPO}", messages=args.messages, queries=QUERIES, runs=args.runs,
+            odoo_dir=str(Path(install.entry[-1]).resolve().parent),
+            db=database,
+            addons=f"{install.addons_dir},{REPO}",
+            messages=args.messages,
+            queries=QUERIES,
+            runs=args.runs,
         )
         result = subprocess.run([install.python, "-c", snippet], capture_output=True, text=True, check=False)
         if result.returncode:
@@ -111,8 +115,10 @@ def main():
     print(f"{'query':24} {'found':>6} {'p50 index':>10} {'p95 index':>10} {'p50 none':>10} {'p95 none':>10}")
     for query in QUERIES:
         indexed, bare = report["with_index"][query], report["without_index"][query]
-        print(f"{query:24} {indexed['found']:>6} {indexed['p50_ms']:>8.1f}ms {indexed['p95_ms']:>8.1f}ms "
-              f"{bare['p50_ms']:>8.1f}ms {bare['p95_ms']:>8.1f}ms")
+        print(
+            f"{query:24} {indexed['found']:>6} {indexed['p50_ms']:>8.1f}ms {indexed['p95_ms']:>8.1f}ms "
+            f"{bare['p50_ms']:>8.1f}ms {bare['p95_ms']:>8.1f}ms"
+        )
     return 0
 
 

@@ -26,8 +26,24 @@ from engine.parse import parse_message
 
 SAMPLES = Path(__file__).resolve().parent.parent / "imap_conversations" / "tests" / "samples"
 WORDS = [
-    "invoice", "meeting", "project", "delivery", "schedule", "Grüße", "résumé", "report", "quarter",
-    "budget", "follow-up", "client", "review", "draft", "signed", "contract", "thanks", "regards",
+    "invoice",
+    "meeting",
+    "project",
+    "delivery",
+    "schedule",
+    "Grüße",
+    "résumé",
+    "report",
+    "quarter",
+    "budget",
+    "follow-up",
+    "client",
+    "review",
+    "draft",
+    "signed",
+    "contract",
+    "thanks",
+    "regards",
 ]
 
 
@@ -35,7 +51,7 @@ def _paragraphs(rng, size):
     words = []
     while sum(len(word) + 1 for word in words) < size:
         words.append(rng.choice(WORDS))
-    lines = [" ".join(words[index:index + 12]) for index in range(0, len(words), 12)]
+    lines = [" ".join(words[index : index + 12]) for index in range(0, len(words), 12)]
     return "\n".join(lines)
 
 
@@ -48,8 +64,10 @@ def _headers(message, rng, number):
     message["Message-ID"] = make_msgid(domain="example.com")
     message["References"] = " ".join(make_msgid(domain="example.com") for _ in range(rng.randint(0, 8)))
     for hop in range(6):
-        message["Received"] = (f"from mx{hop}.example.net (mx{hop}.example.net [192.0.2.{hop}]) by "
-                               f"mail.example.com with ESMTPS id {number}x{hop}; {message['Date']}")
+        message["Received"] = (
+            f"from mx{hop}.example.net (mx{hop}.example.net [192.0.2.{hop}]) by "
+            f"mail.example.com with ESMTPS id {number}x{hop}; {message['Date']}"
+        )
     return message
 
 

@@ -42,25 +42,33 @@ def oauth_app(oauth):
 
     Keyword arguments go to the registration (``access_token_lifetime``, ``scope``, ``app_mailbox``...).
     """
+
     def register(**options):
         registered = oauth.register_client(redirect_uris=[OAUTH_REDIRECT_URI], **options)
         return OAuthClient(
-            client_id=registered["client_id"], client_secret=registered["client_secret"],
-            authorization_endpoint=oauth.authorization_endpoint, token_endpoint=oauth.token_endpoint,
-            revocation_endpoint=oauth.revocation_endpoint, timeout=10,
+            client_id=registered["client_id"],
+            client_secret=registered["client_secret"],
+            authorization_endpoint=oauth.authorization_endpoint,
+            token_endpoint=oauth.token_endpoint,
+            revocation_endpoint=oauth.revocation_endpoint,
+            timeout=10,
         )
+
     return register
 
 
 @pytest.fixture
 def oauth_connect(oauth):
     """``connect(app, mailbox, scopes)``: the engine's code flow with PKCE, the user consenting over HTTP."""
+
     def connect(app, mailbox, scopes=(IMAP_SCOPE, SMTP_SCOPE)):
         request = authorization_request(app, OAUTH_REDIRECT_URI, scopes)
-        callback = urllib.parse.parse_qs(urllib.parse.urlsplit(
-            oauth.consent(request.url, mailbox.login, mailbox.password)).query)
+        callback = urllib.parse.parse_qs(
+            urllib.parse.urlsplit(oauth.consent(request.url, mailbox.login, mailbox.password)).query
+        )
         assert callback["state"] == [request.state]
         return exchange_code(app, callback["code"][0], OAUTH_REDIRECT_URI, request.code_verifier)
+
     return connect
 
 
@@ -129,8 +137,12 @@ def pytest_collection_modifyitems(config, items):
     if not os.environ.get(ENV_ENGINE_TIER_ONLY):
         return
     # Tests that run Odoo itself (a test database of their own) run once, in the other pass.
-    odoo_tier = [item for item in items if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")
-                 or {"odoo_database", "command_database"} & set(getattr(item, "fixturenames", ()))]
+    odoo_tier = [
+        item
+        for item in items
+        if item.path.name in ("test_odoo_tier.py", "test_odoo_upgrade.py")
+        or {"odoo_database", "command_database"} & set(getattr(item, "fixturenames", ()))
+    ]
     if odoo_tier:
         config.hook.pytest_deselected(items=odoo_tier)
         items[:] = [item for item in items if item not in odoo_tier]

@@ -40,5 +40,4 @@ def filled_users(dovecot, count, messages):
 
 def create_mailboxes(database, dovecot, users, **values):
     """Shared mailboxes (no owner, so no destination policy) for *users*, folders fetched; their ids."""
-    return database.shell(CREATE_MAILBOXES.format(users=users, host=dovecot.host, port=dovecot.port,
-                                                  values=values))
+    return database.shell(CREATE_MAILBOXES.format(users=users, host=dovecot.host, port=dovecot.port, values=values))

@@ -62,9 +62,15 @@ def test_a_reply_threads_under_its_parent():
     parsed = parse_message(outgoing.raw)
 
     assert parsed.in_reply_to == outgoing.in_reply_to == "<parent-1@example.com>"
-    assert parsed.references == list(outgoing.references) == [
-        "<root@example.com>", "<middle@example.com>", "<parent-1@example.com>",
-    ]
+    assert (
+        parsed.references
+        == list(outgoing.references)
+        == [
+            "<root@example.com>",
+            "<middle@example.com>",
+            "<parent-1@example.com>",
+        ]
+    )
     assert parsed.subject == outgoing.subject == "Re: Offer 2026"
 
 
@@ -73,24 +79,27 @@ def test_a_reply_keeps_a_subject_the_user_wrote_with_one_re_in_front():
     assert compose(reply_to_message=PARENT, subject="RE: Offer 2026").subject == "Re: Offer 2026"
 
 
-@pytest.mark.parametrize(("subject", "expected"), [
-    ("Offer", "Re: Offer"),
-    ("Re: Offer", "Re: Offer"),
-    ("RE: Offer", "Re: Offer"),
-    ("re:Offer", "Re: Offer"),
-    ("Re: Re: RE: Offer", "Re: Offer"),
-    ("AW: Angebot", "Re: Angebot"),
-    ("SV: Tilbud", "Re: Tilbud"),
-    ("Re[2]: Offer", "Re: Offer"),
-    ("Re\uff1aOffer", "Re: Offer"),
-    ("Ответ: Предложение", "Re: Предложение"),
-    ("Fwd: Offer", "Re: Fwd: Offer"),
-    ("WG: Angebot", "Re: WG: Angebot"),
-    ("Review: Q3 figures", "Re: Review: Q3 figures"),
-    ("Reminder", "Re: Reminder"),
-    ("  Offer\r\n next line ", "Re: Offer next line"),
-    ("", "Re:"),
-])
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Offer", "Re: Offer"),
+        ("Re: Offer", "Re: Offer"),
+        ("RE: Offer", "Re: Offer"),
+        ("re:Offer", "Re: Offer"),
+        ("Re: Re: RE: Offer", "Re: Offer"),
+        ("AW: Angebot", "Re: Angebot"),
+        ("SV: Tilbud", "Re: Tilbud"),
+        ("Re[2]: Offer", "Re: Offer"),
+        ("Re\uff1aOffer", "Re: Offer"),
+        ("Ответ: Предложение", "Re: Предложение"),
+        ("Fwd: Offer", "Re: Fwd: Offer"),
+        ("WG: Angebot", "Re: WG: Angebot"),
+        ("Review: Q3 figures", "Re: Review: Q3 figures"),
+        ("Reminder", "Re: Reminder"),
+        ("  Offer\r\n next line ", "Re: Offer next line"),
+        ("", "Re:"),
+    ],
+)
 def test_re_is_added_once(subject, expected):
     assert reply_subject(subject) == expected
 
@@ -155,7 +164,7 @@ def test_the_html_has_a_plain_text_alternative():
     outgoing = compose(html=html)
     parsed = parse_message(outgoing.raw)
 
-    assert 'multipart/alternative' in outgoing.raw.decode()
+    assert "multipart/alternative" in outgoing.raw.decode()
     assert parsed.html_body.strip() == html
     assert parsed.text_body.strip() == "Hello Bob,\n\nsee our offer <https://shop.example.com/offer>.\nAnna"
 

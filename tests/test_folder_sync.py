@@ -12,13 +12,21 @@ from rig.mailgen import generate
 
 def simple(n, date_header="Tue, 01 Sep 2026 09:00:00 +0000", **extra):
     headers = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in extra.items())
-    return (f"Message-ID: <m{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n"
-            f"Date: {date_header}\r\n{headers}\r\nbody {n}\r\n").encode()
+    return (
+        f"Message-ID: <m{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n"
+        f"Date: {date_header}\r\n{headers}\r\nbody {n}\r\n"
+    ).encode()
 
 
 def run(session, folder="INBOX", state=None, known=(), horizon=date(2000, 1, 1), **kwargs):
-    sync = FolderSync(session, folder, state or FolderState(), horizon=horizon,
-                      is_known=lambda ms: {m.uid for m in ms if m.message_id in known}, **kwargs)
+    sync = FolderSync(
+        session,
+        folder,
+        state or FolderState(),
+        horizon=horizon,
+        is_known=lambda ms: {m.uid for m in ms if m.message_id in known},
+        **kwargs,
+    )
     batches = list(sync.batches())
     return sync, batches
 
@@ -57,8 +65,14 @@ def test_incremental_sync_fetches_only_mail_above_the_watermark(mailbox):
 def test_only_batches_before_the_last_one_leave_mail_to_take(mailbox):
     mailbox.append("INBOX", [simple(n) for n in range(1, 6)])
     with open_session(mailbox.settings()) as session:
-        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: set(),
-                          limits=BatchLimits(max_messages=2))
+        sync = FolderSync(
+            session,
+            "INBOX",
+            FolderState(),
+            horizon=date(2000, 1, 1),
+            is_known=lambda ms: set(),
+            limits=BatchLimits(max_messages=2),
+        )
         left = [sync.has_more_after(batch.last_uid) for batch in sync.batches()]
     assert left == [True, True, False], "a run out of time after the last batch still ends the folder"
 
@@ -149,14 +163,17 @@ def test_messages_leaving_the_folder_are_detected(mailbox):
         assert again.present_uids() == {1, 3}
 
 
-@pytest.mark.parametrize(("stored", "status", "action"), [
-    (FolderState(), FolderStatus(5, 10, 9, 3), "initial"),
-    (FolderState(5, 9, 3, True, 9), FolderStatus(5, 10, 9, 3), "unchanged"),
-    (FolderState(5, 9, 3, True, 9), FolderStatus(5, 11, 10, 4), "incremental"),
-    (FolderState(5, 9, 3, True, 9), FolderStatus(5, 10, 8, 4), "incremental"),
-    (FolderState(5, 9, 3, True, 9), FolderStatus(6, 10, 9, 3), "reset"),
-    (FolderState(5, 4, None, False, 9), FolderStatus(5, 10, 9, None), "initial"),
-])
+@pytest.mark.parametrize(
+    ("stored", "status", "action"),
+    [
+        (FolderState(), FolderStatus(5, 10, 9, 3), "initial"),
+        (FolderState(5, 9, 3, True, 9), FolderStatus(5, 10, 9, 3), "unchanged"),
+        (FolderState(5, 9, 3, True, 9), FolderStatus(5, 11, 10, 4), "incremental"),
+        (FolderState(5, 9, 3, True, 9), FolderStatus(5, 10, 8, 4), "incremental"),
+        (FolderState(5, 9, 3, True, 9), FolderStatus(6, 10, 9, 3), "reset"),
+        (FolderState(5, 4, None, False, 9), FolderStatus(5, 10, 9, None), "initial"),
+    ],
+)
 def test_plan_from_state_and_status(stored, status, action):
     assert plan_folder(stored, status).action == action
 
@@ -181,12 +198,13 @@ def test_the_key_known_before_download_is_the_key_after_parsing_for_8bit_ids(mai
     from engine.identity import dedupe_key, server_key
     from engine.parse import parse_message
 
-    raw = (b"Message-ID: <caf\xc3\xa9@b\xc3\xbcro.example>\r\nSubject: 8-bit\r\nFrom: a@example.com\r\n\r\nx\r\n")
+    raw = b"Message-ID: <caf\xc3\xa9@b\xc3\xbcro.example>\r\nSubject: 8-bit\r\nFrom: a@example.com\r\n\r\nx\r\n"
     mailbox.append("INBOX", [raw])
     seen = []
     with open_session(mailbox.settings()) as session:
-        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1),
-                          is_known=lambda ms: seen.extend(ms) or set())
+        sync = FolderSync(
+            session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: seen.extend(ms) or set()
+        )
         [batch] = list(sync.batches())
     before = server_key(seen[0].message_id)
     parsed = parse_message(batch.new[0].raw)

@@ -16,8 +16,7 @@ RECENTLY = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def simple(n):
-    return (f"Message-ID: <h{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n"
-            f"\r\nbody {n}\r\n").encode()
+    return (f"Message-ID: <h{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n\r\nbody {n}\r\n").encode()
 
 
 def sync_run(session, state=None, folder="INBOX"):
@@ -75,8 +74,11 @@ def test_a_resumed_first_sync_keeps_the_boundary_its_first_run_saw(mailbox):
     mailbox.append("INBOX", [simple(1), simple(2)], msg_time=RECENTLY)
     mailbox.append("INBOX", [simple(3)], msg_time=LONG_AGO)
     with open_session(mailbox.settings()) as session:
-        uidvalidity = FolderSync(session, "INBOX", FolderState(), horizon=HORIZON,
-                                 is_known=lambda ms: set()).make_plan().status.uidvalidity
+        uidvalidity = (
+            FolderSync(session, "INBOX", FolderState(), horizon=HORIZON, is_known=lambda ms: set())
+            .make_plan()
+            .status.uidvalidity
+        )
         # The first run stopped after committing UID 1, having seen UIDNEXT 4.
         interrupted = FolderState(uidvalidity=uidvalidity, last_uid=1, initial_sync_done=False, uidnext=4)
         mailbox.append("INBOX", [simple(4)], msg_time=LONG_AGO)  # arrived between the two runs

@@ -7,15 +7,23 @@ from engine.transport import open_session
 
 
 def message(n, body_size=0):
-    return (f"Message-ID: <big{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n"
-            f"Date: Tue, 01 Sep 2026 09:00:00 +0000\r\n\r\n{'x' * body_size}\r\nend {n}\r\n").encode()
+    return (
+        f"Message-ID: <big{n}@test>\r\nSubject: message {n}\r\nFrom: a@example.com\r\n"
+        f"Date: Tue, 01 Sep 2026 09:00:00 +0000\r\n\r\n{'x' * body_size}\r\nend {n}\r\n"
+    ).encode()
 
 
 def test_a_message_over_the_limit_comes_with_its_headers_only_and_the_watermark_passes_it(mailbox):
     mailbox.append("INBOX", [message(1), message(2, body_size=50_000), message(3)])
     with open_session(mailbox.settings()) as session:
-        sync = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: set(),
-                          max_message_size=10_000)
+        sync = FolderSync(
+            session,
+            "INBOX",
+            FolderState(),
+            horizon=date(2000, 1, 1),
+            is_known=lambda ms: set(),
+            max_message_size=10_000,
+        )
         batches = list(sync.batches())
     assert [m.uid for b in batches for m in b.new] == [1, 3]
     [large] = [m for b in batches for m in b.too_large]

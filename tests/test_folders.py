@@ -8,8 +8,12 @@ def test_special_use_folders_get_their_roles(mailbox):
     with open_session(mailbox.settings()) as session:
         roles = {f.name: f.role for f in list_folders(session)}
     assert roles == {
-        "INBOX": "inbox", "Sent": "sent", "Drafts": "drafts",
-        "Trash": "trash", "Archive": "archive", "Junk": "junk",
+        "INBOX": "inbox",
+        "Sent": "sent",
+        "Drafts": "drafts",
+        "Trash": "trash",
+        "Archive": "archive",
+        "Junk": "junk",
     }
 
 

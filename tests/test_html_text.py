@@ -20,9 +20,7 @@ def test_quoted_replies_become_quote_lines():
         "<p>Bob</p>"
     )
     assert html_to_text(html) == (
-        "Yes, agreed.\n\n"
-        "> On Monday Anna wrote:\n>\n> Shall we?\n>\n>> First question\n\n"
-        "Bob\n"
+        "Yes, agreed.\n\n> On Monday Anna wrote:\n>\n> Shall we?\n>\n>> First question\n\nBob\n"
     )
 
 

@@ -59,14 +59,20 @@ def test_a_refused_login_stops_the_watch_and_notifies_once(odoo_database, doveco
     login, _password = dovecot.add_user()
     mailbox_id = make_mailbox(odoo_database, dovecot, login, "not the password")
     worker = odoo_database.worker(*FAST)
-    wait_until(lambda: read(odoo_database, mailbox_id, "state")["state"] == "auth_failed", PROMPT,
-               what="the refused login recorded")
+    wait_until(
+        lambda: read(odoo_database, mailbox_id, "state")["state"] == "auth_failed",
+        PROMPT,
+        what="the refused login recorded",
+    )
     wait_watched(odoo_database, mailbox_id, False)
     # Several scans later: no new attempt, one notification.
     time.sleep(4)
     assert worker.log().count(f"mailbox {mailbox_id} refused the login") == 1
-    notes = odoo_database.call("mail.message", "search_count", [
-        ("model", "=", "imap.mailbox"), ("res_id", "=", mailbox_id), ("body", "ilike", "login refused")])
+    notes = odoo_database.call(
+        "mail.message",
+        "search_count",
+        [("model", "=", "imap.mailbox"), ("res_id", "=", mailbox_id), ("body", "ilike", "login refused")],
+    )
     assert notes == 1
     assert worker.stop() == 0
     assert not worker.error_lines()

@@ -37,8 +37,11 @@ def test_a_second_worker_skips_watched_mailboxes_and_takes_them_when_the_first_i
     assert "watching mailbox" not in second.log()
 
     first.kill()
-    second_pid = wait_until(lambda: (pid := _holders(odoo_database, ids)) != first_pid and pid, PROMPT,
-                            what="the second worker watching all")
+    second_pid = wait_until(
+        lambda: (pid := _holders(odoo_database, ids)) != first_pid and pid,
+        PROMPT,
+        what="the second worker watching all",
+    )
     assert second_pid != first_pid
     for user, mailbox_id in zip(users, ids, strict=True):
         new_mail(user, "After the kill")

@@ -24,8 +24,9 @@ def test_it_syncs_the_mailboxes_given_prints_each_and_a_summary_and_exits_0(comm
     lines = done.stdout.splitlines()
     assert lines[0].startswith("[1/2] Mailbox t") and f"(id {first}): 3 new, 0 known, 0 failed" in lines[0]
     assert f"(id {second}): 3 new" in lines[1]
-    assert lines[-1] == ("sync: 2 mailboxes, 2 done, 0 failed, 0 skipped (already running); "
-                         "6 new messages, 0 failed messages.")
+    assert lines[-1] == (
+        "sync: 2 mailboxes, 2 done, 0 failed, 0 skipped (already running); 6 new messages, 0 failed messages."
+    )
     assert command_database.sql(f"SELECT count(*) FROM imap_message WHERE mailbox_id IN ({first}, {second})") == ["6"]
     again = imap_sync(command_database, "--mailbox", str(first))
     assert again.returncode == 0 and "0 new, 0 known" in again.stdout, "committed: nothing twice"
@@ -45,10 +46,13 @@ def test_recovery_runs_with_recover(command_database, mailboxes):
     assert done.stdout.splitlines()[-1].startswith("recovery: 1 mailboxes, 1 done, 0 failed")
 
 
-@pytest.mark.parametrize("args, said", [
-    (["--mailbox", "999999"], "No mailbox with id 999999."),
-    (["--mailbox", "first"], "invalid integer value: 'first'"),
-])
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--mailbox", "999999"], "No mailbox with id 999999."),
+        (["--mailbox", "first"], "invalid integer value: 'first'"),
+    ],
+)
 def test_bad_arguments_exit_2(command_database, mailboxes, args, said):
     done = imap_sync(command_database, *args)
     assert done.returncode == 2

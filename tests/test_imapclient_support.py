@@ -13,10 +13,20 @@ from engine.transport import open_session
 from rig.imapclient_versions import ENV_MAJOR
 
 
-@pytest.mark.parametrize(("version", "supported"), [
-    ("3.0.1", True), ("3.1.0", True), ("4.0.0", True), ("4.1.0", True), ("4.9.17", True),
-    ("2.3.1", False), ("3.0.0", False), ("5.0.0", False), ("5.0.0rc1", False),
-])
+@pytest.mark.parametrize(
+    ("version", "supported"),
+    [
+        ("3.0.1", True),
+        ("3.1.0", True),
+        ("4.0.0", True),
+        ("4.1.0", True),
+        ("4.9.17", True),
+        ("2.3.1", False),
+        ("3.0.0", False),
+        ("5.0.0", False),
+        ("5.0.0rc1", False),
+    ],
+)
 def test_supported_imapclient_versions(version, supported):
     assert is_supported(version) is supported
 
@@ -57,8 +67,7 @@ def test_flag_changes_of_more_messages_than_one_fetch_covers(mailbox, monkeypatc
     monkeypatch.setattr(folder_sync, "METADATA_CHUNK", 2)
     mailbox.append("INBOX", [f"Subject: {n}\r\n\r\nx\r\n".encode() for n in range(5)])
     with open_session(mailbox.settings()) as session:
-        first = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1),
-                           is_known=lambda ms: set())
+        first = FolderSync(session, "INBOX", FolderState(), horizon=date(2000, 1, 1), is_known=lambda ms: set())
         list(first.batches())
         state = first.next_state(5)
     with mailbox.client() as client:

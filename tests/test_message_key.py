@@ -9,8 +9,9 @@ NO_ID = b"Subject: Offer\r\n\r\nHello\r\n"
 
 
 def server(raw, message_id="", **ids):
-    return ServerMessage(uid=1, flags=frozenset(), internaldate=None, size=len(raw), message_id=message_id,
-                         raw=raw, **ids)
+    return ServerMessage(
+        uid=1, flags=frozenset(), internaldate=None, size=len(raw), message_id=message_id, raw=raw, **ids
+    )
 
 
 def test_the_key_known_from_the_headers_is_the_key_after_download():

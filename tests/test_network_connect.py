@@ -33,8 +33,13 @@ def test_a_refused_destination_is_never_connected_to(mailbox):
 def settings_for_smtp(imap_settings):
     from engine.smtp import SmtpSettings
 
-    return SmtpSettings(host=imap_settings.host, port=imap_settings.port, security="none", timeout=1,
-                        destination_policy=imap_settings.destination_policy)
+    return SmtpSettings(
+        host=imap_settings.host,
+        port=imap_settings.port,
+        security="none",
+        timeout=1,
+        destination_policy=imap_settings.destination_policy,
+    )
 
 
 def test_an_allowed_internal_server_is_reached(mailbox, smtp_server):
@@ -48,8 +53,10 @@ def test_the_certificate_is_checked_against_the_name_while_connecting_to_its_che
     policy = restricted("localhost")
     assert check_connection(mailbox.settings("ssl", host="localhost", destination_policy=policy)).capabilities
     context = tls_context(ca_file=mailbox.server.ca_file, server_name="not-the-certificate-name.example")
-    with socket.create_connection((LOCALHOST, mailbox.server.ssl_port), timeout=5) as sock, \
-            pytest.raises(ssl.SSLCertVerificationError):
+    with (
+        socket.create_connection((LOCALHOST, mailbox.server.ssl_port), timeout=5) as sock,
+        pytest.raises(ssl.SSLCertVerificationError),
+    ):
         context.wrap_socket(sock, server_hostname=LOCALHOST)
 
 

@@ -24,13 +24,26 @@ from engine.network import (
 from engine.smtp import SmtpSettings
 from engine.transport import ConnectionSettings
 
-INTERNAL = ["127.0.0.1", "127.0.0.3", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-            "0.0.0.0", "224.0.0.1", "::1", "fe80::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1"]
+INTERNAL = [
+    "127.0.0.1",
+    "127.0.0.3",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "::1",
+    "fe80::1",
+    "fd00::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+]
 PUBLIC = ["8.8.8.8", "2a00:1450:4001:80b::200e"]
 #: Python calls these global, but each carries an IPv4 address a relay or the host itself may reach
 #: (IPv4-compatible, IPv4-translated, NAT64, local-use NAT64, 6to4) or is an IETF protocol address.
-TUNNELLED = ["::127.0.0.1", "::ffff:0:7f00:1", "64:ff9b::7f00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::",
-             "192.0.0.8"]
+TUNNELLED = ["::127.0.0.1", "::ffff:0:7f00:1", "64:ff9b::7f00:1", "64:ff9b:1::7f00:1", "2002:7f00:1::", "192.0.0.8"]
 
 
 def restricted(text=""):
@@ -61,8 +74,11 @@ def test_addresses_that_wrap_ipv4_are_internal(address):
         check(restricted(), "mail.example.com", address)
     network = f"[{address}]" if ":" in address else address
     check(restricted(network), "mail.example.com", address)  # listed by address: allowed
-    check(restricted("64:ff9b::/96 2002::/16 192.0.0.0/24 ::/96 ::ffff:0:0:0/96 64:ff9b:1::/48"),
-          "mail.example.com", address)  # or by network
+    check(
+        restricted("64:ff9b::/96 2002::/16 192.0.0.0/24 ::/96 ::ffff:0:0:0/96 64:ff9b:1::/48"),
+        "mail.example.com",
+        address,
+    )  # or by network
     check(UNRESTRICTED, "mail.example.com", address)
 
 
@@ -117,8 +133,9 @@ def test_an_unlisted_name_is_refused_without_asking_dns():
         checked_addresses("-no-such-imap-host.invalid", 143, restricted(), timeout=5)
 
 
-@pytest.mark.parametrize("entry", ["imap example", "*.", "mail..example.com", "host:99999", "host:x", "[::1",
-                                   "ex*ample.com", "[::1]x"])
+@pytest.mark.parametrize(
+    "entry", ["imap example", "*.", "mail..example.com", "host:99999", "host:x", "[::1", "ex*ample.com", "[::1]x"]
+)
 def test_an_invalid_entry_is_refused_with_its_text(entry):
     with pytest.raises(ValueError, match="“"):
         parse_allowed_servers(entry.replace(" ", "/"))
@@ -127,7 +144,9 @@ def test_an_invalid_entry_is_refused_with_its_text(entry):
 def test_entries_are_separated_by_commas_spaces_or_lines():
     entries = parse_allowed_servers("a.example.com,*.b.example.com\n10.0.0.0/8 [::1]:993\n\n")
     assert [(e.kind, str(e.value), e.port) for e in entries] == [
-        ("name", "a.example.com", None), ("domain", "b.example.com", None), ("network", "10.0.0.0/8", None),
+        ("name", "a.example.com", None),
+        ("domain", "b.example.com", None),
+        ("network", "10.0.0.0/8", None),
         ("network", "::1/128", 993),
     ]
 

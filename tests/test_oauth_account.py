@@ -10,6 +10,7 @@ from engine.presets import PRESETS, SELECTION
 def jwt(claims):
     def part(value):
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
     return f"{part({'alg': 'RS256'})}.{part(claims)}.signature"
 
 
@@ -23,8 +24,14 @@ def test_a_microsoft_work_account_names_it_by_preferred_username():
 
 
 def test_no_id_token_or_a_broken_one_names_nobody():
-    for answer in ({}, None, {"id_token": "not-a-jwt"}, {"id_token": "a.!!!.c"}, {"id_token": jwt(["a"])},
-                   {"id_token": jwt({"email": 42, "preferred_username": "no-address"})}):
+    for answer in (
+        {},
+        None,
+        {"id_token": "not-a-jwt"},
+        {"id_token": "a.!!!.c"},
+        {"id_token": jwt(["a"])},
+        {"id_token": jwt({"email": 42, "preferred_username": "no-address"})},
+    ):
         assert account_of(answer) is None, answer
     assert id_token_claims("x.e30.y") == {}
 

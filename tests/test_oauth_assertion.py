@@ -15,15 +15,19 @@ from rig.oauth_server import IMAP_SCOPE
 
 def service_account(oauth, name):
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     oauth.register_client(client_id=name, jwt_public_key=public_pem)
     return json.dumps({"type": "service_account", "client_email": name, "private_key": _pem(key)})
 
 
 def _pem(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def test_a_service_account_gets_a_token_for_the_mailbox_it_names(oauth, mailbox):
@@ -37,15 +41,20 @@ def test_a_service_account_gets_a_token_for_the_mailbox_it_names(oauth, mailbox)
 
 def test_an_assertion_signed_with_another_key_is_refused(oauth, mailbox):
     service_account(oauth, "svc-b@rig.test")
-    impostor = json.dumps({"client_email": "svc-b@rig.test",
-                           "private_key": _pem(rsa.generate_private_key(public_exponent=65537, key_size=2048))})
+    impostor = json.dumps(
+        {
+            "client_email": "svc-b@rig.test",
+            "private_key": _pem(rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        }
+    )
     client = OAuthClient(client_id="svc-b@rig.test", token_endpoint=oauth.token_endpoint, timeout=10)
     with pytest.raises(InvalidGrant):
         jwt_bearer_token(client, impostor, mailbox.login, [IMAP_SCOPE])
 
 
-@pytest.mark.parametrize("key_json", ["", "not json", "[]", '{"client_email": "a@b"}',
-                                      '{"client_email": "a@b", "private_key": "garbage"}'])
+@pytest.mark.parametrize(
+    "key_json", ["", "not json", "[]", '{"client_email": "a@b"}', '{"client_email": "a@b", "private_key": "garbage"}']
+)
 def test_a_broken_key_file_is_a_typed_error(key_json):
     with pytest.raises(InvalidServiceAccountKey):
         parse_service_account(key_json)

@@ -38,14 +38,20 @@ def code_for(oauth, mailbox, request):
 
 def test_the_authorization_url_carries_pkce_s256_and_the_state(oauth_app):
     app = oauth_app()
-    request = authorization_request(app, OAUTH_REDIRECT_URI, SCOPES, state="signed-state",
-                                    extra_params={"login_hint": "t0001@rig.test"})
+    request = authorization_request(
+        app, OAUTH_REDIRECT_URI, SCOPES, state="signed-state", extra_params={"login_hint": "t0001@rig.test"}
+    )
     params = query(request.url)
     assert request.url.startswith(app.authorization_endpoint + "?")
     assert params == {
-        "response_type": "code", "client_id": app.client_id, "redirect_uri": OAUTH_REDIRECT_URI,
-        "scope": "imap smtp", "state": "signed-state", "code_challenge": pkce_challenge(request.code_verifier),
-        "code_challenge_method": "S256", "login_hint": "t0001@rig.test",
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": OAUTH_REDIRECT_URI,
+        "scope": "imap smtp",
+        "state": "signed-state",
+        "code_challenge": pkce_challenge(request.code_verifier),
+        "code_challenge_method": "S256",
+        "login_hint": "t0001@rig.test",
     }
     assert 43 <= len(request.code_verifier) <= 128 and request.code_verifier not in request.url
     assert len(authorization_request(app, OAUTH_REDIRECT_URI, SCOPES).state) >= 32  # random when not given
@@ -168,4 +174,5 @@ def test_the_client_secret_stays_out_of_repr(oauth_app):
     app = oauth_app()
     assert app.client_secret not in repr(app)
     assert engine_oauth.AuthorizationRequest("u", "s", "verifier").code_verifier not in repr(
-        engine_oauth.AuthorizationRequest("u", "s", "verifier"))
+        engine_oauth.AuthorizationRequest("u", "s", "verifier")
+    )

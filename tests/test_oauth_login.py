@@ -127,8 +127,12 @@ def test_oauth2_settings_need_a_token_and_keep_it_out_of_repr(mailbox, smtp_serv
 
 
 def outgoing_from(mailbox, to):
-    return compose_message(sender=Address("", mailbox.address), to=[Address("", to)], subject="Over OAuth2",
-                           html="<p>Sent with a bearer token</p>")
+    return compose_message(
+        sender=Address("", mailbox.address),
+        to=[Address("", to)],
+        subject="Over OAuth2",
+        html="<p>Sent with a bearer token</p>",
+    )
 
 
 @pytest.fixture

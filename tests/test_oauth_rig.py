@@ -41,7 +41,8 @@ def test_denying_consent_sends_access_denied_back_with_the_state(oauth, mailbox)
 def test_an_authorization_request_without_pkce_or_with_an_unknown_redirect_is_refused(oauth):
     client = registered(oauth)
     without_pkce = oauth.authorization_url(client["client_id"], OAUTH_REDIRECT_URI, "imap", "").replace(
-        "&code_challenge=&code_challenge_method=S256", "")
+        "&code_challenge=&code_challenge_method=S256", ""
+    )
     assert _call(without_pkce)[0] == 400
     _verifier, challenge = pkce_pair()
     elsewhere = oauth.authorization_url(client["client_id"], "http://127.0.0.1:9/elsewhere", "imap", challenge)

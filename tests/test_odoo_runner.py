@@ -22,8 +22,9 @@ def test_a_clean_run_passes():
 
 
 def test_zero_tests_fails():
-    result = verdict(f"{PREFIX} WARNING db odoo.tests.result: 0 failed, 0 error(s) of 0 tests when loading "
-                     "database 'db'", expected=0)
+    result = verdict(
+        f"{PREFIX} WARNING db odoo.tests.result: 0 failed, 0 error(s) of 0 tests when loading database 'db'", expected=0
+    )
     assert not result.ok
     assert "Odoo ran 0 tests" in result.problems
 
@@ -35,8 +36,7 @@ def test_an_error_line_fails_even_when_every_test_passed():
 
 
 def test_an_install_warning_about_the_addon_fails():
-    result = verdict(f"{PREFIX} WARNING db odoo.modules.loading: The models ['imap.x'] have no access rules",
-                     PASSED)
+    result = verdict(f"{PREFIX} WARNING db odoo.modules.loading: The models ['imap.x'] have no access rules", PASSED)
     assert not result.ok
 
 
@@ -46,14 +46,14 @@ def test_other_warnings_pass_even_in_a_database_named_after_the_addon():
 
 
 def test_the_addons_own_warnings_are_expected_behaviour():
-    result = verdict(f"{PREFIX} WARNING db odoo.addons.imap_conversations.models.imap_mailbox: sync failed",
-                     PASSED)
+    result = verdict(f"{PREFIX} WARNING db odoo.addons.imap_conversations.models.imap_mailbox: sync failed", PASSED)
     assert result.ok
 
 
 def test_a_skipped_test_fails():
-    result = verdict(f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_x: skipped test_y : no chrome",
-                     PASSED)
+    result = verdict(
+        f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_x: skipped test_y : no chrome", PASSED
+    )
     assert not result.ok
 
 
@@ -69,9 +69,11 @@ def test_no_summary_or_a_bad_exit_code_fails():
 
 
 def test_a_hang_report_names_the_test_that_hung_and_ends_the_log_tail_there():
-    lines = [f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_a: Starting TestA.test_one ...",
-             f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_b: Starting TestB.test_two ...",
-             f"{PREFIX} INFO db odoo.models.unlink: User #1 deleted mail.mail records"]
+    lines = [
+        f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_a: Starting TestA.test_one ...",
+        f"{PREFIX} INFO db odoo.addons.imap_conversations.tests.test_b: Starting TestB.test_two ...",
+        f"{PREFIX} INFO db odoo.models.unlink: User #1 deleted mail.mail records",
+    ]
     outcome = Outcome(-1, "the Odoo run wrote nothing to its log for 600s", "--- PostgreSQL sessions\nUPDATE ...")
     report = hang_report(outcome, lines).splitlines()
     assert report[0] == "the Odoo run wrote nothing to its log for 600s"

@@ -22,10 +22,15 @@ def test_addon_tests_pass_inside_a_real_odoo(dovecot, smtp_server, oauth_server,
         pytest.skip(f"Odoo tier skipped: {exc}")
     # Each run draws fresh Dovecot users: the other run's mail must not be in its mailboxes.
     pool = ODOO_POOLS[sorted(imapclient_versions.REQUIREMENTS).index(major)]
-    env = imapclient_versions.env_for(major, {
-        **dovecot.coordinates(odoo_pool=pool), **smtp_server.coordinates(),
-        **oauth_server.coordinates(), "SSL_CERT_FILE": dovecot.ca_file,
-    })
+    env = imapclient_versions.env_for(
+        major,
+        {
+            **dovecot.coordinates(odoo_pool=pool),
+            **smtp_server.coordinates(),
+            **oauth_server.coordinates(),
+            "SSL_CERT_FILE": dovecot.ca_file,
+        },
+    )
     version, _file = imapclient_versions.version_seen_by(install.python, env)
     assert version.split(".")[0] == major, f"Odoo's interpreter imports imapclient {version}, not {major}.x"
     log_path = odoo_runner.REPO / ".test-output" / f"odoo-tier-imapclient{major}.log"

@@ -25,13 +25,18 @@ ECHO_PSQL = ["echo", "psql"]
 def start(program, log_path):
     log = log_path.open("w")
     # -X faulthandler: as PYTHONFAULTHANDLER=1, set by the runner for Odoo.
-    return subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", program], stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-X", "faulthandler", "-c", program],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def watch(process, log_path, timeout=60, stall_timeout=1):
-    return wait_for(process, log_path, timeout=timeout, stall_timeout=stall_timeout, psql_command=ECHO_PSQL,
-                    psql_env=None, poll=0.1)
+    return wait_for(
+        process, log_path, timeout=timeout, stall_timeout=stall_timeout, psql_command=ECHO_PSQL, psql_env=None, poll=0.1
+    )
 
 
 def test_a_run_that_ends_by_itself_is_left_alone(tmp_path):
@@ -63,8 +68,11 @@ def test_a_process_stuck_in_c_still_gives_its_stacks_through_faulthandler(tmp_pa
 def test_a_run_that_keeps_logging_is_stopped_at_the_overall_timeout(tmp_path):
     log_path = tmp_path / "odoo.log"
     # It outlives SIGQUIT and goes on logging: the watchdog must not wait for its log to settle.
-    process = start("import signal, time\nsignal.signal(signal.SIGQUIT, lambda *_: None)\n"
-                    "while True:\n    print('busy', flush=True)\n    time.sleep(0.1)", log_path)
+    process = start(
+        "import signal, time\nsignal.signal(signal.SIGQUIT, lambda *_: None)\n"
+        "while True:\n    print('busy', flush=True)\n    time.sleep(0.1)",
+        log_path,
+    )
     outcome = watch(process, log_path, timeout=1, stall_timeout=30)
     assert outcome.hang == "the Odoo run did not finish within 1s"
     assert process.poll() is not None

@@ -52,14 +52,16 @@ def test_sender_is_none_without_a_from_header():
 
 
 def test_headers_keep_order_and_written_names_with_decoded_unfolded_values():
-    parsed = parse_message(mail("""
+    parsed = parse_message(
+        mail("""
         X-Custom-HEADER: first
         Subject: =?utf-8?Q?caf=C3=A9?=
          au lait
         x-custom-header: second
 
         body
-    """))
+    """)
+    )
     assert parsed.headers == [
         ("X-Custom-HEADER", "first"),
         ("Subject", "café au lait"),

@@ -70,8 +70,10 @@ def test_group_syntax_keeps_members_and_drops_group_names(value, expected):
         ("=?utf-8?Q?J=C3=BCrgen?= <j@x.de>", [("Jürgen", "j@x.de")]),
         ("=?utf-8?Q?M=C3=BCller=2C_J=C3=BCrgen?= <j@x.de>", [("Müller, Jürgen", "j@x.de")]),
         ('"=?utf-8?B?SsO8cmdlbg==?=" <j@x.de>', [("Jürgen", "j@x.de")]),
-        ("=?iso-8859-1?Q?Fran=E7ois?= <f@x.fr>, =?koi8-r?B?6dfBzg==?= <i@x.ru>",
-         [("François", "f@x.fr"), ("Иван", "i@x.ru")]),
+        (
+            "=?iso-8859-1?Q?Fran=E7ois?= <f@x.fr>, =?koi8-r?B?6dfBzg==?= <i@x.ru>",
+            [("François", "f@x.fr"), ("Иван", "i@x.ru")],
+        ),
     ],
 )
 def test_encoded_display_names_are_decoded_after_splitting(value, expected):

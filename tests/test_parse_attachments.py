@@ -25,7 +25,7 @@ def only_attachment(headers: str, content: bytes = b"data"):
 
 def test_attachment_fields_describe_the_decoded_content():
     attachment = only_attachment(
-        "Content-Type: application/pdf; name=x.pdf\nContent-Disposition: attachment; filename=\"Report.PDF\"",
+        'Content-Type: application/pdf; name=x.pdf\nContent-Disposition: attachment; filename="Report.PDF"',
         b"%PDF-1.4 content",
     )
     assert attachment.filename == "Report.PDF"
@@ -43,8 +43,8 @@ def test_attachment_fields_describe_the_decoded_content():
         ("Content-Type: application/pdf", "attachment-1.pdf"),
         ("Content-Type: image/jpeg\nContent-Disposition: inline", "attachment-1.jpg"),
         ("Content-Type: application/x-unheard-of", "attachment-1.bin"),
-        ("Content-Type: application/pdf; name=\"\"", "attachment-1.pdf"),
-        ("Content-Type: application/pdf; name=\"...\"", "attachment-1.pdf"),
+        ('Content-Type: application/pdf; name=""', "attachment-1.pdf"),
+        ('Content-Type: application/pdf; name="..."', "attachment-1.pdf"),
     ],
 )
 def test_nameless_attachments_get_a_name_from_their_type(headers, filename):
@@ -89,10 +89,10 @@ def test_octet_stream_with_a_known_extension_gets_the_real_mimetype():
     [
         ("Content-Type: text/plain; name*=utf-8''%C3%A9t%C3%A9.txt", "été.txt"),
         ("Content-Type: text/plain; name*=iso-8859-1'fr'%E9t%E9.txt", "été.txt"),
-        ("Content-Type: text/plain; name*0=\"long\"; name*1=\"-name.txt\"", "long-name.txt"),
+        ('Content-Type: text/plain; name*0="long"; name*1="-name.txt"', "long-name.txt"),
         ("Content-Type: text/plain; name*=x-bogus''caf%C3%A9.txt", "café.txt"),
         ('Content-Type: text/plain; name="=?utf-8?B?w6l0w6kudHh0?="', "été.txt"),
-        ("Content-Type: text/plain\nContent-Disposition: attachment; filename=\"été.txt\"", "été.txt"),
+        ('Content-Type: text/plain\nContent-Disposition: attachment; filename="été.txt"', "été.txt"),
     ],
 )
 def test_filenames_are_decoded_from_rfc2231_encoded_words_and_raw_8bit(headers, filename):
@@ -106,20 +106,22 @@ def test_quoted_parameters_may_contain_semicolons_and_escaped_quotes():
 
 
 def test_disposition_filename_wins_over_content_type_name():
-    attachment = only_attachment('Content-Type: text/plain; name="old.txt"\nContent-Disposition: attachment; '
-                                 'filename="new.txt"')
+    attachment = only_attachment(
+        'Content-Type: text/plain; name="old.txt"\nContent-Disposition: attachment; filename="new.txt"'
+    )
     assert attachment.filename == "new.txt"
 
 
 def test_images_referenced_by_cid_are_inline_even_without_disposition():
-    parsed = parse_message(mixed(
-        'Content-Type: text/html\n\n<img src="cid:part1.ABC@x">',
-        attachment_part("Content-Type: image/png\nContent-ID: <part1.ABC@x>"),
-        attachment_part("Content-Type: image/png\nContent-ID: <unreferenced@x>"),
-        subtype="related",
-    ))
-    assert [(a.content_id, a.inline) for a in parsed.attachments] == [("part1.ABC@x", True),
-                                                                     ("unreferenced@x", False)]
+    parsed = parse_message(
+        mixed(
+            'Content-Type: text/html\n\n<img src="cid:part1.ABC@x">',
+            attachment_part("Content-Type: image/png\nContent-ID: <part1.ABC@x>"),
+            attachment_part("Content-Type: image/png\nContent-ID: <unreferenced@x>"),
+            subtype="related",
+        )
+    )
+    assert [(a.content_id, a.inline) for a in parsed.attachments] == [("part1.ABC@x", True), ("unreferenced@x", False)]
 
 
 def test_inline_disposition_makes_an_attachment_inline():
@@ -127,14 +129,19 @@ def test_inline_disposition_makes_an_attachment_inline():
 
 
 def test_a_forwarded_message_is_one_eml_attachment_named_after_its_subject():
-    parsed = parse_message(mixed(
-        "Content-Type: text/plain\n\nsee below",
-        "Content-Type: message/rfc822\n\n"
-        "Subject: =?utf-8?Q?R=C3=A9sum=C3=A9?= of 2024\nFrom: a@x.org\n\ninner body",
-    ))
+    parsed = parse_message(
+        mixed(
+            "Content-Type: text/plain\n\nsee below",
+            "Content-Type: message/rfc822\n\n"
+            "Subject: =?utf-8?Q?R=C3=A9sum=C3=A9?= of 2024\nFrom: a@x.org\n\ninner body",
+        )
+    )
     (attachment,) = parsed.attachments
     assert (attachment.filename, attachment.extension, attachment.mimetype) == (
-        "Résumé of 2024.eml", "eml", "message/rfc822")
+        "Résumé of 2024.eml",
+        "eml",
+        "message/rfc822",
+    )
     assert attachment.content.endswith(b"\r\n\r\ninner body")
     assert b"=?utf-8?Q?R=C3=A9sum=C3=A9?=" in attachment.content
     assert parsed.text_body == "see below"
@@ -145,7 +152,7 @@ def test_a_forwarded_message_is_one_eml_attachment_named_after_its_subject():
     [
         ("Content-Type: message/rfc822", "forwarded-message.eml"),
         ("Content-Type: message/rfc822\nContent-Disposition: attachment; filename=original", "original.eml"),
-        ("Content-Type: message/rfc822; name=\"mail.eml\"", "forwarded-message.eml"),
+        ('Content-Type: message/rfc822; name="mail.eml"', "forwarded-message.eml"),
         ("Content-Type: message/rfc822\nContent-Disposition: attachment; filename=f.msg.eml", "f.msg.eml"),
     ],
 )

@@ -168,8 +168,10 @@ def test_mbox_from_line_before_the_headers_is_ignored():
 
 
 def test_a_nul_in_a_filename_or_address_does_not_survive():
-    raw = (b'Content-Type: multipart/mixed; boundary="b"\r\nFrom: A\x00B <a\x00b@x.org>\r\n\r\n--b\r\n'
-           b'Content-Type: application/pdf; name="a\x00.pdf"\r\n\r\n%PDF\r\n--b--\r\n')
+    raw = (
+        b'Content-Type: multipart/mixed; boundary="b"\r\nFrom: A\x00B <a\x00b@x.org>\r\n\r\n--b\r\n'
+        b'Content-Type: application/pdf; name="a\x00.pdf"\r\n\r\n%PDF\r\n--b--\r\n'
+    )
     parsed = parse_message(raw)
     assert parsed.from_[0].name == "AB"
     assert parsed.from_[0].email == "ab@x.org"

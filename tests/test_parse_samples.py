@@ -120,7 +120,6 @@ def test_sample_bodies_are_clean_text_and_the_result_is_deterministic(name):
     assert parsed.size == len(raw)
     assert "\r" not in parsed.text_body and "\x00" not in parsed.text_body
     assert "\x00" not in parsed.html_body
-    assert all(attachment.filename and attachment.size == len(attachment.content)
-               for attachment in parsed.attachments)
+    assert all(attachment.filename and attachment.size == len(attachment.content) for attachment in parsed.attachments)
     assert len(parsed.content_hash) == 64
     assert parse_message(raw) == parsed

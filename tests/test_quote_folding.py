@@ -62,7 +62,8 @@ def test_the_toggle_says_what_it_opens():
     html = render("gmail_reply")
     assert '<summary title="Show quoted text" aria-label="Show quoted text">…</summary>' in html
     assert 'title="Zitierten Text anzeigen"' in fold_html_quotes(
-        (SAMPLES / "gmail_reply.sanitized.html").read_text(), title="Zitierten Text anzeigen")
+        (SAMPLES / "gmail_reply.sanitized.html").read_text(), title="Zitierten Text anzeigen"
+    )
 
 
 def test_a_body_that_is_all_quote_is_left_as_it_is():
@@ -79,39 +80,49 @@ def test_a_body_without_quote_is_left_as_it_is():
 
 
 def test_an_outlook_header_written_without_spaces_between_its_lines_is_found():
-    body = ("<div><p>Signed.</p><div><div style=\"border-top:solid #E1E1E1 1.0pt\"><p><b>From:</b> Eve<br>"
-            "<b>Sent:</b> Tuesday 10:00<br><b>To:</b> Bob Stone<br><b>Subject:</b> Contract</p></div></div>"
-            "<p>Please sign.</p></div>")
+    body = (
+        '<div><p>Signed.</p><div><div style="border-top:solid #E1E1E1 1.0pt"><p><b>From:</b> Eve<br>'
+        "<b>Sent:</b> Tuesday 10:00<br><b>To:</b> Bob Stone<br><b>Subject:</b> Contract</p></div></div>"
+        "<p>Please sign.</p></div>"
+    )
     folds, inside, outside = folded_and_shown(fold_html_quotes(body))
     assert (folds, outside) == (1, "Signed.")
     assert inside.endswith("Please sign.")
 
 
 def test_interleaved_answers_fold_each_quote_and_keep_the_answers_between_them():
-    body = ("<p>Answers below.</p><blockquote>Price?</blockquote><p>100 EUR.</p>"
-            "<blockquote>Delivery?</blockquote><p>Monday.</p>")
+    body = (
+        "<p>Answers below.</p><blockquote>Price?</blockquote><p>100 EUR.</p>"
+        "<blockquote>Delivery?</blockquote><p>Monday.</p>"
+    )
     folds, inside, outside = folded_and_shown(fold_html_quotes(body))
     assert (folds, inside, outside) == (2, "… Price? … Delivery?", "Answers below. 100 EUR. Monday.")
 
 
 def test_text_after_a_quote_in_the_same_element_stays_shown():
     folds, inside, outside = folded_and_shown(
-        fold_html_quotes("<div>Yes.<blockquote>Shall we?</blockquote>See you then.</div>"))
+        fold_html_quotes("<div>Yes.<blockquote>Shall we?</blockquote>See you then.</div>")
+    )
     assert (folds, inside, outside) == (1, "… Shall we?", "Yes. See you then.")
 
 
 def test_plain_text_interleaved_quotes():
     text = "Hi,\n> Price?\n100 EUR.\n> Delivery?\n> Soon?\nMonday.\n"
     assert split_text_quotes(text) == [
-        (False, "Hi,\n"), (True, "> Price?\n"), (False, "100 EUR.\n"), (True, "> Delivery?\n> Soon?\n"),
+        (False, "Hi,\n"),
+        (True, "> Price?\n"),
+        (False, "100 EUR.\n"),
+        (True, "> Delivery?\n> Soon?\n"),
         (False, "Monday.\n"),
     ]
     assert "".join(chunk for _quoted, chunk in split_text_quotes(text)) == text
 
 
 def test_plain_text_outlook_header_block_folds_to_the_end():
-    text = ("Fine by me.\n\n-----Original Message-----\nFrom: Bob <bob@example.org>\n"
-            "Sent: Monday, 25 March 2024 16:00\nTo: Carla\nSubject: Offer\n\nHere is the offer.\n")
+    text = (
+        "Fine by me.\n\n-----Original Message-----\nFrom: Bob <bob@example.org>\n"
+        "Sent: Monday, 25 March 2024 16:00\nTo: Carla\nSubject: Offer\n\nHere is the offer.\n"
+    )
     chunks = split_text_quotes(text)
     assert chunks[0] == (False, "Fine by me.\n\n")
     assert chunks[1][0] is True and chunks[1][1].endswith("Here is the offer.\n")

@@ -7,22 +7,26 @@ OWN = {"team@shop.test"}
 
 def test_reply_all_answers_the_sender_and_copies_everyone_else_but_the_mailbox():
     to, cc = reply_all_addresses(
-        sender="Carla <carla@client.test>", to="Team <TEAM@shop.test>, Bob <bob@client.test>",
-        cc="dana@client.test, carla@client.test", own=OWN,
+        sender="Carla <carla@client.test>",
+        to="Team <TEAM@shop.test>, Bob <bob@client.test>",
+        cc="dana@client.test, carla@client.test",
+        own=OWN,
     )
     assert to == [("Carla", "carla@client.test")]
     assert cc == [("Bob", "bob@client.test"), ("", "dana@client.test")]
 
 
 def test_reply_all_goes_to_the_reply_to_address_when_there_is_one():
-    to, cc = reply_all_addresses(sender="noreply@client.test", reply_to="Desk <desk@client.test>",
-                                 to="team@shop.test", own=OWN)
+    to, cc = reply_all_addresses(
+        sender="noreply@client.test", reply_to="Desk <desk@client.test>", to="team@shop.test", own=OWN
+    )
     assert (to, cc) == ([("Desk", "desk@client.test")], [])
 
 
 def test_reply_all_to_our_own_message_writes_to_its_recipients_again():
-    to, cc = reply_all_addresses(sender="team@shop.test", to="carla@client.test", cc="bob@client.test, team@shop.test",
-                                 own=OWN, outgoing=True)
+    to, cc = reply_all_addresses(
+        sender="team@shop.test", to="carla@client.test", cc="bob@client.test, team@shop.test", own=OWN, outgoing=True
+    )
     assert (to, cc) == ([("", "carla@client.test")], [("", "bob@client.test")])
 
 
@@ -41,8 +45,14 @@ def test_the_quote_escapes_names_and_keeps_the_sanitized_body():
 
 
 def test_a_forward_shows_the_headers_of_the_forwarded_message():
-    html = quote_html(body_html="<p>Hi</p>", sender="Carla <carla@client.test>", date="Monday",
-                      mode=FORWARD, to="team@shop.test", subject="Offer")
+    html = quote_html(
+        body_html="<p>Hi</p>",
+        sender="Carla <carla@client.test>",
+        date="Monday",
+        mode=FORWARD,
+        to="team@shop.test",
+        subject="Offer",
+    )
     assert "Forwarded message" in html
     assert "From: Carla &lt;carla@client.test&gt;<br>" in html and "Subject: Offer<br>" in html
     assert "Cc:" not in html and html.endswith("<p>Hi</p></div>")

@@ -89,8 +89,9 @@ def test_only_the_start_of_a_huge_text_is_searched():
 
 def test_placeholders_render_sender_recipients_headers_and_match():
     found = match(Conditions(subject=r"REF-(\d+)", subject_is_pattern=True), view())
-    template = ("{{ from_name }} <{{from_email}}> to {{ to }} cc {{ cc }}: {{ subject }} #{{ match }} "
-                "{{ header:x-ticket }}")
+    template = (
+        "{{ from_name }} <{{from_email}}> to {{ to }} cc {{ cc }}: {{ subject }} #{{ match }} {{ header:x-ticket }}"
+    )
     assert render(template, view(), found) == (
         "Anna Buyer <anna@customer.example.com> to sales@shop.example cc boss@shop.example: "
         "Quote request REF-1234 #1234 T-77"
@@ -100,7 +101,8 @@ def test_placeholders_render_sender_recipients_headers_and_match():
 
 def test_assignments_are_field_equals_template_lines():
     assert parse_assignments("name = Lead: {{ subject }}\n\n# a comment\nemail_from={{ from_email }}") == [
-        ("name", "Lead: {{ subject }}"), ("email_from", "{{ from_email }}"),
+        ("name", "Lead: {{ subject }}"),
+        ("email_from", "{{ from_email }}"),
     ]
     with pytest.raises(RoutingError):
         parse_assignments("just text")

@@ -23,8 +23,9 @@ def test_two_lanes_claim_different_mailboxes_and_import_everything_exactly_once(
     ids = create_mailboxes(command_database, dovecot, users)
     in_ids = ",".join(map(str, ids))
     # Only these mailboxes are due (others of the database are synced only by hand).
-    assert command_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE sync_due_date <= now() at time zone 'UTC' "
-                             f"AND id NOT IN ({in_ids})") == ["0"]
+    assert command_database.sql(
+        f"SELECT count(*) FROM imap_mailbox WHERE sync_due_date <= now() at time zone 'UTC' AND id NOT IN ({in_ids})"
+    ) == ["0"]
     lanes = [command_database.shell_process(LANE.format(barrier=str(tmp_path), name=name)) for name in ("a", "b")]
     processed = []
     for lane in lanes:
@@ -33,11 +34,16 @@ def test_two_lanes_claim_different_mailboxes_and_import_everything_exactly_once(
         processed.append(json.loads(out.strip().splitlines()[-1])["processed"])
     assert sum(processed) == MAILBOXES, f"each mailbox taken by one lane only: {processed}"
     assert min(processed) >= 1, f"both lanes worked: {processed}"
-    runs = command_database.sql(f"SELECT mailbox_id, count(*) FROM imap_sync_log WHERE kind = 'sync' "
-                             f"AND mailbox_id IN ({in_ids}) GROUP BY mailbox_id")
+    runs = command_database.sql(
+        f"SELECT mailbox_id, count(*) FROM imap_sync_log WHERE kind = 'sync' "
+        f"AND mailbox_id IN ({in_ids}) GROUP BY mailbox_id"
+    )
     assert sorted(runs) == sorted(f"{i}|1" for i in ids), "one run per mailbox"
-    imported = command_database.sql(f"SELECT mailbox_id, count(*), count(DISTINCT message_id) FROM imap_message "
-                                 f"WHERE mailbox_id IN ({in_ids}) GROUP BY mailbox_id")
+    imported = command_database.sql(
+        f"SELECT mailbox_id, count(*), count(DISTINCT message_id) FROM imap_message "
+        f"WHERE mailbox_id IN ({in_ids}) GROUP BY mailbox_id"
+    )
     assert sorted(imported) == sorted(f"{i}|{MESSAGES}|{MESSAGES}" for i in ids), "every message exactly once"
-    assert command_database.sql(f"SELECT count(*) FROM imap_mailbox WHERE id IN ({in_ids}) "
-                             f"AND sync_due_date > now() at time zone 'UTC'") == [str(MAILBOXES)], "next turns set"
+    assert command_database.sql(
+        f"SELECT count(*) FROM imap_mailbox WHERE id IN ({in_ids}) AND sync_due_date > now() at time zone 'UTC'"
+    ) == [str(MAILBOXES)], "next turns set"

@@ -31,10 +31,14 @@ def test_any_of_nests_binary_ors_in_balanced_halves():
     a, b, c, d = (Query().subject(s) for s in "abcd")
     assert Query.any_of(a) == a
     assert Query.any_of(a, b, c).criteria() == [
-        b"OR", [b"SUBJECT", b"a"], [b"OR", [b"SUBJECT", b"b"], [b"SUBJECT", b"c"]],
+        b"OR",
+        [b"SUBJECT", b"a"],
+        [b"OR", [b"SUBJECT", b"b"], [b"SUBJECT", b"c"]],
     ]
     assert Query.any_of(a, b, c, d).criteria() == [
-        b"OR", [b"OR", [b"SUBJECT", b"a"], [b"SUBJECT", b"b"]], [b"OR", [b"SUBJECT", b"c"], [b"SUBJECT", b"d"]],
+        b"OR",
+        [b"OR", [b"SUBJECT", b"a"], [b"SUBJECT", b"b"]],
+        [b"OR", [b"SUBJECT", b"c"], [b"SUBJECT", b"d"]],
     ]
 
 
@@ -53,14 +57,17 @@ def test_queries_are_immutable_and_compare_by_value():
         base.terms = ()
 
 
-@pytest.mark.parametrize(("uids", "expected"), [
-    ([1, 2, 5, 6, 7], b"1:2,5:7"),
-    ([7, 5, 6, 6, 2, 1], b"1:2,5:7"),
-    ([3], b"3"),
-    ([1, 3, 5], b"1,3,5"),
-    (range(10, 20), b"10:19"),
-    ([MAX_UID, 1], b"1,4294967295"),
-])
+@pytest.mark.parametrize(
+    ("uids", "expected"),
+    [
+        ([1, 2, 5, 6, 7], b"1:2,5:7"),
+        ([7, 5, 6, 6, 2, 1], b"1:2,5:7"),
+        ([3], b"3"),
+        ([1, 3, 5], b"1,3,5"),
+        (range(10, 20), b"10:19"),
+        ([MAX_UID, 1], b"1,4294967295"),
+    ],
+)
 def test_uid_sets_are_sent_compactly(uids, expected):
     assert uid_set(uids) == expected
     assert Query().uids(uids).criteria() == [b"UID", expected]
@@ -155,7 +162,9 @@ def test_text_that_would_break_a_bare_atom_is_marked_as_a_literal():
 def test_a_group_never_ends_with_a_literal():
     # imapclient glues ")" to a group's last item, which would stop it being a literal.
     assert (Query().subject("Счёт") | Query().seen()).criteria() == [
-        b"OR", [b"SUBJECT", "Счёт".encode(), b"ALL"], [b"SEEN"],
+        b"OR",
+        [b"SUBJECT", "Счёт".encode(), b"ALL"],
+        [b"SEEN"],
     ]
     assert (~Query().subject("(x)")).criteria() == [b"NOT", [b"SUBJECT", b"(x)", b"ALL"]]
     assert (~Query().subject("plain")).criteria() == [b"NOT", [b"SUBJECT", b"plain"]]

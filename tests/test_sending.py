@@ -66,7 +66,9 @@ def test_a_reply_arrives_threaded_under_the_message_it_answers(mailbox, customer
     assert received.message_id == outgoing.message_id
     assert received.in_reply_to == "<question-2@customer.example>"
     assert received.references == [
-        "<first-contact@customer.example>", "<offer-1@sales.example>", "<question-2@customer.example>",
+        "<first-contact@customer.example>",
+        "<offer-1@sales.example>",
+        "<question-2@customer.example>",
     ]
     assert received.subject == "Re: Angebot 2026"
     assert received.from_ == [Address("Sales", mailbox.address)]
@@ -75,8 +77,12 @@ def test_a_reply_arrives_threaded_under_the_message_it_answers(mailbox, customer
 
 
 def test_a_new_message_arrives_with_no_threading_headers(mailbox, customer, smtp_server):
-    outgoing = compose_message(sender=Address("Sales", mailbox.address), to=[Address("", customer.address)],
-                               subject="Our new catalogue", html="<p>Attached soon.</p>")
+    outgoing = compose_message(
+        sender=Address("Sales", mailbox.address),
+        to=[Address("", customer.address)],
+        subject="Our new catalogue",
+        html="<p>Attached soon.</p>",
+    )
     send(smtp_server, mailbox, outgoing, security="ssl")
 
     received = parse_message(only_message(customer))
@@ -112,8 +118,13 @@ def test_names_subject_and_attachments_survive_the_trip(mailbox, customer, smtp_
 
 
 def test_a_bcc_recipient_gets_the_message_without_a_trace_in_it(mailbox, customer, smtp_server):
-    outgoing = compose_message(sender=Address("", mailbox.address), to=[Address("", "customer@example.com")],
-                               bcc=[Address("Hidden", customer.address)], subject="Bcc", html="<p>x</p>")
+    outgoing = compose_message(
+        sender=Address("", mailbox.address),
+        to=[Address("", "customer@example.com")],
+        bcc=[Address("Hidden", customer.address)],
+        subject="Bcc",
+        html="<p>x</p>",
+    )
     send(smtp_server, mailbox, outgoing)
 
     raw = only_message(customer)
@@ -125,7 +136,10 @@ def test_the_sent_copy_is_read_and_carries_the_same_ids(mailbox, customer, smtp_
     question = incoming_offer_request(customer, mailbox)
     sent_at = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
     outgoing = compose_message(
-        sender=Address("Sales", mailbox.address), to=question.from_, html="<p>Yes.</p>", date=sent_at,
+        sender=Address("Sales", mailbox.address),
+        to=question.from_,
+        html="<p>Yes.</p>",
+        date=sent_at,
         reply_to_message=Parent(question.message_id, question.references, question.subject),
     )
     send(smtp_server, mailbox, outgoing)
@@ -138,7 +152,9 @@ def test_the_sent_copy_is_read_and_carries_the_same_ids(mailbox, customer, smtp_
     assert mailbox.flags("Sent") == {1: {rb"\Seen"}}
     kept = parse_message(only_message(mailbox, "Sent"))
     assert (kept.message_id, kept.in_reply_to, kept.references) == (
-        outgoing.message_id, outgoing.in_reply_to, list(outgoing.references),
+        outgoing.message_id,
+        outgoing.in_reply_to,
+        list(outgoing.references),
     )
     # What sync keys messages on: the copy in Sent and the delivered message are one message.
     delivered = parse_message(only_message(customer))
@@ -156,8 +172,12 @@ def test_the_sent_folder_is_found_by_its_role(mailbox):
 
 
 def test_a_sent_copy_can_go_to_a_chosen_folder(mailbox):
-    outgoing = compose_message(sender=Address("", mailbox.address), to=[Address("", "x@example.com")],
-                               subject="Kept elsewhere", html="<p>x</p>")
+    outgoing = compose_message(
+        sender=Address("", mailbox.address),
+        to=[Address("", "x@example.com")],
+        subject="Kept elsewhere",
+        html="<p>x</p>",
+    )
     mailbox.create_folder("Sent Items")
     with open_session(mailbox.settings()) as session:
         copy = append_sent_copy(session, outgoing.raw, folder="Sent Items")

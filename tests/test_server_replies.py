@@ -67,18 +67,22 @@ def test_the_golden_data_covers_every_class_on_the_common_servers():
         assert {r["server"] for r in GOLDEN if r["class"] == reply_class} >= {"dovecot", "cyrus", "courier"}
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("[BADCHARSET (US-ASCII UTF-8)] Unsupported charset", "BADCHARSET"),
-    ("select failed: [nonexistent] x", "NONEXISTENT"),
-    # Dovecot's and WorkMail's trailing "[host:time]" and "[2026-08-03 06:00:06]" are not codes.
-    ("Temporary authentication failure. [mail.example.net:2026-12-01 21:00:00]", None),
-    ("Internal error occurred. [2026-08-03 06:00:06]", None),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("[BADCHARSET (US-ASCII UTF-8)] Unsupported charset", "BADCHARSET"),
+        ("select failed: [nonexistent] x", "NONEXISTENT"),
+        # Dovecot's and WorkMail's trailing "[host:time]" and "[2026-08-03 06:00:06]" are not codes.
+        ("Temporary authentication failure. [mail.example.net:2026-12-01 21:00:00]", None),
+        ("Internal error occurred. [2026-08-03 06:00:06]", None),
+    ],
+)
 def test_a_response_code_is_an_atom_in_brackets(text, code):
     assert replies.response_code(text) == code
 
 
 # -- against the rig's Dovecot ---------------------------------------------------
+
 
 def _without_timing(text):
     # Dovecot appends how long the command took: "(0.001 + 0.000 secs)."
@@ -86,8 +90,11 @@ def _without_timing(text):
 
 
 def _dovecot_reply(command, text):
-    return next(r["text"] for r in GOLDEN
-                if r["server"] == "dovecot" and r["command"] == command and r["text"].startswith(text[:12]))
+    return next(
+        r["text"]
+        for r in GOLDEN
+        if r["server"] == "dovecot" and r["command"] == command and r["text"].startswith(text[:12])
+    )
 
 
 def test_the_golden_dovecot_replies_are_what_dovecot_answers(mailbox):

@@ -117,8 +117,9 @@ def test_certificate_of_an_unknown_ca_is_not_trusted_by_the_system_store(sender,
 
 def test_certificate_check_can_be_switched_off_explicitly(sender, smtp_server):
     mailbox, _settings = sender
-    settings = smtp_server.settings(mailbox.login, mailbox.password, "ssl", host=UNTRUSTED_HOST,
-                                    verify_certificate=False, trust_rig_ca=False)
+    settings = smtp_server.settings(
+        mailbox.login, mailbox.password, "ssl", host=UNTRUSTED_HOST, verify_certificate=False, trust_rig_ca=False
+    )
     assert check_smtp(settings).tls_version.startswith("TLSv1.")
 
 
@@ -177,10 +178,13 @@ def greeting_server(greeting):
     return listener.getsockname()[1]
 
 
-@pytest.mark.parametrize(("greeting", "error", "transient"), [
-    (b"421 4.3.2 Too busy, come back later\r\n", errors.ThrottledError, True),
-    (b"554 5.3.2 No SMTP service here\r\n", errors.ProtocolError, False),
-])
+@pytest.mark.parametrize(
+    ("greeting", "error", "transient"),
+    [
+        (b"421 4.3.2 Too busy, come back later\r\n", errors.ThrottledError, True),
+        (b"554 5.3.2 No SMTP service here\r\n", errors.ProtocolError, False),
+    ],
+)
 def test_a_server_that_refuses_at_the_greeting_says_why(sender, greeting, error, transient):
     _mailbox, settings = sender
     with pytest.raises(error) as caught:

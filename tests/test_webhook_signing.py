@@ -38,8 +38,10 @@ def test_retries_wait_1_2_4_minutes_and_so_on_capped_then_give_up():
     assert timedelta(hours=20) < total < timedelta(hours=25), "about a day of retries"
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/x", "example.com/hook", "https://", "https://u:p@example.com/",
-                                 "http://example.com:99999/"])
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://example.com/x", "example.com/hook", "https://", "https://u:p@example.com/", "http://example.com:99999/"],
+)
 def test_only_http_and_https_urls_with_a_host_and_no_credentials_are_accepted(url):
     with pytest.raises(webhooks.InvalidUrl):
         webhooks.parse_url(url)
@@ -47,8 +49,12 @@ def test_only_http_and_https_urls_with_a_host_and_no_credentials_are_accepted(ur
 
 def test_a_url_gives_the_host_port_path_and_host_header():
     target = webhooks.parse_url("https://hooks.example.com/in?team=5")
-    assert (target.host, target.port, target.path, target.netloc) == ("hooks.example.com", 443, "/in?team=5",
-                                                                       "hooks.example.com")
+    assert (target.host, target.port, target.path, target.netloc) == (
+        "hooks.example.com",
+        443,
+        "/in?team=5",
+        "hooks.example.com",
+    )
     target = webhooks.parse_url("http://[::1]:8080")
     assert (target.host, target.port, target.path, target.netloc) == ("::1", 8080, "/", "[::1]:8080")
 
@@ -99,8 +105,9 @@ def test_a_post_carries_the_body_and_signed_headers(receiver):
     assert (path, body) == ("/hook?a=1", b'{"x":1}')
     assert headers["X-Imap-Conversations-Event"] == "webhook.test"
     assert headers["X-Imap-Conversations-Delivery"] == "7"
-    assert webhooks.verify("k", int(headers["X-Imap-Conversations-Timestamp"]), body,
-                           headers["X-Imap-Conversations-Signature"])
+    assert webhooks.verify(
+        "k", int(headers["X-Imap-Conversations-Timestamp"]), body, headers["X-Imap-Conversations-Signature"]
+    )
     assert headers["Host"] == f"127.0.0.1:{receiver.port}"
 
 

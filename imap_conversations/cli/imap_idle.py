@@ -21,19 +21,37 @@ from ..services.idle_worker import IdleWorker, WorkerOptions
 def _parser():
     defaults, timing = WorkerOptions(), IdleTiming()
     parser = argparse.ArgumentParser(
-        prog=f"{Path(sys.argv[0]).name} imap-idle", add_help=False,
+        prog=f"{Path(sys.argv[0]).name} imap-idle",
+        add_help=False,
         description="Watch every active IMAP mailbox with IDLE and sync it as soon as its server announces a change.",
     )
-    parser.add_argument("--scan-interval", type=float, default=defaults.scan_interval,
-                        help="seconds between looks at the mailbox table (added, changed, archived mailboxes)")
-    parser.add_argument("--folders-per-mailbox", type=int, default=defaults.folders_per_mailbox,
-                        help="folders watched per mailbox, INBOX first (one connection each)")
-    parser.add_argument("--sync-threads", type=int, default=defaults.sync_threads,
-                        help="mailboxes this worker syncs at once")
-    parser.add_argument("--idle-renew", type=float, default=timing.renew,
-                        help="seconds before IDLE is re-issued (RFC 2177: under 29 minutes)")
-    parser.add_argument("--backoff-max", type=float, default=timing.backoff_max,
-                        help="longest wait, in seconds, between reconnection attempts")
+    parser.add_argument(
+        "--scan-interval",
+        type=float,
+        default=defaults.scan_interval,
+        help="seconds between looks at the mailbox table (added, changed, archived mailboxes)",
+    )
+    parser.add_argument(
+        "--folders-per-mailbox",
+        type=int,
+        default=defaults.folders_per_mailbox,
+        help="folders watched per mailbox, INBOX first (one connection each)",
+    )
+    parser.add_argument(
+        "--sync-threads", type=int, default=defaults.sync_threads, help="mailboxes this worker syncs at once"
+    )
+    parser.add_argument(
+        "--idle-renew",
+        type=float,
+        default=timing.renew,
+        help="seconds before IDLE is re-issued (RFC 2177: under 29 minutes)",
+    )
+    parser.add_argument(
+        "--backoff-max",
+        type=float,
+        default=timing.backoff_max,
+        help="longest wait, in seconds, between reconnection attempts",
+    )
     return parser
 
 
@@ -58,9 +76,13 @@ class ImapIdle(Command):
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_args: stop.set())
-        worker = IdleWorker(Registry(database), WorkerOptions(
-            scan_interval=options.scan_interval, folders_per_mailbox=options.folders_per_mailbox,
-            sync_threads=options.sync_threads,
-            timing=IdleTiming(renew=options.idle_renew, backoff_max=options.backoff_max),
-        ))
+        worker = IdleWorker(
+            Registry(database),
+            WorkerOptions(
+                scan_interval=options.scan_interval,
+                folders_per_mailbox=options.folders_per_mailbox,
+                sync_threads=options.sync_threads,
+                timing=IdleTiming(renew=options.idle_renew, backoff_max=options.backoff_max),
+            ),
+        )
         worker.run(stop)

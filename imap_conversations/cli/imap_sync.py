@@ -33,10 +33,22 @@ class ImapSync(Command):
         parser = config.parser
         parser.prog = f"{Path(sys.argv[0]).name} {self.name}"
         group = optparse.OptionGroup(parser, "IMAP sync")
-        group.add_option("--mailbox", dest="imap_mailbox_ids", action="append", type="int", default=[],
-                         metavar="ID", help="A mailbox to sync (repeat for several). Default: every active one.")
-        group.add_option("--recover", dest="imap_recover", action="store_true", default=False,
-                         help="Run the recovery pass instead of a sync.")
+        group.add_option(
+            "--mailbox",
+            dest="imap_mailbox_ids",
+            action="append",
+            type="int",
+            default=[],
+            metavar="ID",
+            help="A mailbox to sync (repeat for several). Default: every active one.",
+        )
+        group.add_option(
+            "--recover",
+            dest="imap_recover",
+            action="store_true",
+            default=False,
+            help="Run the recovery pass instead of a sync.",
+        )
         parser.add_option_group(group)
         options = config.parse_config(cmdargs, setup_logging=True)
         database = config["db_name"]
@@ -82,5 +94,7 @@ def _outcome(mailbox, report):
         return "skipped, another run of it is under way"
     if report.error:
         return f"FAILED ({report.error.kind}): {mailbox._describe_error(report.error)}"
-    return (f"{report.counts.new} new, {report.counts.known} known, {report.counts.failed} failed, "
-            f"{len(report.folders)} folders, {report.duration:.1f} s")
+    return (
+        f"{report.counts.new} new, {report.counts.known} known, {report.counts.failed} failed, "
+        f"{len(report.folders)} folders, {report.duration:.1f} s"
+    )

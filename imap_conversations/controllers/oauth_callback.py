@@ -32,12 +32,16 @@ class OAuthCallback(http.Controller):
             mailbox = oauth_connect.finish(request.env, params)
         except oauth_connect.ConnectRefused as refused:
             # Expected (a declined consent, a stale tab) or an attack: a warning either way, never an error.
-            _logger.warning("OAuth callback refused for user %s (%s): %s", request.env.uid, refused.reason,
-                            refused.message)
+            _logger.warning(
+                "OAuth callback refused for user %s (%s): %s", request.env.uid, refused.reason, refused.message
+            )
             back = f"/odoo/imap.mailbox/{refused.mailbox.id}" if refused.mailbox else "/odoo"
             page = REFUSED_PAGE % {
-                "title": request.env._("The mailbox is not connected"), "message": escape(refused.message),
-                "back": back, "back_label": request.env._("Back to the mailbox") if refused.mailbox
+                "title": request.env._("The mailbox is not connected"),
+                "message": escape(refused.message),
+                "back": back,
+                "back_label": request.env._("Back to the mailbox")
+                if refused.mailbox
                 else request.env._("Back to Odoo"),
             }
             return request.make_response(page, status=400, headers=[("Content-Type", "text/html; charset=utf-8")])

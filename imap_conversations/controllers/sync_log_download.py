@@ -19,6 +19,8 @@ class SyncLogDownload(http.Controller):
         filename = f"imap-log-{mailbox.login}-{date.today().isoformat()}.txt"
         return request.make_response(
             header + entries._as_text(),
-            headers=[("Content-Type", "text/plain; charset=utf-8"),
-                     ("Content-Disposition", content_disposition(filename))],
+            headers=[
+                ("Content-Type", "text/plain; charset=utf-8"),
+                ("Content-Disposition", content_disposition(filename)),
+            ],
         )

@@ -77,8 +77,20 @@ class OutgoingMessage:
     references: tuple = field(default_factory=tuple)
 
 
-def compose_message(*, sender, to=(), cc=(), bcc=(), subject="", html="", attachments=(),
-                    reply_to_message=None, message_id=None, date=None, reply_to=()):
+def compose_message(
+    *,
+    sender,
+    to=(),
+    cc=(),
+    bcc=(),
+    subject="",
+    html="",
+    attachments=(),
+    reply_to_message=None,
+    message_id=None,
+    date=None,
+    reply_to=(),
+):
     """Build an outgoing message; every address is an :class:`Address` (name, email).
 
     A *reply_to_message* (:class:`Parent`) makes it a reply: ``In-Reply-To`` its id,
@@ -166,7 +178,7 @@ def reply_references(parent):
     chain = list(dict.fromkeys(ref for ref in chain if ref))
     if len(chain) > MAX_REFERENCES:
         # RFC 5322 3.6.4 lets a long chain lose its middle: the root keeps the thread, the tail its order.
-        chain = chain[:1] + chain[-(MAX_REFERENCES - 1):]
+        chain = chain[:1] + chain[-(MAX_REFERENCES - 1) :]
     return tuple(chain)
 
 
@@ -233,8 +245,14 @@ def _set_bodies(message, html, attachments):
         maintype, subtype = _mimetype(attachment)
         if attachment.content_id:
             cid = normalize_message_id(attachment.content_id)
-            html_part.add_related(attachment.content, maintype, subtype, cid=cid,
-                                  filename=attachment.filename or None, disposition="inline")
+            html_part.add_related(
+                attachment.content,
+                maintype,
+                subtype,
+                cid=cid,
+                filename=attachment.filename or None,
+                disposition="inline",
+            )
     for attachment in attachments:
         if not attachment.content_id:
             maintype, subtype = _mimetype(attachment)

@@ -107,8 +107,11 @@ class Batch:
 def plan_folder(state, status):
     """What a run must do, from the stored state and one STATUS answer."""
     flags_since = None
-    if state.highestmodseq is not None and status.highestmodseq is not None \
-            and status.highestmodseq != state.highestmodseq:
+    if (
+        state.highestmodseq is not None
+        and status.highestmodseq is not None
+        and status.highestmodseq != state.highestmodseq
+    ):
         flags_since = state.highestmodseq
     if state.uidvalidity is None:
         return FolderPlan(states.FOLDER_INITIAL, status, 0, None, status.uidnext)
@@ -119,19 +122,19 @@ def plan_folder(state, status):
         # arrived in between is new, whatever its date.
         return FolderPlan(states.FOLDER_INITIAL, status, state.last_uid, flags_since, state.uidnext or status.uidnext)
     unchanged = (
-        status.uidnext <= state.last_uid + 1
-        and status.messages == state.server_messages
-        and flags_since is None
+        status.uidnext <= state.last_uid + 1 and status.messages == state.server_messages and flags_since is None
     )
-    return FolderPlan(states.FOLDER_UNCHANGED if unchanged else states.FOLDER_INCREMENTAL, status, state.last_uid,
-                      flags_since)
+    return FolderPlan(
+        states.FOLDER_UNCHANGED if unchanged else states.FOLDER_INCREMENTAL, status, state.last_uid, flags_since
+    )
 
 
 class FolderSync:
     """Drives one folder of an open session; see the module docstring."""
 
-    def __init__(self, session, folder, state, *, horizon, is_known, limits=None, writable=False,
-                 max_message_size=None):
+    def __init__(
+        self, session, folder, state, *, horizon, is_known, limits=None, writable=False, max_message_size=None
+    ):
         """*horizon*: a date; the first sync imports mail received since then.
 
         *is_known*: called with a list of ServerMessage, returns the set of their
@@ -200,7 +203,7 @@ class FolderSync:
 
     def _batches_for(self, uids, received_before=None):
         for start in range(0, len(uids), METADATA_CHUNK):
-            described = self._describe(uids[start:start + METADATA_CHUNK])
+            described = self._describe(uids[start : start + METADATA_CHUNK])
             if received_before is not None:
                 described = [m for m in described if m.internaldate is None or m.internaldate < received_before]
             known_uids = self.is_known(described)
@@ -210,14 +213,21 @@ class FolderSync:
         start = plan.after_uid + 1
         if plan.action in states.FOLDER_FROM_START:
             within_horizon = run_search(
-                self.session, Query().since(self.horizon).uid_range(start, plan.horizon_end - 1))
+                self.session, Query().since(self.horizon).uid_range(start, plan.horizon_end - 1)
+            )
             arrived_since = run_search(self.session, Query().uid_range(max(start, plan.horizon_end)))
             return within_horizon + arrived_since
         return run_search(self.session, Query().uid_range(start))
 
     def _describe(self, uids):
-        items = ["UID", "FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]",
-                 *self._extra_items]
+        items = [
+            "UID",
+            "FLAGS",
+            "INTERNALDATE",
+            "RFC822.SIZE",
+            "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]",
+            *self._extra_items,
+        ]
         response = self.session.fetch(uids, items)
         # A message expunged meanwhile simply is not in the answer.
         return [server_message(uid, response[uid]) for uid in uids if uid in response]
@@ -230,8 +240,9 @@ class FolderSync:
             elif self.max_message_size and message.size > self.max_message_size:
                 batch.too_large.append(message)
             else:
-                if batch.new and (len(batch.new) >= self.limits.max_messages
-                                  or batch_bytes + message.size > self.limits.max_bytes):
+                if batch.new and (
+                    len(batch.new) >= self.limits.max_messages or batch_bytes + message.size > self.limits.max_bytes
+                ):
                     yield self._downloaded(batch)
                     batch, batch_bytes = Batch(), 0
                 batch.new.append(message)
@@ -269,7 +280,7 @@ class FolderSync:
         changed = run_search(self.session, Query().uid_range(1, plan.after_uid).changed_since(plan.flags_changed_since))
         flags = {}
         for start in range(0, len(changed), METADATA_CHUNK):
-            response = self.session.fetch(changed[start:start + METADATA_CHUNK], ["FLAGS"])
+            response = self.session.fetch(changed[start : start + METADATA_CHUNK], ["FLAGS"])
             flags.update((uid, _flags(data.get(b"FLAGS", ()))) for uid, data in response.items())
         return {uid: value for uid, value in flags.items() if uid <= plan.after_uid}
 

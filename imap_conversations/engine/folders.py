@@ -24,11 +24,22 @@ _ROLE_BY_FLAG = {
 }
 
 _ROLE_BY_NAME = {
-    "sent": "sent", "sent items": "sent", "sent messages": "sent", "sent mail": "sent",
-    "drafts": "drafts", "draft": "drafts",
-    "trash": "trash", "deleted items": "trash", "deleted messages": "trash", "bin": "trash",
-    "junk": "junk", "spam": "junk", "junk e-mail": "junk", "junk email": "junk",
-    "archive": "archive", "archives": "archive",
+    "sent": "sent",
+    "sent items": "sent",
+    "sent messages": "sent",
+    "sent mail": "sent",
+    "drafts": "drafts",
+    "draft": "drafts",
+    "trash": "trash",
+    "deleted items": "trash",
+    "deleted messages": "trash",
+    "bin": "trash",
+    "junk": "junk",
+    "spam": "junk",
+    "junk e-mail": "junk",
+    "junk email": "junk",
+    "archive": "archive",
+    "archives": "archive",
 }
 
 _UNSELECTABLE_FLAGS = {"\\noselect", "\\nonexistent"}

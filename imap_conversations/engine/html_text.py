@@ -11,15 +11,50 @@ from html.parser import HTMLParser
 __all__ = ["html_to_text"]
 
 # Blocks that stand apart from their neighbours by a blank line.
-_PARAGRAPHS = frozenset({
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "pre", "blockquote", "hr",
-    "figure", "address",
-})
+_PARAGRAPHS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "pre",
+        "blockquote",
+        "hr",
+        "figure",
+        "address",
+    }
+)
 # Blocks that only start on a new line.
-_LINES = frozenset({
-    "div", "li", "tr", "dt", "dd", "section", "article", "header", "footer", "nav", "main", "aside",
-    "center", "form", "fieldset", "caption", "figcaption", "body", "html",
-})
+_LINES = frozenset(
+    {
+        "div",
+        "li",
+        "tr",
+        "dt",
+        "dd",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "nav",
+        "main",
+        "aside",
+        "center",
+        "form",
+        "fieldset",
+        "caption",
+        "figcaption",
+        "body",
+        "html",
+    }
+)
 # Elements whose content is not text for the reader.
 _HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript", "object", "iframe"})
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link", "wbr", "col", "area", "base", "source"})
@@ -127,7 +162,7 @@ class _TextParser(HTMLParser):
 
     def _note_link_target(self, href, text):
         # The reader of the text cannot click: say where the link goes, unless the text says it already.
-        target = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
+        target = href[len("mailto:") :] if href.lower().startswith("mailto:") else href
         if not target or target.startswith("#") or target.lower().startswith("javascript:"):
             return
         if target.strip() != text.strip():
@@ -158,7 +193,7 @@ class _TextParser(HTMLParser):
             if block is _GAP:
                 # A blank line between two quoted blocks stays inside the quote.
                 before = blocks[index - 1][0]
-                after = next((b[0] for b in blocks[index + 1:] if b is not _GAP), 0)
+                after = next((b[0] for b in blocks[index + 1 :] if b is not _GAP), 0)
                 lines.append(">" * min(before, after))
             else:
                 depth, line = block

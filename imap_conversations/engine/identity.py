@@ -5,7 +5,6 @@ X-GM-MSGID, RFC 8474 EMAILID); otherwise a hash of its content, which needs the
 body. The same rule applies before download (to skip known mail) and after.
 """
 
-
 import hashlib
 
 #: Longer keys (a broken mailer's multi-kilobyte Message-ID) are stored hashed: a database index
@@ -28,7 +27,7 @@ def bounded_text(text):
     if not text or len(text) <= MAX_KEY_LENGTH:
         return text
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    return f"{text[:MAX_KEY_LENGTH - len(digest) - 9]}… sha256:{digest}"
+    return f"{text[: MAX_KEY_LENGTH - len(digest) - 9]}… sha256:{digest}"
 
 
 def server_key(message_id, gm_msgid=None, email_id=None):

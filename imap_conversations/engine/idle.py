@@ -112,8 +112,9 @@ class FolderWatch:
             if self._stopped.is_set():
                 return
             if not session.has("IDLE"):
-                _logger.info("IMAP IDLE %s: the server offers no IDLE; the scheduled sync keeps this mailbox",
-                             self._who())
+                _logger.info(
+                    "IMAP IDLE %s: the server offers no IDLE; the scheduled sync keeps this mailbox", self._who()
+                )
                 self.ended = ENDED_NO_IDLE
                 return
             session.select(self.folder, readonly=True)

@@ -31,5 +31,6 @@ def check_version(version):
     if not is_supported(version):
         raise UnsupportedLibraryError(
             f"imapclient {version} is installed; this addon works with imapclient {SUPPORTED_SPEC}",
-            version=version, supported=SUPPORTED_SPEC,
+            version=version,
+            supported=SUPPORTED_SPEC,
         )

@@ -98,14 +98,17 @@ def _address(text):
 
 #: Prefixes Python calls global that carry an IPv4 address inside, reached through a relay or the
 #: host's own stack (so ``64:ff9b::7f00:1`` may be 127.0.0.1), or that are IETF protocol addresses.
-_WRAPPED_OR_PROTOCOL = tuple(ipaddress.ip_network(n) for n in (
-    "::/96",  # IPv4-compatible (deprecated)
-    "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
-    "64:ff9b::/96",  # NAT64, well-known prefix
-    "64:ff9b:1::/48",  # NAT64, local use
-    "2002::/16",  # 6to4
-    "192.0.0.0/24",  # IETF protocol assignments
-))
+_WRAPPED_OR_PROTOCOL = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "::/96",  # IPv4-compatible (deprecated)
+        "::ffff:0:0:0/96",  # IPv4-translated (SIIT)
+        "64:ff9b::/96",  # NAT64, well-known prefix
+        "64:ff9b:1::/48",  # NAT64, local use
+        "2002::/16",  # 6to4
+        "192.0.0.0/24",  # IETF protocol assignments
+    )
+)
 
 
 def is_internal(address):
@@ -113,8 +116,11 @@ def is_internal(address):
     wrapped in IPv6: not (or not surely) the public Internet."""
     if address.version == 6 and address.ipv4_mapped:
         address = address.ipv4_mapped
-    return (not address.is_global or address.is_multicast
-            or any(address.version == n.version and address in n for n in _WRAPPED_OR_PROTOCOL))
+    return (
+        not address.is_global
+        or address.is_multicast
+        or any(address.version == n.version and address in n for n in _WRAPPED_OR_PROTOCOL)
+    )
 
 
 def parse_allowed_server(text):
@@ -273,8 +279,10 @@ class ServerSettings:
 
     def __repr__(self):
         # Never let the password or the access token reach a log line or a traceback.
-        return (f"{type(self).__name__}(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
-                f"security={self.security!r}, verify_certificate={self.verify_certificate!r})")
+        return (
+            f"{type(self).__name__}(host={self.host!r}, port={self.port!r}, login={self.login!r}, "
+            f"security={self.security!r}, verify_certificate={self.verify_certificate!r})"
+        )
 
 
 class _NamedContext(ssl.SSLContext):

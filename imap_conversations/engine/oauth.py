@@ -208,12 +208,15 @@ def pkce_challenge(verifier):
 
 def exchange_code(client, code, redirect_uri, code_verifier):
     """Trade the authorization code from the callback for tokens."""
-    return _token_request(client, {
-        "grant_type": "authorization_code",
-        "code": code,
-        "redirect_uri": redirect_uri,
-        "code_verifier": code_verifier,
-    })
+    return _token_request(
+        client,
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "code_verifier": code_verifier,
+        },
+    )
 
 
 def refresh_access_token(client, refresh_token, scopes=None):
@@ -299,7 +302,8 @@ def _post(client, url, params):
             params["client_secret"] = client.client_secret
     request = urllib.request.Request(url, data=urllib.parse.urlencode(params).encode(), headers=headers, method="POST")
     opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=tls_context(True, client.ca_file)), _NoRedirect,
+        urllib.request.HTTPSHandler(context=tls_context(True, client.ca_file)),
+        _NoRedirect,
     )
     try:
         with opener.open(request, timeout=client.timeout) as response:
@@ -311,16 +315,20 @@ def _post(client, url, params):
             return error.code, error.read(MAX_RESPONSE_BYTES)
     except (OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        raise TokenEndpointUnreachable(f"The OAuth provider at {_host(url)} cannot be reached",
-                                       detail=str(reason) or type(reason).__name__) from exc
+        raise TokenEndpointUnreachable(
+            f"The OAuth provider at {_host(url)} cannot be reached", detail=str(reason) or type(reason).__name__
+        ) from exc
 
 
 def _unavailable_or_moved(url, error):
     if error.code >= 500:
-        return TokenEndpointUnreachable(f"The OAuth provider at {_host(url)} is unavailable",
-                                        detail=f"HTTP {error.code} {error.reason}")
-    return OAuthProtocolError(f"The OAuth endpoint {url} redirects elsewhere: check the application's endpoints",
-                              detail=f"HTTP {error.code} to {error.headers.get('Location')}")
+        return TokenEndpointUnreachable(
+            f"The OAuth provider at {_host(url)} is unavailable", detail=f"HTTP {error.code} {error.reason}"
+        )
+    return OAuthProtocolError(
+        f"The OAuth endpoint {url} redirects elsewhere: check the application's endpoints",
+        detail=f"HTTP {error.code} to {error.headers.get('Location')}",
+    )
 
 
 def _json(body, allow_empty=False):
@@ -331,8 +339,9 @@ def _json(body, allow_empty=False):
     except ValueError:
         answer = None
     if not isinstance(answer, dict):
-        raise OAuthProtocolError("The OAuth provider's answer is not a JSON object",
-                                 detail=body[:200].decode("utf-8", "replace"))
+        raise OAuthProtocolError(
+            "The OAuth provider's answer is not a JSON object", detail=body[:200].decode("utf-8", "replace")
+        )
     return answer
 
 

@@ -55,8 +55,14 @@ def signed_assertion(key_json, audience, subject, scopes, now=None):
     issuer, key, key_id = parse_service_account(key_json)
     issued = int(time.time() if now is None else now)
     header = {"alg": "RS256", "typ": "JWT", **({"kid": key_id} if key_id else {})}
-    claims = {"iss": issuer, "sub": subject, "aud": audience, "scope": " ".join(scopes),
-              "iat": issued, "exp": issued + ASSERTION_LIFETIME}
+    claims = {
+        "iss": issuer,
+        "sub": subject,
+        "aud": audience,
+        "scope": " ".join(scopes),
+        "iat": issued,
+        "exp": issued + ASSERTION_LIFETIME,
+    }
     signing_input = f"{_b64json(header)}.{_b64json(claims)}".encode("ascii")
     signature = key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input.decode('ascii')}.{_b64(signature)}"
@@ -66,9 +72,14 @@ def jwt_bearer_token(client, key_json, subject, scopes):
     """An access token for *subject*'s mailbox, from the service account key *key_json* (RFC 7523 2.1)."""
     assertion = signed_assertion(key_json, client.token_endpoint, subject, scopes)
     # The assertion authenticates the service account: no client secret goes with it.
-    return _token_request(_without_secret(client), {
-        "grant_type": JWT_BEARER_GRANT, "assertion": assertion, "scope": " ".join(scopes),
-    })
+    return _token_request(
+        _without_secret(client),
+        {
+            "grant_type": JWT_BEARER_GRANT,
+            "assertion": assertion,
+            "scope": " ".join(scopes),
+        },
+    )
 
 
 def _without_secret(client):

@@ -68,8 +68,7 @@ def selected_uidvalidity(session, folder):
     return int(session.select(folder, readonly=True).get("UIDVALIDITY") or 0)
 
 
-def find_older_mail(session, folder, addresses, *, uidvalidity=None, handled_uid=None, held_uids=(),
-                    is_known=None):
+def find_older_mail(session, folder, addresses, *, uidvalidity=None, handled_uid=None, held_uids=(), is_known=None):
     """The mail of *folder* from or to *addresses* that Odoo does not hold yet.
 
     *uidvalidity*, *handled_uid*: the folder's stored UIDVALIDITY and the highest UID its sync
@@ -88,9 +87,10 @@ def find_older_mail(session, folder, addresses, *, uidvalidity=None, handled_uid
     found = []
     extra = server_id_items(session)
     for start in range(0, len(candidates), METADATA_CHUNK):
-        chunk = candidates[start:start + METADATA_CHUNK]
-        response = session.fetch(chunk, ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM TO CC)]",
-                                         *extra])
+        chunk = candidates[start : start + METADATA_CHUNK]
+        response = session.fetch(
+            chunk, ["UID", "RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID FROM TO CC)]", *extra]
+        )
         described = []
         for uid in chunk:
             data = response.get(uid)

@@ -97,8 +97,17 @@ def rewrite_cid_links(html: str, urls_by_cid: dict[str, str]) -> str:
 
 # RFC 5322 fields that may appear at most once.
 _SINGLE_HEADERS = (
-    "date", "from", "sender", "reply-to", "to", "cc", "bcc",
-    "message-id", "in-reply-to", "references", "subject",
+    "date",
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "bcc",
+    "message-id",
+    "in-reply-to",
+    "references",
+    "subject",
 )
 _MERGED_ADDRESS_HEADERS = ("to", "cc", "bcc")
 
@@ -200,7 +209,7 @@ def _parse_bytes(raw: bytes, headersonly: bool = False) -> Message:
     if headersonly:
         parser._set_headersonly()
     for start in range(0, len(raw), _FEED_CHUNK):
-        parser.feed(raw[start:start + _FEED_CHUNK])
+        parser.feed(raw[start : start + _FEED_CHUNK])
     return parser.close()
 
 
@@ -218,5 +227,3 @@ def _title(header_name: str) -> str:
 
 def _unique(items):
     return list(dict.fromkeys(items))
-
-

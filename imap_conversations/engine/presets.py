@@ -29,17 +29,39 @@ class Preset:
     def mailbox_values(self):
         """The mailbox fields this preset sets."""
         return {
-            "host": self.host, "port": self.port, "security": self.security,
-            "smtp_host": self.smtp_host, "smtp_port": self.smtp_port, "smtp_security": self.smtp_security,
+            "host": self.host,
+            "port": self.port,
+            "security": self.security,
+            "smtp_host": self.smtp_host,
+            "smtp_port": self.smtp_port,
+            "smtp_security": self.smtp_security,
             "auth_method": self.auth_method,
         }
 
 
 PRESETS = {
-    "google": Preset("Gmail / Google Workspace", "imap.gmail.com", 993, "ssl", "smtp.gmail.com", 587, "starttls",
-                     AUTH_OAUTH2, "google"),
-    "microsoft": Preset("Microsoft 365 / Outlook.com", "outlook.office365.com", 993, "ssl",
-                        "smtp.office365.com", 587, "starttls", AUTH_OAUTH2, "microsoft"),
+    "google": Preset(
+        "Gmail / Google Workspace",
+        "imap.gmail.com",
+        993,
+        "ssl",
+        "smtp.gmail.com",
+        587,
+        "starttls",
+        AUTH_OAUTH2,
+        "google",
+    ),
+    "microsoft": Preset(
+        "Microsoft 365 / Outlook.com",
+        "outlook.office365.com",
+        993,
+        "ssl",
+        "smtp.office365.com",
+        587,
+        "starttls",
+        AUTH_OAUTH2,
+        "microsoft",
+    ),
     "yahoo": Preset("Yahoo Mail", "imap.mail.yahoo.com", 993, "ssl", "smtp.mail.yahoo.com", 465, "ssl"),
     "icloud": Preset("iCloud Mail", "imap.mail.me.com", 993, "ssl", "smtp.mail.me.com", 587, "starttls"),
     "fastmail": Preset("Fastmail", "imap.fastmail.com", 993, "ssl", "smtp.fastmail.com", 465, "ssl"),

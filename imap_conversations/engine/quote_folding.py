@@ -28,7 +28,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 __all__ = [
-    "FOLD_CLASS", "FOLD_TITLE", "fold_html_quotes", "fold_text_quotes", "split_text_quotes", "unfold_html_quotes",
+    "FOLD_CLASS",
+    "FOLD_TITLE",
+    "fold_html_quotes",
+    "fold_text_quotes",
+    "split_text_quotes",
+    "unfold_html_quotes",
 ]
 
 #: The class of the ``<details>`` element that holds a folded quote.
@@ -47,14 +52,17 @@ _FORWARD_INTRO = re.compile(
     r"mensaje reenviado|messaggio inoltrato)",
     re.IGNORECASE,
 )
-_ORIGINAL_MESSAGE = r"(?:-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|"\
+_ORIGINAL_MESSAGE = (
+    r"(?:-{2,}\s*(?:original message|ursprüngliche nachricht|message d'origine|"
     r"mensaje original|messaggio originale)\s*-{2,}\s*)"
+)
 _FROM = r"(?:from|von|de|da|van|från|fra)\s*:"
 _DATE = r"\b(?:sent|date|gesendet|datum|envoyé|enviado|inviato|verzonden|skickat|sendt)\s*:"
 _TO = r"\b(?:to|subject|an|betreff|à|objet|para|asunto|a|oggetto|aan|onderwerp|till|ämne|til|emne)\s*:"
 # An Outlook header block: "From:" first, then, soon after, a date and a recipient or subject.
 _HEADER_BLOCK = re.compile(
-    rf"\A{_ORIGINAL_MESSAGE}?{_FROM}(?=.{{0,400}}?{_DATE})(?=.{{0,600}}?{_TO})", re.IGNORECASE | re.DOTALL,
+    rf"\A{_ORIGINAL_MESSAGE}?{_FROM}(?=.{{0,400}}?{_DATE})(?=.{{0,600}}?{_TO})",
+    re.IGNORECASE | re.DOTALL,
 )
 _HEADER_START = re.compile(rf"\A\s*(?:{_ORIGINAL_MESSAGE}|{_FROM})", re.IGNORECASE)
 _ORIGINAL_ONLY = re.compile(rf"\A{_ORIGINAL_MESSAGE}\Z", re.IGNORECASE)
@@ -85,8 +93,12 @@ def _has_content(element):
 
 def _is_attribution(element):
     text = _text(element, _ATTRIBUTION_MAX + 1)
-    return bool(text) and len(text) <= _ATTRIBUTION_MAX and bool(_ATTRIBUTION.search(text)) \
+    return (
+        bool(text)
+        and len(text) <= _ATTRIBUTION_MAX
+        and bool(_ATTRIBUTION.search(text))
         and element.find(".//blockquote") is None
+    )
 
 
 def _previous_element(element):
@@ -232,9 +244,7 @@ def fold_html_quotes(html, *, title=FOLD_TITLE):
     _merge_neighbours(root)
     if not _visible_outside_folds(root):
         return html
-    return "".join(
-        [root.text or ""] + [lxml_html.tostring(child, encoding="unicode") for child in root]
-    )
+    return "".join([root.text or ""] + [lxml_html.tostring(child, encoding="unicode") for child in root])
 
 
 def _merge_neighbours(root):
@@ -310,9 +320,9 @@ def split_text_quotes(text):
     for index, line in enumerate(lines):
         if kinds[index] or not _TEXT_HEADER_START.match(line):
             continue
-        block = "".join(lines[index:index + 8])
+        block = "".join(lines[index : index + 8])
         starts_quote = _HEADER_BLOCK.match(block.strip()) or _ORIGINAL_ONLY.match(line.strip())
-        if starts_quote and not _FORWARD_INTRO.search("".join(lines[max(0, index - 2):index])):
+        if starts_quote and not _FORWARD_INTRO.search("".join(lines[max(0, index - 2) : index])):
             kinds[index:] = [True] * (len(lines) - index)
             break
     # The attribution above a quote (wrapped over up to two lines), and blank lines between them.
@@ -325,7 +335,7 @@ def split_text_quotes(text):
         for start in (above, above - 1):
             if start < 0 or kinds[start]:
                 continue
-            joined = " ".join(line.strip() for line in lines[start:above + 1])
+            joined = " ".join(line.strip() for line in lines[start : above + 1])
             if _ATTRIBUTION.search(joined) and len(joined) <= _ATTRIBUTION_MAX:
                 kinds[start:index] = [True] * (index - start)
                 break
@@ -341,8 +351,9 @@ def split_text_quotes(text):
 def fold_text_quotes(text, to_html, *, title=FOLD_TITLE):
     """*text* as HTML (each chunk through *to_html*), its quotes folded; all of it shown when it is all quote."""
     chunks = split_text_quotes(text)
-    if not any(quoted and chunk.strip() for quoted, chunk in chunks) or \
-            not any(not quoted and chunk.strip() for quoted, chunk in chunks):
+    if not any(quoted and chunk.strip() for quoted, chunk in chunks) or not any(
+        not quoted and chunk.strip() for quoted, chunk in chunks
+    ):
         return to_html(text)
     parts = []
     for quoted, chunk in chunks:
@@ -350,8 +361,10 @@ def fold_text_quotes(text, to_html, *, title=FOLD_TITLE):
             continue
         body = to_html(chunk.strip("\n"))
         if quoted:
-            body = (f'<details class="{FOLD_CLASS}"><summary title="{_attribute(title)}" '
-                    f'aria-label="{_attribute(title)}">…</summary>{body}</details>')
+            body = (
+                f'<details class="{FOLD_CLASS}"><summary title="{_attribute(title)}" '
+                f'aria-label="{_attribute(title)}">…</summary>{body}</details>'
+            )
         parts.append(body)
     return "".join(parts)
 

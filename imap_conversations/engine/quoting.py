@@ -74,10 +74,7 @@ def quote_html(*, body_html, sender, date, mode=REPLY, to="", cc="", subject="")
     if mode == FORWARD:
         lines = [("From", sender), ("Date", date), ("Subject", subject), ("To", to), ("Cc", cc)]
         header = "".join(f"{label}: {escape(value)}<br>" for label, value in lines if value)
-        return (
-            '<div class="o_imap_forwarded"><p>---------- Forwarded message ----------<br>'
-            f"{header}</p>{body}</div>"
-        )
+        return f'<div class="o_imap_forwarded"><p>---------- Forwarded message ----------<br>{header}</p>{body}</div>'
     intro = f"On {escape(date)}, {escape(sender)} wrote:" if date else f"{escape(sender)} wrote:"
     # data-o-mail-quote: what Odoo's mail views fold away as quoted text.
     return (

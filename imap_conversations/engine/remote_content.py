@@ -42,17 +42,55 @@ _RESOURCE_TAGS = frozenset({"img", "video", "audio", "source", "track", "input"}
 #: Elements whose ``href`` is a link the reader may follow.
 _LINK_TAGS = frozenset({"a", "area"})
 #: Elements that have no place in a mail body shown inside Odoo, whatever the sanitizer let through.
-_KILLED_TAGS = frozenset({
-    "script", "style", "link", "meta", "base", "iframe", "frame", "frameset", "object", "embed", "applet",
-    "form", "portal", "template",
-})
+_KILLED_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "link",
+        "meta",
+        "base",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "form",
+        "portal",
+        "template",
+    }
+)
 #: Attributes dropped from every element: addresses nobody needs to read a mail (cite, longdesc,
 #: background, poster, srcset, ping...) and ids and names, which could shadow Odoo's own DOM names.
-_DROPPED_ATTRIBUTES = frozenset({
-    "action", "formaction", "background", "poster", "cite", "longdesc", "usemap", "lowsrc", "dynsrc", "data",
-    "codebase", "classid", "archive", "profile", "manifest", "icon", "srcset", "imagesrcset", "ping",
-    "download", "id", "name", "form", "srcdoc", "xmlns",
-})
+_DROPPED_ATTRIBUTES = frozenset(
+    {
+        "action",
+        "formaction",
+        "background",
+        "poster",
+        "cite",
+        "longdesc",
+        "usemap",
+        "lowsrc",
+        "dynsrc",
+        "data",
+        "codebase",
+        "classid",
+        "archive",
+        "profile",
+        "manifest",
+        "icon",
+        "srcset",
+        "imagesrcset",
+        "ping",
+        "download",
+        "id",
+        "name",
+        "form",
+        "srcdoc",
+        "xmlns",
+    }
+)
 _RASTER_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp|bmp);base64,[a-z0-9+/=\s]*\Z", re.IGNORECASE)
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _IGNORED_BY_BROWSERS = re.compile(r"[\t\n\r]")
@@ -262,4 +300,4 @@ def _css_escaped(url):
 def _serialize(root):
     text = etree.tostring(root, encoding="unicode", method="html")
     # The <div> is the parent fragment_fromstring made: only its content is the body.
-    return text[len("<div>"):-len("</div>")]
+    return text[len("<div>") : -len("</div>")]

@@ -37,35 +37,68 @@ _CLASS_BY_CODE = {
 }
 #: The other RFC 5530 (and RFC 3501, 4315, 7162) codes say what went wrong on their own: words
 #: that look like one of the classes above ("does not exist" in a NOPERM) must not override them.
-_OTHER_MEANINGFUL_CODES = frozenset({
-    "PRIVACYREQUIRED", "CONTACTADMIN", "NOPERM", "CANNOT", "OVERQUOTA", "ALREADYEXISTS",
-    "CLIENTBUG", "CORRUPTION", "EXPUNGEISSUED", "HASCHILDREN", "TOOBIG", "READ-ONLY", "READ-WRITE",
-    "UIDNOTSTICKY", "MODIFIED", "NOMODSEQ", "UNKNOWN-CTE", "USEATTR",
-})
+_OTHER_MEANINGFUL_CODES = frozenset(
+    {
+        "PRIVACYREQUIRED",
+        "CONTACTADMIN",
+        "NOPERM",
+        "CANNOT",
+        "OVERQUOTA",
+        "ALREADYEXISTS",
+        "CLIENTBUG",
+        "CORRUPTION",
+        "EXPUNGEISSUED",
+        "HASCHILDREN",
+        "TOOBIG",
+        "READ-ONLY",
+        "READ-WRITE",
+        "UIDNOTSTICKY",
+        "MODIFIED",
+        "NOMODSEQ",
+        "UNKNOWN-CTE",
+        "USEATTR",
+    }
+)
 
 # Wording, most specific first. Folder names appear in these texts too, which is why the
 # throttling words are few and distinctive.
 _WORDING = (
-    (FOLDER_MISSING, re.compile(
-        r"\b(doesn't|does not) exist"  # Dovecot, Cyrus, Exchange ("INBOX doesn't exist.")
-        r"|unknown (mailbox|folder)"  # Gmail "Unknown Mailbox: X (Failure)"
-        r"|no such (mailbox|folder)|(mailbox|folder) not found"
-        r"|unable to open this mailbox",  # Courier
-        re.IGNORECASE)),
-    (CHARSET_REFUSED, re.compile(
-        r"\bcharset\b"  # Dovecot "Unknown charset", Exchange
-        r"|character set",  # Cyrus "Unrecognized character set", Courier
-        re.IGNORECASE)),
-    (THROTTLED, re.compile(
-        r"too many (open |simultaneous |concurrent )?connections"  # Cyrus, Gmail
-        r"|maximum number of connections"  # Dovecot (mail_max_userip_connections)
-        r"|server\(s\) unavailable|\bretry operation\b"  # Cyrus (proxies, murder)
-        r"|try again later|\bserver unavailable\b|temporarily unavailable",
-        re.IGNORECASE)),
-    (AUTH_FAILED, re.compile(
-        r"authentication failed|authentication failure|(login|authenticate) failed|invalid credentials"
-        r"|login incorrect|application-specific password required",  # Cyrus, Gmail
-        re.IGNORECASE)),
+    (
+        FOLDER_MISSING,
+        re.compile(
+            r"\b(doesn't|does not) exist"  # Dovecot, Cyrus, Exchange ("INBOX doesn't exist.")
+            r"|unknown (mailbox|folder)"  # Gmail "Unknown Mailbox: X (Failure)"
+            r"|no such (mailbox|folder)|(mailbox|folder) not found"
+            r"|unable to open this mailbox",  # Courier
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        CHARSET_REFUSED,
+        re.compile(
+            r"\bcharset\b"  # Dovecot "Unknown charset", Exchange
+            r"|character set",  # Cyrus "Unrecognized character set", Courier
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        THROTTLED,
+        re.compile(
+            r"too many (open |simultaneous |concurrent )?connections"  # Cyrus, Gmail
+            r"|maximum number of connections"  # Dovecot (mail_max_userip_connections)
+            r"|server\(s\) unavailable|\bretry operation\b"  # Cyrus (proxies, murder)
+            r"|try again later|\bserver unavailable\b|temporarily unavailable",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        AUTH_FAILED,
+        re.compile(
+            r"authentication failed|authentication failure|(login|authenticate) failed|invalid credentials"
+            r"|login incorrect|application-specific password required",  # Cyrus, Gmail
+            re.IGNORECASE,
+        ),
+    ),
 )
 
 # A response code is an atom in brackets, right after the status (imaplib may have put the

@@ -95,8 +95,10 @@ def check_pattern(pattern):
     if len(pattern) > MAX_PATTERN_LENGTH:
         raise RoutingError(f"The pattern is longer than {MAX_PATTERN_LENGTH} characters.")
     if _NESTED_QUANTIFIER.search(pattern):
-        raise RoutingError(f"The pattern {pattern!r} repeats a group that repeats itself (like (a+)+): "
-                           "it could take for ever on some mail. Write it without the nested repetition.")
+        raise RoutingError(
+            f"The pattern {pattern!r} repeats a group that repeats itself (like (a+)+): "
+            "it could take for ever on some mail. Write it without the nested repetition."
+        )
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as error:
@@ -107,8 +109,9 @@ def check_template(template):
     """Refuse unknown placeholders in *template* (a typo would silently give empty values)."""
     for name in _PLACEHOLDER.findall(template or ""):
         if name not in PLACEHOLDERS and not name.startswith("header:"):
-            raise RoutingError(f"Unknown placeholder {{{{ {name} }}}}: use one of "
-                               f"{', '.join(PLACEHOLDERS)} or header:<Name>.")
+            raise RoutingError(
+                f"Unknown placeholder {{{{ {name} }}}}: use one of {', '.join(PLACEHOLDERS)} or header:<Name>."
+            )
 
 
 def _address_matches(wanted, addresses):
@@ -153,8 +156,9 @@ def match(conditions, view):
         return None
     if c.direction and c.direction != view.direction:
         return None
-    if not (_address_matches(c.from_, view.from_) and _address_matches(c.to, view.to)
-            and _address_matches(c.cc, view.cc)):
+    if not (
+        _address_matches(c.from_, view.from_) and _address_matches(c.to, view.to) and _address_matches(c.cc, view.cc)
+    ):
         return None
     if c.attachments == ATTACHMENTS_WITH and not view.has_attachments:
         return None
@@ -167,8 +171,10 @@ def match(conditions, view):
         if value is None or c.header_value.lower() not in value.lower():
             return None
     found = {}
-    for key, wanted, is_pattern, haystack in (("subject", c.subject, c.subject_is_pattern, view.subject),
-                                              ("text", c.text, c.text_is_pattern, view.text)):
+    for key, wanted, is_pattern, haystack in (
+        ("subject", c.subject, c.subject_is_pattern, view.subject),
+        ("text", c.text, c.text_is_pattern, view.text),
+    ):
         if not wanted:
             continue
         matched = _text_match(c, key, wanted, is_pattern, haystack)
@@ -277,8 +283,13 @@ def render_domain(domain, view, found=None):
     def walk(value):
         if isinstance(value, str):
             return render(value, view, values=values)
-        if (isinstance(value, list | tuple) and len(value) == 3 and isinstance(value[1], str)
-                and value[1].lower() in LIKE_OPERATORS and isinstance(value[2], str)):
+        if (
+            isinstance(value, list | tuple)
+            and len(value) == 3
+            and isinstance(value[1], str)
+            and value[1].lower() in LIKE_OPERATORS
+            and isinstance(value[2], str)
+        ):
             return type(value)((walk(value[0]), value[1], render(value[2], view, values=values, escape=escape_like)))
         if isinstance(value, list | tuple):
             return type(value)(walk(item) for item in value)

@@ -48,8 +48,10 @@ def choose_mechanism(offered):
     for mechanism in BEARER_MECHANISMS:
         if mechanism in offered:
             return mechanism
-    raise AuthenticationError("The server offers no OAuth2 login (neither XOAUTH2 nor OAUTHBEARER)",
-                              detail="offered: " + (" ".join(sorted(offered)) or "nothing"))
+    raise AuthenticationError(
+        "The server offers no OAuth2 login (neither XOAUTH2 nor OAUTHBEARER)",
+        detail="offered: " + (" ".join(sorted(offered)) or "nothing"),
+    )
 
 
 def initial_response(mechanism, user, access_token):
@@ -107,8 +109,9 @@ def token_refusal(exchange):
         raise
     except AuthenticationError as exc:
         detail = "; ".join(filter(None, [exc.detail, exchange.server_error and f"server said {exchange.server_error}"]))
-        raise TokenRefused(f"The server refused the OAuth2 token ({exchange.mechanism})",
-                           detail=detail or None) from exc
+        raise TokenRefused(
+            f"The server refused the OAuth2 token ({exchange.mechanism})", detail=detail or None
+        ) from exc
 
 
 def imap_exchange(client, settings):

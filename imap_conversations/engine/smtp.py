@@ -136,8 +136,7 @@ def check_smtp(settings):
 @contextlib.contextmanager
 def _smtp_session(settings):
     """A connected, secured and (when a login is set) authenticated smtplib client."""
-    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
-                                  settings.wait_limit())
+    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy, settings.wait_limit())
     client = connect_to_first(addresses, lambda address: _connect_to(settings, address))
     try:
         with _translated("greeting the server", settings.host):
@@ -171,8 +170,13 @@ def _connect_to(settings, address):
     wait = settings.wait_limit()
     with _translated("connecting", settings.host):
         if settings.security == "ssl":
-            return smtplib.SMTP_SSL(address, settings.port, local_hostname=local_hostname,
-                                    timeout=wait, context=settings_tls_context(settings))
+            return smtplib.SMTP_SSL(
+                address,
+                settings.port,
+                local_hostname=local_hostname,
+                timeout=wait,
+                context=settings_tls_context(settings),
+            )
         return smtplib.SMTP(address, settings.port, local_hostname=local_hostname, timeout=wait)
 
 
@@ -207,8 +211,9 @@ def _authenticate(client, settings):
     """AUTH PLAIN or LOGIN in UTF-8 (smtplib's own login only takes ASCII passwords)."""
     if not client.has_extn("auth"):
         hint = ": it may want STARTTLS or SSL first" if settings.security == "none" else ""
-        raise AuthenticationError(f"The server offers no login on this connection{hint}",
-                                  detail="no AUTH in the EHLO reply")
+        raise AuthenticationError(
+            f"The server offers no login on this connection{hint}", detail="no AUTH in the EHLO reply"
+        )
     mechanisms = client.esmtp_features["auth"].upper().split()
     if settings.auth_method == "oauth2":
         return smtp_login(client, settings, mechanisms)
@@ -273,14 +278,20 @@ def _translated(action, host):
             raise SenderRefused(f"The server refused the sender {exc.sender}", code=code, detail=detail) from exc
         except smtplib.SMTPDataError as exc:
             code = exc.smtp_code
-            raise MessageRejected("The server refused the message", code=code,
-                                  detail=f"{code} {wire_text(exc.smtp_error)}") from exc
+            raise MessageRejected(
+                "The server refused the message", code=code, detail=f"{code} {wire_text(exc.smtp_error)}"
+            ) from exc
         except smtplib.SMTPConnectError as exc:
-            raise _busy_or_refused("The server does not accept mail now", "The server refused the connection",
-                                   exc.smtp_code, exc.smtp_error) from exc
+            raise _busy_or_refused(
+                "The server does not accept mail now",
+                "The server refused the connection",
+                exc.smtp_code,
+                exc.smtp_error,
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise _busy_or_refused(f"The server is busy ({action})", f"The server refused {action}",
-                                   exc.smtp_code, exc.smtp_error) from exc
+            raise _busy_or_refused(
+                f"The server is busy ({action})", f"The server refused {action}", exc.smtp_code, exc.smtp_error
+            ) from exc
         except smtplib.SMTPException as exc:
             raise ProtocolError(f"The server refused {action}", detail=str(exc)) from exc
 
@@ -294,4 +305,3 @@ def _busy_or_refused(busy_message, refused_message, code, text):
 
 def _reply(code, text):
     return SmtpReply(code, wire_text(text))
-

@@ -10,8 +10,25 @@ import re
 
 #: Reply prefixes: English, German (AW, Antw, Antwort), Nordic (SV, VS), Dutch (Antw), Italian
 #: (R, RIF), Portuguese (RES), Polish (ODP), Turkish (YNT), Greek, Russian, Chinese, French (RÉF).
-REPLY_PREFIXES = ("re", "aw", "sv", "vs", "antw", "antwort", "rif", "r", "res", "odp", "ynt", "réf", "απ", "ответ",
-                  "回复", "答复", "回覆")
+REPLY_PREFIXES = (
+    "re",
+    "aw",
+    "sv",
+    "vs",
+    "antw",
+    "antwort",
+    "rif",
+    "r",
+    "res",
+    "odp",
+    "ynt",
+    "réf",
+    "απ",
+    "ответ",
+    "回复",
+    "答复",
+    "回覆",
+)
 #: Forward prefixes: English (FW, FWD), German (WG), French (TR), Spanish (RV), Dutch (Doorst),
 #: Portuguese (ENC), Czech, Russian.
 FORWARD_PREFIXES = ("fw", "fwd", "wg", "tr", "rv", "doorst", "enc", "přeposlat", "пересл")
@@ -24,8 +41,9 @@ def _prefixes(words, repeated=True):
     that "antwort" is not read as "antw" followed by garbage.
     """
     choice = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"^\s*(?:(?:{choice})\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*){'+' if repeated else ''}",
-                      re.IGNORECASE)
+    return re.compile(
+        rf"^\s*(?:(?:{choice})\s*(?:\[\d+\]|\(\d+\))?\s*[:\uff1a]\s*){'+' if repeated else ''}", re.IGNORECASE
+    )
 
 
 _REPLY = _prefixes(REPLY_PREFIXES)

@@ -29,7 +29,7 @@ def thread_keys(message_id, in_reply_to, references, gm_thread_id=None, server_t
         keys.append(f"thread:{server_thread_id}")
     chain = list(references or ())
     if len(chain) > MAX_REFERENCES:
-        chain = chain[:1] + chain[-(MAX_REFERENCES - 1):]
+        chain = chain[:1] + chain[-(MAX_REFERENCES - 1) :]
     for mid in (message_id, in_reply_to, *chain):
         key = bounded(mid)
         if key and key not in keys:
@@ -56,4 +56,3 @@ def subject_key(subject):
     The full subject is kept elsewhere; this is only what the conversations are looked up by.
     """
     return bounded_text(normalize_subject(subject))
-

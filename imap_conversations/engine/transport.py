@@ -122,8 +122,7 @@ class _Client(IMAPClient):
 
     def _create_IMAP4(self):
         if self.ssl and not self.stream:
-            return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=self.ssl_context,
-                                     timeout=self._timeout.connect)
+            return imaplib.IMAP4_SSL(self.host, self.port, ssl_context=self.ssl_context, timeout=self._timeout.connect)
         return super()._create_IMAP4()
 
 
@@ -143,8 +142,7 @@ def _connect(settings, address):
 def open_session(settings):
     """Connect, secure and log in; the caller owns the returned session."""
     check_version(imapclient.__version__)
-    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy,
-                                  settings.wait_limit())
+    addresses = checked_addresses(settings.host, settings.port, settings.destination_policy, settings.wait_limit())
     client = connect_to_first(addresses, lambda address: _connect(settings, address))
     quiet_imaplib(client)
     # Aware datetimes for INTERNALDATE, not naive ones in the server process's local time.
@@ -334,7 +332,6 @@ class ImapSession:
 def _idle_words(responses):
     """``[(3, b"EXISTS"), (b"OK", b"Still here")]`` -> ``["EXISTS", "OK"]``."""
     return [wire_text(r[1] if isinstance(r[0], int) else r[0]).upper() for r in responses if len(r) > 1]
-
 
 
 def quiet_imaplib(client):

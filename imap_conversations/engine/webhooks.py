@@ -120,7 +120,9 @@ def parse_url(url):
     host = parts.hostname
     shown = f"[{host}]" if ":" in host else host
     return Target(
-        scheme=parts.scheme, host=host, port=port or default,
+        scheme=parts.scheme,
+        host=host,
+        port=port or default,
         path=(parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
         netloc=shown if port in (None, default) else f"{shown}:{port}",
     )
@@ -146,7 +148,8 @@ def post(url, body, request_headers, policy, timeout=TIMEOUT):
     def attempt(address):
         if target.scheme == "https":
             connection = http.client.HTTPSConnection(
-                address, target.port, timeout=timeout, context=tls_context(True, server_name=target.host))
+                address, target.port, timeout=timeout, context=tls_context(True, server_name=target.host)
+            )
         else:
             connection = http.client.HTTPConnection(address, target.port, timeout=timeout)
         try:
@@ -168,4 +171,3 @@ class ReceiverError(ImapError):
 
     kind = "protocol"
     transient = True
-

@@ -15,13 +15,38 @@ from ..services import api_values
 
 #: What a caller may give when creating a mailbox: the fields of the mailbox form (never its state,
 #: dates or errors, which only runs write).
-MAILBOX_FIELDS = frozenset({
-    "name", "email", "login", "password", "host", "port", "security", "verify_certificate", "timeout",
-    "auth_method", "oauth_provider_id", "user_id", "member_ids", "company_id",
-    "smtp_host", "smtp_port", "smtp_security", "smtp_same_credentials", "smtp_login", "smtp_password",
-    "chatter_send", "sync_interval_minutes", "sync_horizon_days", "mark_as_read", "log_level",
-    "max_message_size_mb", "quarantine_enabled", "quarantine_folder",
-})
+MAILBOX_FIELDS = frozenset(
+    {
+        "name",
+        "email",
+        "login",
+        "password",
+        "host",
+        "port",
+        "security",
+        "verify_certificate",
+        "timeout",
+        "auth_method",
+        "oauth_provider_id",
+        "user_id",
+        "member_ids",
+        "company_id",
+        "smtp_host",
+        "smtp_port",
+        "smtp_security",
+        "smtp_same_credentials",
+        "smtp_login",
+        "smtp_password",
+        "chatter_send",
+        "sync_interval_minutes",
+        "sync_horizon_days",
+        "mark_as_read",
+        "log_level",
+        "max_message_size_mb",
+        "quarantine_enabled",
+        "quarantine_folder",
+    }
+)
 #: What a caller may give for a template; "model" is the model's technical name (res.partner, crm.lead...).
 TEMPLATE_FIELDS = frozenset({"name", "model", "subject", "body_html", "lang", "is_default", "active", "company_id"})
 #: At most this many failed messages in one answer.
@@ -101,11 +126,15 @@ class ImapApi(models.AbstractModel):
             mailboxes = self._mailboxes(mailbox_ids)
             mailboxes._check_allowed("use", self.env._("Failed messages"))
             domain.append(("mailbox_id", "in", mailboxes.ids))
-        if (any(isinstance(n, bool) or not isinstance(n, int) for n in (limit, offset))
-                or not 0 < limit <= MAX_LIMIT or not 0 <= offset <= MAX_INTEGER):
+        if (
+            any(isinstance(n, bool) or not isinstance(n, int) for n in (limit, offset))
+            or not 0 < limit <= MAX_LIMIT
+            or not 0 <= offset <= MAX_INTEGER
+        ):
             raise UserError(self.env._("limit must be between 1 and %(max)s, offset 0 or more.", max=MAX_LIMIT))
-        messages = self.env["imap.message"].search(domain, limit=limit, offset=offset,
-                                                   order="failed_date desc, id desc")
+        messages = self.env["imap.message"].search(
+            domain, limit=limit, offset=offset, order="failed_date desc, id desc"
+        )
         return [api_values.failed_message(m) for m in messages]
 
     @api.model
@@ -115,32 +144,60 @@ class ImapApi(models.AbstractModel):
         messages = self._records("imap.message", message_ids)
         stored, still_failing = messages._retry_failed()
         failing = messages.exists().filtered(lambda m: m.state == "failed")
-        return {"stored": stored, "still_failing": still_failing,
-                "failed": [api_values.failed_message(m) for m in failing]}
+        return {
+            "stored": stored,
+            "still_failing": still_failing,
+            "failed": [api_values.failed_message(m) for m in failing],
+        }
 
     # -- writing ---------------------------------------------------------------------------
 
     @api.model
-    def send_message(self, to=None, subject=None, body=None, *, mailbox_id=None, cc=None, attachments=None,
-                     template_id=None, reply_to_message_id=None, conversation_id=None, mode=REPLY,
-                     res_model=None, res_id=None):
+    def send_message(
+        self,
+        to=None,
+        subject=None,
+        body=None,
+        *,
+        mailbox_id=None,
+        cc=None,
+        attachments=None,
+        template_id=None,
+        reply_to_message_id=None,
+        conversation_id=None,
+        mode=REPLY,
+        res_model=None,
+        res_id=None,
+    ):
         """Write a new mail, or answer a message or a conversation, through the composer: every check
         of the Send button runs before anything is sent, and the mail goes out as from the web client."""
         self._check_caller()
         if mode not in MODES:
             raise UserError(self.env._("mode must be one of %(modes)s.", modes=", ".join(MODES)))
-        for name, value in (("mailbox_id", mailbox_id), ("reply_to_message_id", reply_to_message_id),
-                            ("conversation_id", conversation_id), ("res_id", res_id), ("template_id", template_id)):
+        for name, value in (
+            ("mailbox_id", mailbox_id),
+            ("reply_to_message_id", reply_to_message_id),
+            ("conversation_id", conversation_id),
+            ("res_id", res_id),
+            ("template_id", template_id),
+        ):
             self._check_id(value, name, optional=True)
         for name, value in (("res_model", res_model), ("subject", subject), ("body", body)):
             self._check_text(value, name)
         if attachments not in (None, False) and not isinstance(attachments, list):
             raise UserError(self.env._("An attachment is a dictionary with a name and its content in base64."))
         values = {
-            name: value for name, value in (
-                ("mailbox_id", mailbox_id), ("parent_id", reply_to_message_id), ("conversation_id", conversation_id),
-                ("res_model", res_model), ("res_id", res_id), ("subject", subject), ("body", body),
-            ) if value
+            name: value
+            for name, value in (
+                ("mailbox_id", mailbox_id),
+                ("parent_id", reply_to_message_id),
+                ("conversation_id", conversation_id),
+                ("res_model", res_model),
+                ("res_id", res_id),
+                ("subject", subject),
+                ("body", body),
+            )
+            if value
         }
         Partner = self.env["res.partner"]
         for name, addresses in (("partner_ids", to), ("cc_partner_ids", cc)):
@@ -159,10 +216,14 @@ class ImapApi(models.AbstractModel):
         if template_id:
             template = self._records("imap.template", [template_id])
             if template not in composer.template_ids:
-                raise UserError(self.env._(
-                    "The template “%(template)s” is written for %(model)s, and this mail is about no such record: "
-                    "give one (res_model and res_id), or answer a conversation (linked to one).",
-                    template=template.name, model=template.model))
+                raise UserError(
+                    self.env._(
+                        "The template “%(template)s” is written for %(model)s, and this mail is about no such record: "
+                        "give one (res_model and res_id), or answer a conversation (linked to one).",
+                        template=template.name,
+                        model=template.model,
+                    )
+                )
             composer.template_id = template
             composer._onchange_template_id()
         result = composer._send()
@@ -233,10 +294,14 @@ class ImapApi(models.AbstractModel):
         if lang and lang not in dict(self.env["res.lang"].get_installed()):
             raise UserError(self.env._("The language %(lang)r is not installed.", lang=lang))
         with self._values_checked():
-            preview = self.env["imap.template.preview"].create({
-                "template_id": template.id, "res_id": res_id or False, "lang": lang or False,
-                **({"tz": tz} if tz else {}),
-            })
+            preview = self.env["imap.template.preview"].create(
+                {
+                    "template_id": template.id,
+                    "res_id": res_id or False,
+                    "lang": lang or False,
+                    **({"tz": tz} if tz else {}),
+                }
+            )
         return api_values.preview(preview)
 
     @api.model
@@ -265,9 +330,12 @@ class ImapApi(models.AbstractModel):
 
     def _check_caller(self):
         if not self.env.user.has_group("imap_conversations.group_user"):
-            raise AccessError(self.env._(
-                "The IMAP Conversations API is for IMAP users: ask an administrator for the IMAP "
-                "Conversations User role."))
+            raise AccessError(
+                self.env._(
+                    "The IMAP Conversations API is for IMAP users: ask an administrator for the IMAP "
+                    "Conversations User role."
+                )
+            )
 
     @contextlib.contextmanager
     def _values_checked(self):
@@ -285,16 +353,24 @@ class ImapApi(models.AbstractModel):
     def _check_keys(self, values, allowed):
         unknown = sorted(set(values) - allowed)
         if unknown:
-            raise UserError(self.env._("Unknown fields: %(unknown)s. Allowed: %(allowed)s.",
-                                       unknown=", ".join(map(str, unknown)), allowed=", ".join(sorted(allowed))))
+            raise UserError(
+                self.env._(
+                    "Unknown fields: %(unknown)s. Allowed: %(allowed)s.",
+                    unknown=", ".join(map(str, unknown)),
+                    allowed=", ".join(sorted(allowed)),
+                )
+            )
 
     def _check_id(self, value, what, optional=False):
         """*value* is a record id (false or none too when *optional*): anything else would reach SQL."""
         if optional and value in (None, False):
             return
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_INTEGER:
-            raise UserError(self.env._("%(what)s must be a record id (a whole number from 1), not %(value)r.",
-                                       what=what, value=value))
+            raise UserError(
+                self.env._(
+                    "%(what)s must be a record id (a whole number from 1), not %(value)r.", what=what, value=value
+                )
+            )
 
     def _check_text(self, value, what):
         """*value* is a text, or not given (none or false)."""
@@ -310,20 +386,23 @@ class ImapApi(models.AbstractModel):
                 self._check_id(value, name, optional=True)
             elif kind == "integer":
                 if isinstance(value, bool) or not isinstance(value, int) or abs(value) > MAX_INTEGER:
-                    raise UserError(self.env._("%(what)s must be a whole number, not %(value)r.",
-                                               what=name, value=value))
+                    raise UserError(
+                        self.env._("%(what)s must be a whole number, not %(value)r.", what=name, value=value)
+                    )
             elif kind == "float":
                 if isinstance(value, bool) or not isinstance(value, int | float):
                     raise UserError(self.env._("%(what)s must be a number, not %(value)r.", what=name, value=value))
             elif kind == "boolean":
                 if not isinstance(value, bool):
-                    raise UserError(self.env._("%(what)s must be true or false, not %(value)r.",
-                                               what=name, value=value))
+                    raise UserError(
+                        self.env._("%(what)s must be true or false, not %(value)r.", what=name, value=value)
+                    )
             elif kind == "many2many":
                 # Record ids, as docs/api.md says (user ids for member_ids): not the ORM's commands.
                 if not isinstance(value, list):
-                    raise UserError(self.env._("%(what)s must be a list of record ids, not %(value)r.",
-                                               what=name, value=value))
+                    raise UserError(
+                        self.env._("%(what)s must be a list of record ids, not %(value)r.", what=name, value=value)
+                    )
                 for record_id in value:
                     self._check_id(record_id, name)
             else:  # char, text, html, selection
@@ -332,9 +411,16 @@ class ImapApi(models.AbstractModel):
     def _check_required(self, Model, values, creating=True):
         """The fields the form requires are given (or have a default) and not emptied: PostgreSQL would
         refuse the row with an error in the log."""
-        required = [name for name, field in Model._fields.items()
-                    if field.required and field.store and not field.compute and not field.related
-                    and field.type not in ("boolean", "integer", "float") and (creating or name in values)]
+        required = [
+            name
+            for name, field in Model._fields.items()
+            if field.required
+            and field.store
+            and not field.compute
+            and not field.related
+            and field.type not in ("boolean", "integer", "float")
+            and (creating or name in values)
+        ]
         defaults = Model.default_get(required) if creating else {}
         missing = [name for name in required if name not in defaults and values.get(name) in (None, False, "")]
         if missing:
@@ -349,8 +435,11 @@ class ImapApi(models.AbstractModel):
         records = self.env[model].with_context(active_test=False).browse(list(dict.fromkeys(ids)))
         missing = records - records.exists()
         if missing:
-            raise MissingError(self.env._("No %(model)s with id %(ids)s.", model=records._description,
-                                          ids=", ".join(map(str, missing.ids))))
+            raise MissingError(
+                self.env._(
+                    "No %(model)s with id %(ids)s.", model=records._description, ids=", ".join(map(str, missing.ids))
+                )
+            )
         return records
 
     def _mailboxes(self, ids):
@@ -379,18 +468,30 @@ class ImapApi(models.AbstractModel):
         """ir.attachment records of the composer from ``[{"name", "content" (base64), "mimetype"}]``."""
         values_list = []
         for attachment in attachments:
-            if (not isinstance(attachment, dict) or not attachment.get("name") or "content" not in attachment
-                    or not all(isinstance(attachment.get(key) or "", str) for key in ("name", "content", "mimetype"))):
+            if (
+                not isinstance(attachment, dict)
+                or not attachment.get("name")
+                or "content" not in attachment
+                or not all(isinstance(attachment.get(key) or "", str) for key in ("name", "content", "mimetype"))
+            ):
                 raise UserError(self.env._("An attachment is a dictionary with a name and its content in base64."))
             try:
                 raw = base64.b64decode(attachment["content"], validate=True)
             except (binascii.Error, TypeError, ValueError) as error:
-                raise UserError(self.env._("The content of “%(name)s” is not base64: %(error)s",
-                                           name=attachment["name"], error=error)) from error
-            values_list.append({
-                "name": attachment["name"], "raw": raw, "res_model": composer._name, "res_id": composer.id,
-                **({"mimetype": attachment["mimetype"]} if attachment.get("mimetype") else {}),
-            })
+                raise UserError(
+                    self.env._(
+                        "The content of “%(name)s” is not base64: %(error)s", name=attachment["name"], error=error
+                    )
+                ) from error
+            values_list.append(
+                {
+                    "name": attachment["name"],
+                    "raw": raw,
+                    "res_model": composer._name,
+                    "res_id": composer.id,
+                    **({"mimetype": attachment["mimetype"]} if attachment.get("mimetype") else {}),
+                }
+            )
         return self.env["ir.attachment"].create(values_list)
 
     def _template_values(self, values):
@@ -404,12 +505,15 @@ class ImapApi(models.AbstractModel):
             # The form's choice (imap.template.model_id's domain): models with a chatter, and conversations.
             found = self.env["ir.model"]._get(model) if isinstance(model, str) else self.env["ir.model"]
             if not (found.is_mail_thread or found.model == "imap.conversation"):
-                raise UserError(self.env._("Templates are written for a model with a chatter (res.partner, "
-                                           "crm.lead...) or imap.conversation, not %(model)r.", model=model))
+                raise UserError(
+                    self.env._(
+                        "Templates are written for a model with a chatter (res.partner, "
+                        "crm.lead...) or imap.conversation, not %(model)r.",
+                        model=model,
+                    )
+                )
             values["model_id"] = found.id
         return values
-
-
 
 
 def _refused_over_rpc(model_class, name):

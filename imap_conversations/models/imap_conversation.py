@@ -53,7 +53,9 @@ class ImapConversation(models.Model):
 
     subject = fields.Char(readonly=True)
     normalized_subject = fields.Char(
-        string="Normalized subject", readonly=True, index=True,
+        string="Normalized subject",
+        readonly=True,
+        index=True,
         help="Subject without Re:/Fwd: and list tags; a long one cut and hashed, to fit the index.",
     )
     mailbox_id = fields.Many2one("imap.mailbox", required=True, ondelete="cascade", index=True, readonly=True)
@@ -62,14 +64,22 @@ class ImapConversation(models.Model):
     draft_count = fields.Integer(compute="_compute_draft_count", string="Not sent")
     imap_message_ids = fields.One2many("imap.message", "conversation_id", string="Emails", readonly=True)
     partner_ids = fields.Many2many(
-        "res.partner", "imap_conversation_partner_rel", "conversation_id", "partner_id",
-        string="Participants", readonly=True,
+        "res.partner",
+        "imap_conversation_partner_rel",
+        "conversation_id",
+        "partner_id",
+        string="Participants",
+        readonly=True,
     )
     participant_emails = fields.Text(
-        string="Participant addresses", readonly=True, help="Every address taking part, lower-cased.",
+        string="Participant addresses",
+        readonly=True,
+        help="Every address taking part, lower-cased.",
     )
     participant_email = fields.Char(
-        string="Participant address", compute="_compute_participant_email", search="_search_participant_email",
+        string="Participant address",
+        compute="_compute_participant_email",
+        search="_search_participant_email",
         help="Search only: conversations in which this exact address takes part.",
     )
     link_ids = fields.One2many("imap.conversation.link", "conversation_id", string="Linked records")
@@ -77,15 +87,24 @@ class ImapConversation(models.Model):
     # Work on the conversation (services/conversation_work.py): written by users, tracked in the chatter.
     # The sync writes neither through the ORM, so it never posts there.
     assignee_id = fields.Many2one(
-        "res.users", tracking=True, index=True,
+        "res.users",
+        tracking=True,
+        index=True,
         help="Who answers it. The mailbox owner for a personal mailbox; nobody at first for a shared one.",
     )
     status = fields.Selection(
-        STATUSES, required=True, default=OPEN, tracking=True, index=True, group_expand=True,
+        STATUSES,
+        required=True,
+        default=OPEN,
+        tracking=True,
+        index=True,
+        group_expand=True,
         help="New incoming mail makes a waiting or done conversation open again.",
     )
     needs_reply = fields.Boolean(
-        string="Needs reply", readonly=True, index=True,
+        string="Needs reply",
+        readonly=True,
+        index=True,
         help="Its last message came in: the customer waits for an answer.",
     )
 
@@ -96,37 +115,47 @@ class ImapConversation(models.Model):
     # Watermarks for the per-user read state: ids grow with import order, so "a message this user
     # has not seen yet" is "an id above what they had when they last opened the conversation".
     last_incoming_message_id = fields.Integer(
-        string="Last incoming message", readonly=True, help="Highest id of the incoming messages (technical).",
+        string="Last incoming message",
+        readonly=True,
+        help="Highest id of the incoming messages (technical).",
     )
     last_unseen_message_id = fields.Integer(
-        string="Last unseen message", readonly=True,
+        string="Last unseen message",
+        readonly=True,
         help="Highest id of the incoming messages without \\Seen on the server (technical).",
     )
 
     # Who it is with and what was said last, from the mail itself (no contact needed): written by
     # _refresh_summary with the columns above. The list shows them; partner_ids keeps the contacts.
     correspondent_name = fields.Char(
-        string="Correspondent", readonly=True,
+        string="Correspondent",
+        readonly=True,
         help="The other party of the last message: its sender when it came in, else its first recipient.",
     )
     correspondent_email = fields.Char(string="Correspondent address", readonly=True)
     preview = fields.Char(readonly=True, help="The start of the last message, without quoted text.")
     search_text = fields.Char(
-        string="Text", compute="_compute_search_text", search="_search_search_text",
+        string="Text",
+        compute="_compute_search_text",
+        search="_search_search_text",
         help="Search only: words or parts of words in the subject, a body or an address of its messages.",
     )
 
     # Per user: computed from the watermarks above and the user's imap.conversation.read row.
     is_unread = fields.Boolean(
-        string="Unread", compute="_compute_is_unread", search="_search_is_unread",
+        string="Unread",
+        compute="_compute_is_unread",
+        search="_search_is_unread",
         help="It holds incoming mail you have not read yet.",
     )
     unread_message_count = fields.Integer(
-        string="Unread messages", compute="_compute_unread_message_count",
+        string="Unread messages",
+        compute="_compute_unread_message_count",
         help="Incoming messages you have not read yet.",
     )
     thread_html = fields.Html(
-        string="Thread", compute="_compute_thread_html",
+        string="Thread",
+        compute="_compute_thread_html",
         # Built from bodies already sanitized by imap.message.body_html, everything else escaped
         # by QWeb; sanitizing again would strip the layout classes and the download links.
         sanitize=False,
@@ -169,10 +198,16 @@ class ImapConversation(models.Model):
         addresses = [a.strip().lower() for a in addresses if a]
         self.flush_model(["participant_emails"])
         # Whole addresses only: "bob@x.test" must not find "jimbob@x.test" as ilike would.
-        return [("id", "in", SQL(
-            "(SELECT id FROM imap_conversation WHERE string_to_array(participant_emails, ' ') && %s::text[])",
-            addresses,
-        ))]
+        return [
+            (
+                "id",
+                "in",
+                SQL(
+                    "(SELECT id FROM imap_conversation WHERE string_to_array(participant_emails, ' ') && %s::text[])",
+                    addresses,
+                ),
+            )
+        ]
 
     def _compute_search_text(self):
         self.search_text = False
@@ -180,8 +215,9 @@ class ImapConversation(models.Model):
     def _search_search_text(self, operator, value):
         if operator not in ("ilike", "=") or not isinstance(value, str) or not value.strip():
             return NotImplemented
-        self.env["imap.message"].flush_model(["conversation_id", "state", "subject", "body_text", "email_from",
-                                              "email_to", "email_cc"])
+        self.env["imap.message"].flush_model(
+            ["conversation_id", "state", "subject", "body_text", "email_from", "email_to", "email_cc"]
+        )
         return search_text_domain(value, SUMMARY_STATES)
 
     # -- read state, per user ----------------------------------------------------------------
@@ -189,8 +225,7 @@ class ImapConversation(models.Model):
     def _flush_read_state(self):
         """Write pending ORM changes to everything the read-state queries below read."""
         self.env["imap.message"].flush_model(["conversation_id", "state", "direction", "is_seen"])
-        self.env["imap.conversation"].flush_model(
-            ["mailbox_id", "last_incoming_message_id", "last_unseen_message_id"])
+        self.env["imap.conversation"].flush_model(["mailbox_id", "last_incoming_message_id", "last_unseen_message_id"])
         self.env["imap.mailbox"].flush_model(["user_id", "mark_as_read"])
         self.env["imap.conversation.read"].flush_model()
 
@@ -211,15 +246,15 @@ class ImapConversation(models.Model):
                                  ELSE c.last_incoming_message_id END, 0)
                    > COALESCE(r.last_read_message_id, 0)
             """,
-            user=user_id, seen_counts=self._seen_counts_sql(),
+            user=user_id,
+            seen_counts=self._seen_counts_sql(),
         )
 
     @staticmethod
     def _seen_counts_sql():
         """Whether the server's \\Seen flag counts as read for the user of alias r (see imap.conversation.read)."""
         return SQL(
-            "(mb.user_id IS NOT NULL AND NOT COALESCE(mb.mark_as_read, FALSE) "
-            "AND NOT COALESCE(r.marked_unread, FALSE))"
+            "(mb.user_id IS NOT NULL AND NOT COALESCE(mb.mark_as_read, FALSE) AND NOT COALESCE(r.marked_unread, FALSE))"
         )
 
     @api.depends_context("uid")
@@ -244,8 +279,9 @@ class ImapConversation(models.Model):
         if not self.ids:
             return {}
         self._flush_read_state()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             SELECT m.conversation_id, array_agg(m.id ORDER BY m.id)
               FROM imap_message m
               JOIN imap_conversation c ON c.id = m.conversation_id
@@ -258,9 +294,13 @@ class ImapConversation(models.Model):
                AND NOT (%(seen_counts)s AND COALESCE(m.is_seen, FALSE))
           GROUP BY m.conversation_id
             """,
-            user=self.env.uid, ids=self.ids, seen_counts=self._seen_counts_sql(),
-            imported=states.MESSAGE_IMPORTED, incoming=states.INCOMING,
-        ))
+                user=self.env.uid,
+                ids=self.ids,
+                seen_counts=self._seen_counts_sql(),
+                imported=states.MESSAGE_IMPORTED,
+                incoming=states.INCOMING,
+            )
+        )
         return dict(self.env.cr.fetchall())
 
     @api.depends_context("uid")
@@ -288,8 +328,9 @@ class ImapConversation(models.Model):
         # One upsert for all: the row is the user's own, so a concurrent open cannot duplicate it.
         watermark = SQL("max(m.id) - 1") if marked_unread else SQL("max(m.id)")
         direction = SQL("AND m.direction = %s", states.INCOMING) if marked_unread else SQL()
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             INSERT INTO imap_conversation_read (conversation_id, user_id, last_read_message_id, read_date,
                                                 marked_unread)
                  SELECT c.id, %(user)s, COALESCE(%(watermark)s, 0), now() at time zone 'UTC', %(marked)s
@@ -305,9 +346,14 @@ class ImapConversation(models.Model):
                         read_date = EXCLUDED.read_date,
                         marked_unread = EXCLUDED.marked_unread
             """,
-            user=self.env.uid, watermark=watermark, marked=marked_unread, direction=direction, ids=self.ids,
-            summary_states=SUMMARY_STATES,
-        ))
+                user=self.env.uid,
+                watermark=watermark,
+                marked=marked_unread,
+                direction=direction,
+                ids=self.ids,
+                summary_states=SUMMARY_STATES,
+            )
+        )
         self.env["imap.conversation.read"].invalidate_model()
         self.invalidate_recordset(["is_unread", "unread_message_count"])
 
@@ -357,11 +403,12 @@ class ImapConversation(models.Model):
         for conversation in self:
             # Failed imports are not mail of the thread yet; what we wrote is, sent or not.
             messages = conversation.imap_message_ids.filtered(lambda m: m.state in SHOWN_STATES).sorted(
-                lambda m: (m.date or datetime.min, m.id))
-            entries = [conversation._thread_entry(message, message.id in new_ids, date_format)
-                       for message in messages]
+                lambda m: (m.date or datetime.min, m.id)
+            )
+            entries = [conversation._thread_entry(message, message.id in new_ids, date_format) for message in messages]
             conversation.thread_html = self.env["ir.qweb"]._render(
-                "imap_conversations.conversation_thread", {"conversation": conversation, "entries": entries},
+                "imap_conversations.conversation_thread",
+                {"conversation": conversation, "entries": entries},
             )
 
     def _thread_date_format(self):
@@ -377,8 +424,13 @@ class ImapConversation(models.Model):
         name, address = parse_contact_from_email(message.email_from or "")
         source = message.body_html_source or ""
         attachments = [
-            {"id": a.id, "name": a.name, "size": format_size(a.file_size), "mimetype": a.mimetype,
-             "viewable": a.mimetype in VIEWER_MIMETYPES}
+            {
+                "id": a.id,
+                "name": a.name,
+                "size": format_size(a.file_size),
+                "mimetype": a.mimetype,
+                "viewable": a.mimetype in VIEWER_MIMETYPES,
+            }
             for a in message.attachment_ids.sorted("id")
             # An image shown in the body is not listed again; a part that merely has a Content-ID is.
             if not ((a.description or "").startswith("cid:") and a.description in source)
@@ -394,11 +446,13 @@ class ImapConversation(models.Model):
             "date_title": format_datetime(self.env, message.date, tz=tz, dt_format="full") if message.date else "",
             # Names, with the address in a tooltip; the first few only, the others behind a toggle.
             "recipients": [
-                (label, people[:RECIPIENTS_SHOWN], people[RECIPIENTS_SHOWN:]) for label, people in (
+                (label, people[:RECIPIENTS_SHOWN], people[RECIPIENTS_SHOWN:])
+                for label, people in (
                     (self.env._("To"), named_addresses(message.email_to)),
                     (self.env._("Cc"), named_addresses(message.email_cc)),
                     (self.env._("Bcc"), named_addresses(message.email_bcc)),
-                ) if people
+                )
+                if people
             ],
             # "Re: <the subject>" says nothing new; a subject changed along the way is shown.
             "subject": message.subject if normalize_subject(message.subject) != normalize_subject(self.subject) else "",
@@ -425,7 +479,8 @@ class ImapConversation(models.Model):
         """The message a reply answers: the last one received, else the last one at all."""
         self.ensure_one()
         messages = self.imap_message_ids.filtered(lambda m: m.state in SUMMARY_STATES).sorted(
-            lambda m: (m.date or datetime.min, m.id))
+            lambda m: (m.date or datetime.min, m.id)
+        )
         incoming = messages.filtered(lambda m: m.direction == states.INCOMING)
         return (incoming or messages)[-1:] if messages else messages
 
@@ -463,9 +518,14 @@ class ImapConversation(models.Model):
         if not message:
             raise UserError(self.env._("That message is not one of this conversation."))
         titles = {"reply": self.env._("Reply"), "reply_all": self.env._("Reply all"), "forward": self.env._("Forward")}
-        action = self.env["imap.compose"]._open({
-            "default_conversation_id": self.id, "default_parent_id": message.id, "imap_compose_mode": mode,
-        }, titles[mode])
+        action = self.env["imap.compose"]._open(
+            {
+                "default_conversation_id": self.id,
+                "default_parent_id": message.id,
+                "imap_compose_mode": mode,
+            },
+            titles[mode],
+        )
         # Called by orm.call, not as a button: the web client's doAction wants the views spelled out.
         return {**action, "views": [(False, "form")]}
 
@@ -498,8 +558,9 @@ class ImapConversation(models.Model):
         for vals in vals_list:
             if "assignee_id" not in vals and vals.get("mailbox_id"):
                 vals["assignee_id"] = self.env["imap.mailbox"].browse(vals["mailbox_id"]).user_id.id
-        conversations = super(ImapConversation, self.with_context(
-            mail_create_nolog=True, mail_create_nosubscribe=True)).create(vals_list)
+        conversations = super(
+            ImapConversation, self.with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+        ).create(vals_list)
         for conversation in conversations.filtered("assignee_id"):
             check_assignee(conversation, conversation.assignee_id)
             conversation._follow_assignee()
@@ -510,8 +571,9 @@ class ImapConversation(models.Model):
         # user could move a shared conversation into their own mailbox, out of the team's sight.
         manager = self.env.su or self.env.user.has_group("imap_conversations.group_manager")
         if not manager and set(vals) - USER_FIELDS - self._mail_mixin_fields():
-            raise AccessError(self.env._(
-                "Conversations are written by the sync; you can change their assignee, status and links."))
+            raise AccessError(
+                self.env._("Conversations are written by the sync; you can change their assignee, status and links.")
+            )
         result = super().write(vals)
         if "mailbox_id" in vals and not self.env.su:
             # Rules were checked on the conversation as it was: it must still be writable where it went.
@@ -526,8 +588,12 @@ class ImapConversation(models.Model):
     @api.model
     def _mail_mixin_fields(self):
         """Fields of mail.thread and mail.activity.mixin, which mail writes with its own checks."""
-        return {name for model in ("mail.thread", "mail.activity.mixin") for name in self.env[model]._fields
-                if name not in models.MAGIC_COLUMNS and name not in ("id", "display_name")}
+        return {
+            name
+            for model in ("mail.thread", "mail.activity.mixin")
+            for name in self.env[model]._fields
+            if name not in models.MAGIC_COLUMNS and name not in ("id", "display_name")
+        }
 
     def _message_subscribe(self, partner_ids=None, subtype_ids=None, customer_ids=None):
         # Every way of adding a follower ends here (message_subscribe, the follower wizard, writing
@@ -593,8 +659,13 @@ class ImapConversation(models.Model):
          LEFT JOIN s ON s.conversation_id = t.id
              WHERE c.id = ANY(%(ids)s) AND c.id = t.id
             """,
-            {"ids": self.ids, "reopened": REOPENED, "open": OPEN, "incoming": states.INCOMING,
-             "summary_states": SUMMARY_STATES},
+            {
+                "ids": self.ids,
+                "reopened": REOPENED,
+                "open": OPEN,
+                "incoming": states.INCOMING,
+                "summary_states": SUMMARY_STATES,
+            },
         )
         self.env.cr.execute(
             """
@@ -608,9 +679,22 @@ class ImapConversation(models.Model):
             [self.ids],
         )
         refresh_correspondents(self.env.cr, self.ids, SUMMARY_STATES)
-        self.invalidate_recordset([
-            "correspondent_name", "correspondent_email", "preview",
-            "subject", "display_name", "message_count", "first_message_date", "last_message_date",
-            "last_incoming_message_id", "last_unseen_message_id", "is_unread", "unread_message_count", "partner_ids",
-            "needs_reply", "status",
-        ])
+        self.invalidate_recordset(
+            [
+                "correspondent_name",
+                "correspondent_email",
+                "preview",
+                "subject",
+                "display_name",
+                "message_count",
+                "first_message_date",
+                "last_message_date",
+                "last_incoming_message_id",
+                "last_unseen_message_id",
+                "is_unread",
+                "unread_message_count",
+                "partner_ids",
+                "needs_reply",
+                "status",
+            ]
+        )

@@ -24,19 +24,25 @@ class ImapConversationLink(models.Model):
     _order = "id"
     _rec_names_search = ["res_name"]
 
-    conversation_id = fields.Many2one("imap.conversation", required=True, ondelete="cascade", index=True,
-                                      readonly=True)
+    conversation_id = fields.Many2one("imap.conversation", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="conversation_id.company_id")
     res_model = fields.Char(string="Model", required=True, index=True, readonly=True)
-    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", required=True, index=True,
-                                      readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", required=True, index=True, readonly=True
+    )
     res_name = fields.Char(
-        string="Record", compute="_compute_record", search="_search_res_name",
+        string="Record",
+        compute="_compute_record",
+        search="_search_res_name",
         help="The record's name, if you may read the record.",
     )
     model_description = fields.Char(string="Type", compute="_compute_model_description")
-    record_ref = fields.Reference(string="Linked record", selection="_selection_target_model",
-                                  compute="_compute_record", help="The record, if you may read it.")
+    record_ref = fields.Reference(
+        string="Linked record",
+        selection="_selection_target_model",
+        compute="_compute_record",
+        help="The record, if you may read it.",
+    )
 
     _sql_constraints = [
         ("record_unique", "unique(conversation_id, res_model, res_id)", "The conversation is already linked to it."),
@@ -46,10 +52,14 @@ class ImapConversationLink(models.Model):
     def _selection_target_model(self):
         """The models whose records show conversations: those using the mixin."""
         return sorted(
-            ((name, model._description) for name, model in self.env.items()
-             # Not res.users, which only delegates to its partner (_inherits): link the contact.
-             if not model._abstract and "imap_conversation_ids" in model._fields
-             and not model._fields["imap_conversation_ids"].inherited),
+            (
+                (name, model._description)
+                for name, model in self.env.items()
+                # Not res.users, which only delegates to its partner (_inherits): link the contact.
+                if not model._abstract
+                and "imap_conversation_ids" in model._fields
+                and not model._fields["imap_conversation_ids"].inherited
+            ),
             key=lambda item: item[1],
         )
 
@@ -131,21 +141,33 @@ class ImapConversationLink(models.Model):
         """Link each of *conversations* to each of *records*; existing links are kept, not doubled."""
         existing = {
             (link.conversation_id.id, link.res_model, link.res_id)
-            for link in self.search([("conversation_id", "in", conversations.ids),
-                                     ("res_model", "=", records._name), ("res_id", "in", records.ids)])
+            for link in self.search(
+                [
+                    ("conversation_id", "in", conversations.ids),
+                    ("res_model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                ]
+            )
         }
-        return self.create([
-            {"conversation_id": conversation.id, "res_model": record._name, "res_id": record.id}
-            for conversation in conversations for record in records
-            if (conversation.id, record._name, record.id) not in existing
-        ])
+        return self.create(
+            [
+                {"conversation_id": conversation.id, "res_model": record._name, "res_id": record.id}
+                for conversation in conversations
+                for record in records
+                if (conversation.id, record._name, record.id) not in existing
+            ]
+        )
 
     @api.model
     def _move_links(self, sources, target):
         """Point the links of *sources* to *target* (records merged into it), without doubles."""
         links = self.sudo().search([("res_model", "=", sources._name), ("res_id", "in", sources.ids)])
-        already = set(self.sudo().search([("res_model", "=", target._name), ("res_id", "=", target.id)])
-                      .mapped("conversation_id").ids)
+        already = set(
+            self.sudo()
+            .search([("res_model", "=", target._name), ("res_id", "=", target.id)])
+            .mapped("conversation_id")
+            .ids
+        )
         for link in links:
             if link.conversation_id.id in already:
                 link.unlink()

@@ -23,11 +23,14 @@ class ImapConversationMixin(models.AbstractModel):
     _description = "Record with IMAP conversations"
 
     imap_conversation_ids = fields.Many2many(
-        "imap.conversation", string="Conversations", compute="_compute_imap_conversations",
+        "imap.conversation",
+        string="Conversations",
+        compute="_compute_imap_conversations",
     )
     imap_conversation_count = fields.Integer(string="Conversation count", compute="_compute_imap_conversations")
     imap_conversation_unread_count = fields.Integer(
-        string="Unread conversations", compute="_compute_imap_conversations",
+        string="Unread conversations",
+        compute="_compute_imap_conversations",
     )
 
     def _imap_conversation_domain(self):
@@ -72,11 +75,14 @@ class ImapConversationMixin(models.AbstractModel):
     def action_imap_compose(self):
         """Write a new mail about this record: it starts a conversation linked to it."""
         self.ensure_one()
-        return self.env["imap.compose"]._open({
-            "default_res_model": self._name,
-            "default_res_id": self.id,
-            "default_partner_ids": self._imap_compose_recipients().ids,
-        }, self.env._("New email"))
+        return self.env["imap.compose"]._open(
+            {
+                "default_res_model": self._name,
+                "default_res_id": self.id,
+                "default_partner_ids": self._imap_compose_recipients().ids,
+            },
+            self.env._("New email"),
+        )
 
     def _imap_older_mail_addresses(self):
         """The addresses whose older mail "Find older mail on the server" looks for; records override it."""
@@ -89,8 +95,11 @@ class ImapConversationMixin(models.AbstractModel):
 
     def unlink(self):
         # Links are references by model and id, without a foreign key: drop them with the record.
-        links = self.env["imap.conversation.link"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        links = (
+            self.env["imap.conversation.link"]
+            .sudo()
+            .search([("res_model", "=", self._name), ("res_id", "in", self.ids)])
+        )
         result = super().unlink()
         links.unlink()
         return result

@@ -35,12 +35,14 @@ class ImapConversationRead(models.Model):
     conversation_id = fields.Many2one("imap.conversation", required=True, ondelete="cascade", readonly=True)
     user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=True, readonly=True)
     last_read_message_id = fields.Integer(
-        string="Read up to message", readonly=True,
+        string="Read up to message",
+        readonly=True,
         help="Incoming messages with a higher id arrived after the user last read the conversation.",
     )
     read_date = fields.Datetime(string="Last read", readonly=True)
     marked_unread = fields.Boolean(
-        string="Marked unread", readonly=True,
+        string="Marked unread",
+        readonly=True,
         help="The user marked it unread: the server's \\Seen flag does not count until they open it.",
     )
 

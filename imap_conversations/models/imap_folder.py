@@ -42,28 +42,36 @@ class ImapFolder(models.Model):
     role = fields.Selection([(r, ROLE_LABELS[r]) for r in ROLES], default="other", required=True, readonly=True)
     flags = fields.Char(readonly=True, help="The folder's attributes as the server lists them.")
     is_selectable = fields.Boolean(
-        string="Selectable", default=True, readonly=True,
+        string="Selectable",
+        default=True,
+        readonly=True,
         help="Off for a folder that only groups subfolders and cannot hold mail (\\Noselect).",
     )
     sync_enabled = fields.Boolean(string="Sync", help="Import the mail of this folder.")
     state = fields.Selection(
         states.FOLDER_STATES,
-        default=states.FOLDER_PRESENT, required=True, readonly=True,
+        default=states.FOLDER_PRESENT,
+        required=True,
+        readonly=True,
         help="A folder that disappeared from the server but holds synced mail is kept, marked missing.",
     )
 
     # Where the sync of this folder stands
     uidvalidity = BigInteger(string="UIDVALIDITY", readonly=True, copy=False)
     uidnext = BigInteger(
-        string="UIDNEXT", readonly=True, copy=False,
+        string="UIDNEXT",
+        readonly=True,
+        copy=False,
         help="The server's next UID when the last run began (during the first sync: when it began). "
-             "Mail below it that the first sync did not take is older than the horizon and stays out.",
+        "Mail below it that the first sync did not take is older than the horizon and stays out.",
     )
     last_uid = BigInteger(string="Last UID synced", readonly=True, copy=False)
     highestmodseq = BigInteger(string="HIGHESTMODSEQ", readonly=True, copy=False)
     server_message_count = fields.Integer(string="Messages on server", readonly=True, copy=False)
     initial_sync_done = fields.Boolean(
-        string="Initial sync done", readonly=True, copy=False,
+        string="Initial sync done",
+        readonly=True,
+        copy=False,
         help="The first sync, limited to the mailbox's horizon, ran to its end.",
     )
     last_sync_date = fields.Datetime(string="Last sync", readonly=True, copy=False)
@@ -82,10 +90,13 @@ class ImapFolder(models.Model):
     def _check_sync_selectable(self):
         for folder in self:
             if folder.sync_enabled and not folder.is_selectable:
-                raise ValidationError(self.env._(
-                    "The folder “%(folder)s” only groups subfolders on the server and holds no mail: "
-                    "it cannot be synced.", folder=folder.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "The folder “%(folder)s” only groups subfolders on the server and holds no mail: "
+                        "it cannot be synced.",
+                        folder=folder.name,
+                    )
+                )
 
     def _has_synced_mail(self):
         """Whether deleting this folder locally would lose track of synced mail."""
@@ -125,10 +136,16 @@ class ImapFolder(models.Model):
         """UIDVALIDITY changed: every UID we knew means nothing now. Messages stay, their locations here go."""
         self.ensure_one()
         self.location_ids.filtered(lambda loc: loc.uidvalidity != uidvalidity).unlink()
-        self.write({
-            "uidvalidity": uidvalidity, "last_uid": 0, "highestmodseq": False,
-            "initial_sync_done": False, "server_message_count": 0, "uidnext": False,
-        })
+        self.write(
+            {
+                "uidvalidity": uidvalidity,
+                "last_uid": 0,
+                "highestmodseq": False,
+                "initial_sync_done": False,
+                "server_message_count": 0,
+                "uidnext": False,
+            }
+        )
 
     def _begin_first_sync(self, uidvalidity, uidnext):
         """Where the first sync's horizon ends, kept until it finishes even across runs."""
@@ -140,15 +157,17 @@ class ImapFolder(models.Model):
         self.write({"uidvalidity": uidvalidity, "last_uid": last_uid})
 
     def _finish_run(self, state):
-        self.write({
-            "uidvalidity": state.uidvalidity,
-            "last_uid": state.last_uid,
-            "highestmodseq": state.highestmodseq or False,
-            "initial_sync_done": state.initial_sync_done,
-            "server_message_count": state.server_messages,
-            "uidnext": state.uidnext or False,
-            "last_sync_date": fields.Datetime.now(),
-        })
+        self.write(
+            {
+                "uidvalidity": state.uidvalidity,
+                "last_uid": state.last_uid,
+                "highestmodseq": state.highestmodseq or False,
+                "initial_sync_done": state.initial_sync_done,
+                "server_message_count": state.server_messages,
+                "uidnext": state.uidnext or False,
+                "last_sync_date": fields.Datetime.now(),
+            }
+        )
 
     @api.model
     def _reconcile(self, mailbox, listed):
@@ -157,14 +176,17 @@ class ImapFolder(models.Model):
         listed_names = {info.name for info in listed}
         # Asked only of folders gone from the server (one query each): every run lists folders.
         plan = plan_reconciliation(
-            {name: name not in listed_names and f._has_synced_mail() for name, f in existing.items()}, listed)
+            {name: name not in listed_names and f._has_synced_mail() for name, f in existing.items()}, listed
+        )
         for info in plan.to_create:
-            existing[info.name] = self.create({
-                "mailbox_id": mailbox.id,
-                "name": info.name,
-                "sync_enabled": info.sync_by_default,
-                **self._values_from_server(info),
-            })
+            existing[info.name] = self.create(
+                {
+                    "mailbox_id": mailbox.id,
+                    "name": info.name,
+                    "sync_enabled": info.sync_by_default,
+                    **self._values_from_server(info),
+                }
+            )
         for info in plan.to_update:
             folder = existing[info.name]
             # Every run lists folders: write only what changed, not every folder every time.

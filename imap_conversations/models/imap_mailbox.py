@@ -30,15 +30,36 @@ from ..services.recovery import MailboxRecovery
 _logger = logging.getLogger(__name__)
 
 #: Changing any of these gives a failing mailbox a new chance at the next scheduled run.
-CONNECTION_FIELDS = {"host", "port", "security", "verify_certificate", "login", "password", "timeout",
-                     # OAuth2: another application, or connected again (the callback writes the account).
-                     "auth_method", "oauth_provider_id", "oauth_account"}
+CONNECTION_FIELDS = {
+    "host",
+    "port",
+    "security",
+    "verify_certificate",
+    "login",
+    "password",
+    "timeout",
+    # OAuth2: another application, or connected again (the callback writes the account).
+    "auth_method",
+    "oauth_provider_id",
+    "oauth_account",
+}
 #: What the sync, the schedule and Connect keep about a mailbox: written by the addon's services after
 #: their own checks (as superuser), never by a user over RPC, whose form shows them read-only.
-BOOKKEEPING_FIELDS = frozenset({
-    "state", "sync_due_date", "oauth_account", "last_sync_date", "last_run_date", "last_error", "last_error_kind",
-    "last_error_date", "consecutive_failures", "auth_failure_notified", "folders_listed_date",
-})
+BOOKKEEPING_FIELDS = frozenset(
+    {
+        "state",
+        "sync_due_date",
+        "oauth_account",
+        "last_sync_date",
+        "last_run_date",
+        "last_error",
+        "last_error_kind",
+        "last_error_date",
+        "consecutive_failures",
+        "auth_failure_notified",
+        "folders_listed_date",
+    }
+)
 SECURITY_LABELS = {"ssl": "SSL/TLS", "starttls": "STARTTLS", "none": "no encryption"}
 
 
@@ -52,20 +73,33 @@ class ImapMailbox(models.Model):
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True, tracking=True)
     user_id = fields.Many2one(
-        "res.users", string="Owner", index=True, tracking=True,
+        "res.users",
+        string="Owner",
+        index=True,
+        tracking=True,
         default=lambda self: self.env.user,
-        domain=[("share", "=", False)], check_company=True,
+        domain=[("share", "=", False)],
+        check_company=True,
         help="The user whose mailbox this is. Leave empty for a shared mailbox "
-             "(support@, sales@...) that every IMAP user of the company can use.",
+        "(support@, sales@...) that every IMAP user of the company can use.",
     )
     member_ids = fields.Many2many(
-        "res.users", "imap_mailbox_member_rel", "mailbox_id", "user_id", string="Shared with",
-        domain=[("share", "=", False)], check_company=True, tracking=True,
+        "res.users",
+        "imap_mailbox_member_rel",
+        "mailbox_id",
+        "user_id",
+        string="Shared with",
+        domain=[("share", "=", False)],
+        check_company=True,
+        tracking=True,
         help="A shared mailbox only: the users who read its conversations, answer from it and sync it. "
-             "Empty: every IMAP user of its company. Its owner and IMAP administrators configure it.",
+        "Empty: every IMAP user of its company. Its owner and IMAP administrators configure it.",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda self: self.env.company,
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
     )
     is_shared = fields.Boolean(string="Shared", compute="_compute_is_shared", search="_search_is_shared")
 
@@ -74,141 +108,195 @@ class ImapMailbox(models.Model):
     port = fields.Integer(required=True, default=DEFAULT_PORTS["ssl"], tracking=True)
     security = fields.Selection(
         [("ssl", "SSL/TLS (implicit)"), ("starttls", "STARTTLS"), ("none", "None (cleartext)")],
-        required=True, default="ssl", tracking=True,
+        required=True,
+        default="ssl",
+        tracking=True,
     )
     verify_certificate = fields.Boolean(
-        string="Verify certificate", default=True, tracking=True,
+        string="Verify certificate",
+        default=True,
+        tracking=True,
         help="Refuse servers whose TLS certificate is not trusted. Switch off only for a "
-             "server you control, on a network you trust.",
+        "server you control, on a network you trust.",
     )
     login = fields.Char(required=True, tracking=True)
     # Authentication. OAuth2: the mailbox logs in with an access token of its OAuth application
     # (SASL XOAUTH2 / OAUTHBEARER, engine/sasl.py); the tokens live in imap.mailbox.credential.
     auth_method = fields.Selection(
-        [("password", "Password"), ("oauth2", "OAuth2")], string="Authentication",
-        required=True, default="password", tracking=True,
+        [("password", "Password"), ("oauth2", "OAuth2")],
+        string="Authentication",
+        required=True,
+        default="password",
+        tracking=True,
         help="OAuth2: sign in at the provider (Google, Microsoft 365...) instead of storing a password.",
     )
     oauth_provider_id = fields.Many2one(
-        "imap.oauth.provider", string="OAuth application", tracking=True, check_company=True,
+        "imap.oauth.provider",
+        string="OAuth application",
+        tracking=True,
+        check_company=True,
         ondelete="restrict",
     )
     provider_preset = fields.Selection(
-        presets.SELECTION, string="Provider", default=presets.OTHER, copy=False,
+        presets.SELECTION,
+        string="Provider",
+        default=presets.OTHER,
+        copy=False,
         help="Fills the servers and the authentication of a new mailbox. Gmail and Microsoft 365 sign in with "
-             "OAuth2 (Connect); Yahoo, iCloud, Fastmail and Zoho take an app password, made in the account's "
-             "security settings: not the password you sign in with.",
+        "OAuth2 (Connect); Yahoo, iCloud, Fastmail and Zoho take an app password, made in the account's "
+        "security settings: not the password you sign in with.",
     )
     oauth_account = fields.Char(
-        "Connected as", readonly=True, copy=False,
+        "Connected as",
+        readonly=True,
+        copy=False,
         help="The account the provider said the tokens are for, when the mailbox was connected.",
     )
 
     email = fields.Char(
-        string="Email address", compute="_compute_email", store=True, readonly=False,
+        string="Email address",
+        compute="_compute_email",
+        store=True,
+        readonly=False,
         help="The address this mailbox receives and sends as; the login when it is an address.",
     )
     password = fields.Char(
-        compute="_compute_password", inverse="_inverse_password", copy=False,
+        compute="_compute_password",
+        inverse="_inverse_password",
+        copy=False,
         help="Readable only by the mailbox owner and IMAP administrators.",
     )
     can_manage_credentials = fields.Boolean(string="Can manage credentials", compute="_compute_can_manage")
     can_manage = fields.Boolean(
-        string="Can manage", compute="_compute_can_manage",
+        string="Can manage",
+        compute="_compute_can_manage",
         help="The current user may configure this mailbox: test it, fetch its folders, run its recovery, read its log.",
     )
     timeout = fields.Integer(
-        string="Timeout (seconds)", default=30, required=True,
+        string="Timeout (seconds)",
+        default=30,
+        required=True,
         help=f"How long to wait for the server to connect or answer before giving up (at most {MAX_TIMEOUT}).",
     )
 
     # Sync behaviour
     sync_horizon_days = fields.Integer(
-        string="First sync horizon (days)", default=365, required=True,
+        string="First sync horizon (days)",
+        default=365,
+        required=True,
         help="The first sync of a folder imports only mail of the last N days; later syncs import everything new.",
     )
     log_level = fields.Selection(
-        [("full", "Full"), ("errors", "Errors only"), ("off", "Off")], string="Log level",
-        default="full", required=True,
+        [("full", "Full"), ("errors", "Errors only"), ("off", "Off")],
+        string="Log level",
+        default="full",
+        required=True,
         help="Full: every run with per-folder detail. Errors only: runs that failed. Off: nothing.",
     )
     sync_interval_minutes = fields.Integer(
-        string="Sync every (minutes)", default=lambda self: scheduler.default_interval(self.env), required=True,
+        string="Sync every (minutes)",
+        default=lambda self: scheduler.default_interval(self.env),
+        required=True,
         tracking=True,
         help="How often the scheduled sync takes this mailbox: "
-             f"{', '.join(map(str, scheduler.OFFERED_INTERVALS))} minutes, or 0 for only by hand (Sync now).",
+        f"{', '.join(map(str, scheduler.OFFERED_INTERVALS))} minutes, or 0 for only by hand (Sync now).",
     )
     sync_due_date = fields.Datetime(
-        string="Next sync", compute="_compute_sync_due_date", store=True, readonly=True, copy=False,
+        string="Next sync",
+        compute="_compute_sync_due_date",
+        store=True,
+        readonly=True,
+        copy=False,
         index="btree_not_null",
-        help="When the scheduled sync takes this mailbox next (as soon as a cron worker is free). "
-             "Empty: only by hand.",
+        help="When the scheduled sync takes this mailbox next (as soon as a cron worker is free). Empty: only by hand.",
     )
     mark_as_read = fields.Boolean(
         string="Mark mail as read on the server",
         help="When off (the default), synced mail keeps its unread state on the server.",
     )
     # Outgoing mail (replies and new mail written in Odoo)
-    smtp_host = fields.Char(string="SMTP host", tracking=True,
-                            help="The server that sends this mailbox's mail. Empty: Odoo cannot send from it.")
+    smtp_host = fields.Char(
+        string="SMTP host",
+        tracking=True,
+        help="The server that sends this mailbox's mail. Empty: Odoo cannot send from it.",
+    )
     smtp_security = fields.Selection(
         [("ssl", "SSL/TLS (implicit)"), ("starttls", "STARTTLS"), ("none", "None (cleartext)")],
-        string="SMTP security", required=True, default="starttls", tracking=True,
+        string="SMTP security",
+        required=True,
+        default="starttls",
+        tracking=True,
     )
-    smtp_port = fields.Integer(string="SMTP port", required=True, default=smtp.DEFAULT_PORTS["starttls"],
-                               tracking=True)
+    smtp_port = fields.Integer(string="SMTP port", required=True, default=smtp.DEFAULT_PORTS["starttls"], tracking=True)
     smtp_same_credentials = fields.Boolean(string="Same login and password as IMAP", default=True)
     smtp_login = fields.Char(string="SMTP login")
     smtp_password = fields.Char(
-        string="SMTP password", compute="_compute_smtp_password", inverse="_inverse_smtp_password", copy=False,
+        string="SMTP password",
+        compute="_compute_smtp_password",
+        inverse="_inverse_smtp_password",
+        copy=False,
     )
     can_send = fields.Boolean(string="Can send", compute="_compute_can_send")
     chatter_send = fields.Boolean(
-        string="Send chatter mail through this mailbox", default=True,
+        string="Send chatter mail through this mailbox",
+        default=True,
         help="A personal mailbox: what its owner sends from the chatter of a contact or a lead (Send message) "
-             "goes out through this mailbox, lands in its Sent folder and in a conversation linked to the record. "
-             "Off: the chatter sends through Odoo's outgoing mail server.",
+        "goes out through this mailbox, lands in its Sent folder and in a conversation linked to the record. "
+        "Off: the chatter sends through Odoo's outgoing mail server.",
     )
 
     max_message_size_mb = fields.Integer(
-        string="Maximum message size (MB)", default=50, required=True,
+        string="Maximum message size (MB)",
+        default=50,
+        required=True,
         help="A larger message is not downloaded by the sync: it is recorded from its headers (sender, subject, "
-             "date, size, folder) and can be imported on demand. 0: no limit. Importing takes a few times the "
-             "message's size in memory, so keep this well under the workers' memory limit.",
+        "date, size, folder) and can be imported on demand. 0: no limit. Importing takes a few times the "
+        "message's size in memory, so keep this well under the workers' memory limit.",
     )
     quarantine_enabled = fields.Boolean(
         string="Quarantine failed messages",
         help="Also move a message that cannot be stored into a folder of its own on the server. "
-             "It is kept in Odoo with its source either way, and retried by the recovery pass.",
+        "It is kept in Odoo with its source either way, and retried by the recovery pass.",
     )
     quarantine_folder = fields.Char(string="Quarantine folder", default="IMAP Conversations Failed", required=True)
 
     state = fields.Selection(
         states.MAILBOX_STATES,
-        default=states.MAILBOX_PENDING, required=True, readonly=True, copy=False, tracking=True,
+        default=states.MAILBOX_PENDING,
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
     )
     last_sync_date = fields.Datetime(string="Last successful sync", readonly=True, copy=False)
     last_run_date = fields.Datetime(
-        string="Last run", readonly=True, copy=False,
+        string="Last run",
+        readonly=True,
+        copy=False,
         help="When a sync or recovery last ran, finished or not: who goes next.",
     )
     folders_listed_date = fields.Datetime(
-        string="Folders listed", readonly=True, copy=False,
+        string="Folders listed",
+        readonly=True,
+        copy=False,
         help="When a run last listed the folders on the server: the scheduled sync lists them again an hour "
-             "later (Sync now and Fetch folders always list them).",
+        "later (Sync now and Fetch folders always list them).",
     )
     last_error = fields.Text(string="Last error", readonly=True, copy=False)
     last_error_kind = fields.Char(string="Last error kind", readonly=True, copy=False)
     last_error_date = fields.Datetime(string="Last error date", readonly=True, copy=False)
     consecutive_failures = fields.Integer(string="Consecutive failures", readonly=True, copy=False)
     auth_failure_notified = fields.Boolean(
-        string="Authentication failure notified", readonly=True, copy=False,
+        string="Authentication failure notified",
+        readonly=True,
+        copy=False,
         help="Those concerned were told about the current login failure.",
     )
     idle_watched = fields.Boolean(
-        string="Watched live", compute="_compute_idle_watched",
+        string="Watched live",
+        compute="_compute_idle_watched",
         help="An IDLE worker (odoo-bin imap-idle) watches this mailbox: new mail arrives within seconds. "
-             "Otherwise it is synced on the schedule.",
+        "Otherwise it is synced on the schedule.",
     )
     log_ids = fields.One2many("imap.sync.log", "mailbox_id", string="Sync log")
     failed_message_count = fields.Integer(string="Failed message count", compute="_compute_failed_message_count")
@@ -222,13 +310,22 @@ class ImapMailbox(models.Model):
         ("port_range", "CHECK(port > 0 AND port < 65536)", "The port must be between 1 and 65535."),
         # One server must not hold the scheduled sync of every mailbox: every network wait is bounded.
         # (The old name, so that an upgrade replaces the constraint instead of adding a second one.)
-        ("timeout_positive", f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
-         f"The timeout must be between 1 and {MAX_TIMEOUT} seconds."),
+        (
+            "timeout_positive",
+            f"CHECK(timeout > 0 AND timeout <= {MAX_TIMEOUT})",
+            f"The timeout must be between 1 and {MAX_TIMEOUT} seconds.",
+        ),
         ("horizon_positive", "CHECK(sync_horizon_days > 0)", "The first sync horizon must be at least one day."),
-        ("sync_interval_positive", "CHECK(sync_interval_minutes >= 0)",
-         "The sync interval cannot be negative (0 means only by hand)."),
-        ("max_message_size_positive", "CHECK(max_message_size_mb >= 0)",
-         "The maximum message size cannot be negative (0 means no limit)."),
+        (
+            "sync_interval_positive",
+            "CHECK(sync_interval_minutes >= 0)",
+            "The sync interval cannot be negative (0 means only by hand).",
+        ),
+        (
+            "max_message_size_positive",
+            "CHECK(max_message_size_mb >= 0)",
+            "The maximum message size cannot be negative (0 means no limit).",
+        ),
     ]
 
     @api.depends("sync_interval_minutes")
@@ -324,14 +421,18 @@ class ImapMailbox(models.Model):
         """
         if self - self._allowed("use"):
             # Not even its name: who may not use a mailbox may not read it.
-            raise AccessError(self.env._(
-                "You cannot use “%(action)s” on a mailbox that is not shared with you.", action=action))
+            raise AccessError(
+                self.env._("You cannot use “%(action)s” on a mailbox that is not shared with you.", action=action)
+            )
         refused = self - self._allowed(right)
         if refused:
-            raise AccessError(self.env._(
-                "“%(action)s” is for the owner of %(mailboxes)s and IMAP administrators.",
-                action=action, mailboxes=", ".join(f"“{name}”" for name in refused.mapped("name")),
-            ))
+            raise AccessError(
+                self.env._(
+                    "“%(action)s” is for the owner of %(mailboxes)s and IMAP administrators.",
+                    action=action,
+                    mailboxes=", ".join(f"“{name}”" for name in refused.mapped("name")),
+                )
+            )
 
     @api.depends_context("uid", "allowed_company_ids")
     @api.depends("user_id", "company_id")
@@ -339,23 +440,26 @@ class ImapMailbox(models.Model):
         manageable = self._origin._allowed("manage")
         for mailbox in self:
             # A mailbox being created (no id yet) is its creator's to set up; create checks the rest.
-            mailbox.can_manage = mailbox.can_manage_credentials = (
-                not mailbox._origin or mailbox._origin in manageable)
+            mailbox.can_manage = mailbox.can_manage_credentials = not mailbox._origin or mailbox._origin in manageable
 
     @api.constrains("user_id", "oauth_provider_id")
     def _check_app_only_when_shared(self):
         # App-only tokens open any mailbox the application was granted, whatever login one types:
         # only a shared mailbox, which IMAP administrators alone create and configure, may use them.
         if self.filtered(lambda m: m.user_id and m.sudo().oauth_provider_id.access_mode == oauth_tokens.APP_ONLY):
-            raise ValidationError(self.env._(
-                "An app-only OAuth application opens shared mailboxes only: choose a delegated application, "
-                "or remove the owner (administrators configure shared mailboxes)."))
+            raise ValidationError(
+                self.env._(
+                    "An app-only OAuth application opens shared mailboxes only: choose a delegated application, "
+                    "or remove the owner (administrators configure shared mailboxes)."
+                )
+            )
 
     @api.constrains("user_id", "member_ids")
     def _check_members_only_when_shared(self):
         if self.filtered(lambda m: m.user_id and m.member_ids):
-            raise ValidationError(self.env._(
-                "Only a shared mailbox (without owner) is shared with users: remove them, or its owner."))
+            raise ValidationError(
+                self.env._("Only a shared mailbox (without owner) is shared with users: remove them, or its owner.")
+            )
 
     def _compute_folder_count(self):
         for mailbox in self:
@@ -363,16 +467,24 @@ class ImapMailbox(models.Model):
             mailbox.synced_folder_count = len(mailbox.folder_ids.filtered("sync_enabled"))
 
     def _compute_conversation_count(self):
-        counts = dict(self.env["imap.conversation"]._read_group(
-            [("mailbox_id", "in", self.ids)], ["mailbox_id"], ["__count"],
-        ))
+        counts = dict(
+            self.env["imap.conversation"]._read_group(
+                [("mailbox_id", "in", self.ids)],
+                ["mailbox_id"],
+                ["__count"],
+            )
+        )
         for mailbox in self:
             mailbox.conversation_count = counts.get(mailbox, 0)
 
     def _compute_failed_message_count(self):
-        counts = dict(self.env["imap.message"]._read_group(
-            [("mailbox_id", "in", self.ids), ("state", "=", states.MESSAGE_FAILED)], ["mailbox_id"], ["__count"],
-        ))
+        counts = dict(
+            self.env["imap.message"]._read_group(
+                [("mailbox_id", "in", self.ids), ("state", "=", states.MESSAGE_FAILED)],
+                ["mailbox_id"],
+                ["__count"],
+            )
+        )
         for mailbox in self:
             mailbox.failed_message_count = counts.get(mailbox, 0)
 
@@ -387,9 +499,12 @@ class ImapMailbox(models.Model):
         """
         written = BOOKKEEPING_FIELDS & {name for vals in vals_list for name in vals}
         if written and not self._is_manager():
-            raise AccessError(self.env._(
-                "%(fields)s of a mailbox are kept by the sync: they cannot be written by hand.",
-                fields=", ".join(sorted(self._fields[name].string for name in written))))
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of a mailbox are kept by the sync: they cannot be written by hand.",
+                    fields=", ".join(sorted(self._fields[name].string for name in written)),
+                )
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -408,10 +523,14 @@ class ImapMailbox(models.Model):
         if CONNECTION_FIELDS & set(vals):
             # New settings, a new chance: the scheduled sync tries again, and a new failure is news.
             failing = self.sudo().filtered(lambda m: m.state in states.MAILBOX_FAILED_STATES)
-            failing.write({
-                "state": states.MAILBOX_PENDING, "last_error": False, "last_error_kind": False,
-                "auth_failure_notified": False,
-            })
+            failing.write(
+                {
+                    "state": states.MAILBOX_PENDING,
+                    "last_error": False,
+                    "last_error_kind": False,
+                    "auth_failure_notified": False,
+                }
+            )
             scheduler.make_due(failing)
         return result
 
@@ -462,8 +581,9 @@ class ImapMailbox(models.Model):
             host=(mailbox.smtp_host or "").strip(),
             port=mailbox.smtp_port,
             login=(mailbox.login if same else mailbox.smtp_login) or "",
-            password="" if mailbox.auth_method == "oauth2" else (
-                (mailbox.password if same else mailbox.smtp_password) or ""),
+            password=""
+            if mailbox.auth_method == "oauth2"
+            else ((mailbox.password if same else mailbox.smtp_password) or ""),
             security=mailbox.smtp_security,
             verify_certificate=mailbox.verify_certificate,
             timeout=float(mailbox.timeout),
@@ -477,8 +597,9 @@ class ImapMailbox(models.Model):
 
         An OAuth2 token the server refuses (it expired during a long run) is refreshed once.
         """
-        session = oauth_tokens.retrying_refused(self, oauth_tokens.IMAP, self._connection_settings(deadline),
-                                                open_session)
+        session = oauth_tokens.retrying_refused(
+            self, oauth_tokens.IMAP, self._connection_settings(deadline), open_session
+        )
         try:
             yield session
         finally:
@@ -504,16 +625,25 @@ class ImapMailbox(models.Model):
         self._check_allowed("manage", self.env._("Disconnect"))
         failure = oauth_connect.disconnect(self)
         if failure:
-            return self._notification(self.env._("Disconnected here only"), self.env._(
-                "The tokens are forgotten, but the provider did not revoke them: %(error)s. Remove the access in "
-                "the account's security settings at the provider.", error=failure.message), "warning", sticky=True,
-                reload=True)
-        return self._notification(self.env._("Disconnected"), self.env._(
-            "The tokens are revoked and forgotten."), "success", reload=True)
+            return self._notification(
+                self.env._("Disconnected here only"),
+                self.env._(
+                    "The tokens are forgotten, but the provider did not revoke them: %(error)s. Remove the access in "
+                    "the account's security settings at the provider.",
+                    error=failure.message,
+                ),
+                "warning",
+                sticky=True,
+                reload=True,
+            )
+        return self._notification(
+            self.env._("Disconnected"), self.env._("The tokens are revoked and forgotten."), "success", reload=True
+        )
 
     def _notification(self, title, message, kind, *, sticky=False, reload=False, details=None, button=None):
-        return mailbox_notices.notification(title, message, kind, sticky=sticky, reload=reload, details=details,
-                                            button=button)
+        return mailbox_notices.notification(
+            title, message, kind, sticky=sticky, reload=reload, details=details, button=button
+        )
 
     def _connection_failed(self, error, doing):
         _logger.warning("IMAP mailbox %s (id %s): %s failed: %s", self.name, self.id, doing, error)
@@ -525,37 +655,53 @@ class ImapMailbox(models.Model):
         self.ensure_one()
         self._check_allowed("manage", self.env._("Test connection"))
         try:
-            report = oauth_tokens.retrying_refused(self, oauth_tokens.IMAP, self._connection_settings(),
-                                                   check_connection)
+            report = oauth_tokens.retrying_refused(
+                self, oauth_tokens.IMAP, self._connection_settings(), check_connection
+            )
         except imap_errors.ImapError as error:
             return self._connection_failed(error, "connection test")
         _logger.info("IMAP mailbox %s (id %s): connection test succeeded", self.name, self.id)
         message = self.env._(
             "Connected to %(host)s:%(port)s with %(security)s and logged in as %(login)s.",
-            host=self.host, port=self.port, security=SECURITY_LABELS[self.security], login=self.login,
+            host=self.host,
+            port=self.port,
+            security=SECURITY_LABELS[self.security],
+            login=self.login,
         )
         # The capability names mean something to administrators only, and are many: behind "Details".
-        details = self.env._("Server capabilities: %(capabilities)s.", capabilities=", ".join(
-            sorted(report.capabilities))) if destinations.shows_server_words(self) else None
+        details = (
+            self.env._("Server capabilities: %(capabilities)s.", capabilities=", ".join(sorted(report.capabilities)))
+            if destinations.shows_server_words(self)
+            else None
+        )
         return self._notification(self.env._("Connected"), message, "success", details=details)
 
     def action_test_smtp(self):
         self.ensure_one()
         self._check_allowed("manage", self.env._("Test outgoing server"))
         if not self.can_send:
-            return self._notification(self.env._("No outgoing server"),
-                                      self.env._("Give the SMTP host first."), "warning")
+            return self._notification(
+                self.env._("No outgoing server"), self.env._("Give the SMTP host first."), "warning"
+            )
         settings = self._smtp_settings(with_token=False)
         try:
             settings = self._smtp_settings()
             report = oauth_tokens.retrying_refused(self, oauth_tokens.SMTP, settings, smtp.check_smtp)
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s (id %s): SMTP test failed: %s", self.name, self.id, error)
-            return self._notification(self.env._("Outgoing server: connection failed"),
-                                      self._describe_error(error, smtp_settings=settings), "danger", sticky=True)
-        message = self.env._("Connected to %(host)s:%(port)s with %(security)s%(login)s.",
-                             host=settings.host, port=settings.port, security=SECURITY_LABELS[settings.security],
-                             login=self.env._(" and logged in as %s", settings.login) if settings.login else "")
+            return self._notification(
+                self.env._("Outgoing server: connection failed"),
+                self._describe_error(error, smtp_settings=settings),
+                "danger",
+                sticky=True,
+            )
+        message = self.env._(
+            "Connected to %(host)s:%(port)s with %(security)s%(login)s.",
+            host=settings.host,
+            port=settings.port,
+            security=SECURITY_LABELS[settings.security],
+            login=self.env._(" and logged in as %s", settings.login) if settings.login else "",
+        )
         if destinations.shows_server_words(self):
             message += " " + self.env._("The server offers: %(ext)s.", ext=", ".join(sorted(report.extensions)) or "-")
         return self._notification(self.env._("Outgoing server works"), message, "success")
@@ -577,10 +723,13 @@ class ImapMailbox(models.Model):
             self.env._(
                 "%(total)s folders on the server: %(new)s new, %(deleted)s removed, "
                 "%(missing)s kept but missing on the server.",
-                total=len(listed), new=len(plan.to_create), deleted=len(plan.to_delete),
+                total=len(listed),
+                new=len(plan.to_create),
+                deleted=len(plan.to_delete),
                 missing=len(plan.to_mark_missing),
             ),
-            "success", reload=True,
+            "success",
+            reload=True,
         )
 
     def action_sync_now(self):
@@ -590,7 +739,9 @@ class ImapMailbox(models.Model):
         if len(self) != 1:
             return self._notification(
                 self.env._("Sync done"),
-                self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)), "info", reload=True,
+                self.env._("%(count)s mailboxes synced.", count=sum(r.ok for r in reports)),
+                "info",
+                reload=True,
             )
         return self._sync_now_notification(reports[0], before)
 
@@ -619,22 +770,33 @@ class ImapMailbox(models.Model):
             )
         if report.error:
             return self._notification(
-                self.env._("Sync failed"), self._describe_error(report.error), "danger", sticky=True, reload=True,
+                self.env._("Sync failed"),
+                self._describe_error(report.error),
+                "danger",
+                sticky=True,
+                reload=True,
             )
         message = self.env._(
             "%(new)s new messages, %(known)s already known, %(failed)s failed, in %(folders)s folders.",
-            new=report.counts.new, known=report.counts.known, failed=report.counts.failed,
+            new=report.counts.new,
+            known=report.counts.known,
+            failed=report.counts.failed,
             folders=len(report.folders),
         )
         if report.counts.too_large:
             message += " " + self.env._(
                 "%(count)s over the maximum message size were recorded without their content: import them from "
-                "Messages too large.", count=report.counts.too_large)
+                "Messages too large.",
+                count=report.counts.too_large,
+            )
         if report.interrupted:
             message += " " + self.env._("The rest continues in the background.")
         kind = "warning" if report.counts.failed else "success"
-        arrived = (self.env._("Open what arrived"), mailbox_notices.conversations_action(self, before)) \
-            if report.counts.new and before is not None else None
+        arrived = (
+            (self.env._("Open what arrived"), mailbox_notices.conversations_action(self, before))
+            if report.counts.new and before is not None
+            else None
+        )
         return self._notification(self.env._("Sync done"), message, kind, reload=True, button=arrived)
 
     @api.model
@@ -644,9 +806,13 @@ class ImapMailbox(models.Model):
 
     def _record_run_success(self, complete=True):
         self.ensure_one()
-        values = {"state": states.MAILBOX_ACTIVE, "last_error": False, "last_error_kind": False,
-                  "consecutive_failures": 0,
-                  "auth_failure_notified": False}
+        values = {
+            "state": states.MAILBOX_ACTIVE,
+            "last_error": False,
+            "last_error_kind": False,
+            "consecutive_failures": 0,
+            "auth_failure_notified": False,
+        }
         # Only what changed: most runs find the mailbox as the last one left it, and writing a
         # tracked field costs the chatter's tracking even when its value stays.
         values = {name: value for name, value in values.items() if self[name] != value}
@@ -666,13 +832,15 @@ class ImapMailbox(models.Model):
         auth = isinstance(error, imap_errors.AuthenticationError)
         _logger.warning("IMAP mailbox %s (id %s): run failed (%s): %s", self.name, self.id, error.kind, error)
         # As superuser: the run checked who may start it (see _check_bookkeeping).
-        self.sudo().write({
-            "state": states.MAILBOX_AUTH_FAILED if auth else states.MAILBOX_ERROR,
-            "last_error": self._describe_error(error),
-            "last_error_kind": error.kind,
-            "last_error_date": fields.Datetime.now(),
-            "consecutive_failures": self.consecutive_failures + 1,
-        })
+        self.sudo().write(
+            {
+                "state": states.MAILBOX_AUTH_FAILED if auth else states.MAILBOX_ERROR,
+                "last_error": self._describe_error(error),
+                "last_error_kind": error.kind,
+                "last_error_date": fields.Datetime.now(),
+                "consecutive_failures": self.consecutive_failures + 1,
+            }
+        )
         if auth and not self.auth_failure_notified:
             credential_alerts.notify_failure(self)
             webhooks.emit_auth_failed(self)
@@ -699,10 +867,13 @@ class ImapMailbox(models.Model):
             self.env._("Recovery done"),
             self.env._(
                 "%(mailboxes)s mailboxes: %(new)s messages recovered, %(failed)s still failing, %(errors)s errors.",
-                mailboxes=len(self), new=sum(r.counts.new for r in reports),
-                failed=sum(r.counts.failed for r in reports), errors=sum(1 for r in reports if r.error),
+                mailboxes=len(self),
+                new=sum(r.counts.new for r in reports),
+                failed=sum(r.counts.failed for r in reports),
+                errors=sum(1 for r in reports if r.error),
             ),
-            "warning" if any(r.error or r.counts.failed for r in reports) else "success", reload=True,
+            "warning" if any(r.error or r.counts.failed for r in reports) else "success",
+            reload=True,
         )
 
     def _recover_now(self):

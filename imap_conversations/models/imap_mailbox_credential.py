@@ -21,7 +21,8 @@ class ImapMailboxCredential(models.Model):
     # Encrypted at rest when odoo.conf gives a key (services/secret_box.py): every secret is a SecretChar.
     password = SecretChar()
     smtp_password = SecretChar(
-        string="SMTP password", help="Only when the outgoing server does not take the IMAP login and password.",
+        string="SMTP password",
+        help="Only when the outgoing server does not take the IMAP login and password.",
     )
     # OAuth2 (mailbox auth_method "oauth2"): the grant of the user who connected the mailbox, or
     # for app-only access just the latest access token. Never shown in a form.
@@ -30,14 +31,17 @@ class ImapMailboxCredential(models.Model):
     oauth_refresh_token = SecretChar(string="OAuth refresh token", groups="imap_conversations.group_manager")
     oauth_access_token = SecretChar(string="OAuth access token", groups="imap_conversations.group_manager")
     oauth_access_token_expiry = fields.Datetime(
-        string="OAuth access token expiry", help="When the access token stops being accepted (UTC).",
+        string="OAuth access token expiry",
+        help="When the access token stops being accepted (UTC).",
     )
     oauth_scope = fields.Char(string="OAuth scope", help="The scopes the provider granted, separated by spaces.")
     # A Connect under way (services/oauth_connect.py): the nonce its signed state carries, spent by the
     # first callback showing it, and the PKCE verifier, which never leaves the server.
     oauth_pending_nonce = fields.Char(string="OAuth pending nonce", copy=False)
     oauth_pending_verifier = SecretChar(
-        string="OAuth pending verifier", copy=False, groups="imap_conversations.group_manager",
+        string="OAuth pending verifier",
+        copy=False,
+        groups="imap_conversations.group_manager",
     )
 
     _sql_constraints = [

@@ -38,16 +38,22 @@ class ImapMessage(models.Model):
     location_ids = fields.One2many("imap.message.location", "message_id", string="On the server")
     state = fields.Selection(
         states.MESSAGE_STATES,
-        default=states.MESSAGE_IMPORTED, required=True, index=True, readonly=True,
+        default=states.MESSAGE_IMPORTED,
+        required=True,
+        index=True,
+        readonly=True,
         help="Imported from the server; Failed: could not be stored (kept with its source), or a routing rule "
-             "failed on it; Too large: over the "
-             "mailbox's maximum message size, recorded from its headers only (it can be imported on demand); "
-             "Not sent: written in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
+        "failed on it; Too large: over the "
+        "mailbox's maximum message size, recorded from its headers only (it can be imported on demand); "
+        "Not sent: written in Odoo, its sending failed (it can be sent again); Sent: written in Odoo and sent.",
     )
 
     # Identity
     dedupe_key = fields.Char(
-        string="Dedupe key", required=True, readonly=True, help="What makes this message unique in its mailbox.",
+        string="Dedupe key",
+        required=True,
+        readonly=True,
+        help="What makes this message unique in its mailbox.",
     )
     message_id = fields.Char(string="Message-ID", index=True, readonly=True)
     in_reply_to = fields.Char(string="In-Reply-To", readonly=True)
@@ -61,7 +67,10 @@ class ImapMessage(models.Model):
     subject = fields.Char(readonly=True)
     date = fields.Datetime(index=True, readonly=True)
     direction = fields.Selection(
-        states.DIRECTIONS, required=True, default=states.INCOMING, readonly=True,
+        states.DIRECTIONS,
+        required=True,
+        default=states.INCOMING,
+        readonly=True,
     )
     email_from = fields.Char(string="From", readonly=True)
     author_id = fields.Many2one("res.partner", string="Sender contact", index="btree_not_null", readonly=True)
@@ -69,13 +78,21 @@ class ImapMessage(models.Model):
     email_cc = fields.Text(string="Cc", readonly=True)
     email_bcc = fields.Text(string="Bcc", readonly=True)
     reply_to = fields.Char(string="Reply-To", readonly=True)
-    partner_ids = fields.Many2many("res.partner", "imap_message_res_partner_rel", "imap_message_id",
-                                   "res_partner_id", string="Participants", readonly=True,
-                                   help="Contacts found among the sender and recipients.")
+    partner_ids = fields.Many2many(
+        "res.partner",
+        "imap_message_res_partner_rel",
+        "imap_message_id",
+        "res_partner_id",
+        string="Participants",
+        readonly=True,
+        help="Contacts found among the sender and recipients.",
+    )
 
     # Content
     body_html_source = fields.Text(
-        string="HTML source", readonly=True, prefetch=False,
+        string="HTML source",
+        readonly=True,
+        prefetch=False,
         help="The HTML part as received: shown only through Body, which sanitizes it.",
     )
     # Rendered the first time it is displayed, not at import: most synced mail is never opened,
@@ -84,34 +101,47 @@ class ImapMessage(models.Model):
     # sanitizes itself (the field would do it a second time).
     body_html = fields.Html(string="Body", compute="_compute_body_html", sanitize=False)
     body_html_blocked = fields.Text(
-        string="Rendered body", readonly=True, prefetch=False, copy=False,
+        string="Rendered body",
+        readonly=True,
+        prefetch=False,
+        copy=False,
         help="The HTML part sanitized, without remote content (technical: written when first shown).",
     )
     body_html_remote = fields.Text(
-        string="Rendered body with remote content", readonly=True, prefetch=False, copy=False,
+        string="Rendered body with remote content",
+        readonly=True,
+        prefetch=False,
+        copy=False,
         help="The HTML part sanitized, with its remote content; empty when it has none (technical).",
     )
     body_rendering = fields.Integer(
-        string="Body rendering", readonly=True, copy=False,
+        string="Body rendering",
+        readonly=True,
+        copy=False,
         help="Rules the rendered body was made with; empty: not rendered yet (technical).",
     )
     has_remote_content = fields.Boolean(
         string="Has remote content",
-        compute="_compute_body_html", help="Its body loads images or other content from the Internet.",
+        compute="_compute_body_html",
+        help="Its body loads images or other content from the Internet.",
     )
     remote_content_shown = fields.Boolean(
         string="Remote content shown",
-        compute="_compute_body_html", help="Remote content is shown to you: you asked for it.",
+        compute="_compute_body_html",
+        help="Remote content is shown to you: you asked for it.",
     )
     body_text = fields.Text(string="Text body", readonly=True)
     headers = fields.Text(readonly=True)
     attachment_ids = fields.One2many(
-        "ir.attachment", "res_id", string="Attachments", readonly=True,
+        "ir.attachment",
+        "res_id",
+        string="Attachments",
+        readonly=True,
         domain=lambda self: [("res_model", "=", self._name)],
     )
     has_attachments = fields.Boolean(string="Has attachments", readonly=True)
     size = fields.Integer(readonly=True)
-    size_display = fields.Char(string="Message size", compute="_compute_size_display", help="Its size, as \"1.2 MB\".")
+    size_display = fields.Char(string="Message size", compute="_compute_size_display", help='Its size, as "1.2 MB".')
     defects = fields.Text(readonly=True, help="What could not be read as the standards say; imported anyway.")
     is_seen = fields.Boolean(string="Seen on server", readonly=True, help="The \\Seen flag in one of its folders.")
 
@@ -121,14 +151,22 @@ class ImapMessage(models.Model):
     attempt_count = fields.Integer(string="Attempts", readonly=True)
     failed_date = fields.Datetime(string="Failed on", readonly=True, help="When it last failed.")
     failed_rule_id = fields.Many2one(
-        "imap.routing.rule", string="Failed rule", readonly=True, ondelete="restrict", index="btree_not_null",
+        "imap.routing.rule",
+        string="Failed rule",
+        readonly=True,
+        ondelete="restrict",
+        index="btree_not_null",
         help="Stored fine, then this routing rule failed on it: Retry runs the routing again.",
     )
     raw_source = fields.Binary(
-        string="Raw source", attachment=True, readonly=True, help="The message as the server sent it.",
+        string="Raw source",
+        attachment=True,
+        readonly=True,
+        help="The message as the server sent it.",
     )
     quarantine_origin = fields.Char(
-        string="Quarantine origin", readonly=True,
+        string="Quarantine origin",
+        readonly=True,
         help="The folder it was moved out of, into the mailbox's quarantine folder, when it failed.",
     )
 
@@ -172,8 +210,9 @@ class ImapMessage(models.Model):
         if label == FOLD_TITLE or FOLD_TITLE not in body:
             return body
         english, localized = FOLD_TITLE, escape(label)
-        return body.replace(f'title="{english}" aria-label="{english}"',
-                            f'title="{localized}" aria-label="{localized}"')
+        return body.replace(
+            f'title="{english}" aria-label="{english}"', f'title="{localized}" aria-label="{localized}"'
+        )
 
     def _rendered_bodies(self, shown):
         """``{id: (body as the reader sees it, whether it has remote content)}`` of the messages with an HTML part.
@@ -189,14 +228,18 @@ class ImapMessage(models.Model):
         if not messages:
             return {}
         messages.flush_recordset(["body_html_source"])
-        self.env.cr.execute(SQL(
-            """SELECT id, body_rendering = %(rules)s,
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, body_rendering = %(rules)s,
                       CASE WHEN id = ANY(%(shown)s) AND body_html_remote IS NOT NULL THEN body_html_remote
                            ELSE body_html_blocked END,
                       body_html_remote IS NOT NULL, body_html_source IS NOT NULL
                  FROM imap_message WHERE id = ANY(%(ids)s)""",
-            rules=BODY_RENDERING, shown=list(shown), ids=messages.ids,
-        ))
+                rules=BODY_RENDERING,
+                shown=list(shown),
+                ids=messages.ids,
+            )
+        )
         rendered, stale = {}, []
         for message_id, current, body, has_remote, has_html in self.env.cr.fetchall():
             if current:
@@ -224,10 +267,12 @@ class ImapMessage(models.Model):
         self.ensure_one()
         cid_urls = {
             a.description[4:]: f"/web/image/{a.id}"
-            for a in self.attachment_ids if (a.description or "").startswith("cid:")
+            for a in self.attachment_ids
+            if (a.description or "").startswith("cid:")
         }
-        sanitized = html_sanitize(self.body_html_source, sanitize_attributes=True, sanitize_style=True,
-                                  strip_classes=True)
+        sanitized = html_sanitize(
+            self.body_html_source, sanitize_attributes=True, sanitize_style=True, strip_classes=True
+        )
         return filter_urls(str(sanitized or ""), cid_urls=cid_urls, own_hosts=self._own_hosts())
 
     def _own_hosts(self):
@@ -243,11 +288,16 @@ class ImapMessage(models.Model):
             # forms that show bodies read on a read/write cursor (see web_read).
             return
         for message_id, body in rendered.items():
-            self.env.cr.execute(SQL(
-                "UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s, body_rendering = %s "
-                "WHERE id = %s",
-                body.blocked, body.remote, BODY_RENDERING, message_id,
-            ))
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s, body_rendering = %s "
+                    "WHERE id = %s",
+                    body.blocked,
+                    body.remote,
+                    BODY_RENDERING,
+                    message_id,
+                )
+            )
         self.browse(rendered).invalidate_recordset(["body_html_blocked", "body_html_remote", "body_rendering"])
 
     def _remote_content_allowed(self):
@@ -255,10 +305,7 @@ class ImapMessage(models.Model):
         choices = self.env["imap.remote.content.choice"].sudo().search([("user_id", "=", self.env.uid)])
         trusted = set(choices.mapped("sender_email")) - {False}
         chosen = set(choices.message_id.ids)
-        return {
-            message.id for message in self
-            if message.id in chosen or message._sender_key() in trusted
-        }
+        return {message.id for message in self if message.id in chosen or message._sender_key() in trusted}
 
     def _sender_key(self):
         self.ensure_one()
@@ -294,9 +341,18 @@ class ImapMessage(models.Model):
     def _raw_bytes(self):
         """The stored source of a failed message, as bytes."""
         self.ensure_one()
-        attachment = self.env["ir.attachment"].sudo().search([
-            ("res_model", "=", self._name), ("res_field", "=", "raw_source"), ("res_id", "=", self.id),
-        ], limit=1)
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_field", "=", "raw_source"),
+                    ("res_id", "=", self.id),
+                ],
+                limit=1,
+            )
+        )
         return attachment.raw or b""
 
     def action_retry(self):
@@ -308,8 +364,9 @@ class ImapMessage(models.Model):
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Retry"),
-                "message": self.env._("%(stored)s stored, %(failed)s still failing.",
-                                      stored=stored, failed=still_failed),
+                "message": self.env._(
+                    "%(stored)s stored, %(failed)s still failing.", stored=stored, failed=still_failed
+                ),
                 "type": kind,
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
@@ -372,8 +429,11 @@ class ImapMessage(models.Model):
 
         Sending again reuses the Message-ID and replaces the message (see services/sender.py).
         """
-        return self.filtered(lambda m: m.state == states.MESSAGE_DRAFT and m.direction == states.OUTGOING
-                             and m.create_uid.id == self.env.uid)
+        return self.filtered(
+            lambda m: (
+                m.state == states.MESSAGE_DRAFT and m.direction == states.OUTGOING and m.create_uid.id == self.env.uid
+            )
+        )
 
     def action_resend(self):
         """Open the composer on a message whose sending failed, as it was written."""
@@ -381,19 +441,27 @@ class ImapMessage(models.Model):
         if not self._resendable():
             raise UserError(self.env._("Only a message you wrote and whose sending failed can be sent again."))
         partners = self.env["res.partner"]
-        return self.env["imap.compose"]._open({
-            "default_draft_id": self.id,
-            "default_mailbox_id": self.mailbox_id.id,
-            "default_conversation_id": self.conversation_id.id,
-            "default_parent_id": self.env["imap.message"].search(
-                [("message_id", "=", self.in_reply_to), ("mailbox_id", "=", self.mailbox_id.id)], limit=1,
-            ).id if self.in_reply_to else False,
-            "default_partner_ids": partners._imap_partners_from(self.email_to).ids,
-            "default_cc_partner_ids": partners._imap_partners_from(self.email_cc).ids,
-            "default_subject": self.subject,
-            "default_body": self.body_html_source or self.body_html,
-            "default_attachment_ids": self.attachment_ids.ids,
-        }, self.env._("Send again"))
+        return self.env["imap.compose"]._open(
+            {
+                "default_draft_id": self.id,
+                "default_mailbox_id": self.mailbox_id.id,
+                "default_conversation_id": self.conversation_id.id,
+                "default_parent_id": self.env["imap.message"]
+                .search(
+                    [("message_id", "=", self.in_reply_to), ("mailbox_id", "=", self.mailbox_id.id)],
+                    limit=1,
+                )
+                .id
+                if self.in_reply_to
+                else False,
+                "default_partner_ids": partners._imap_partners_from(self.email_to).ids,
+                "default_cc_partner_ids": partners._imap_partners_from(self.email_cc).ids,
+                "default_subject": self.subject,
+                "default_body": self.body_html_source or self.body_html,
+                "default_attachment_ids": self.attachment_ids.ids,
+            },
+            self.env._("Send again"),
+        )
 
     def action_open_conversation(self):
         self.ensure_one()

@@ -62,7 +62,8 @@ class ImapOAuthProvider(models.Model):
     active = fields.Boolean(default=True)
     kind = fields.Selection(
         [("google", "Google"), ("microsoft", "Microsoft"), ("generic", "Generic OAuth 2.0")],
-        required=True, default="generic",
+        required=True,
+        default="generic",
         help="Google and Microsoft fill in their endpoints and scopes; a generic provider takes yours.",
     )
     company_id = fields.Many2one("res.company", help="Empty: every company may use it.")
@@ -73,7 +74,10 @@ class ImapOAuthProvider(models.Model):
     # Encrypted at rest like the mailboxes' passwords (services/secret_box.py).
     client_secret = SecretChar(
         string="Client secret",
-        compute="_compute_client_secret", store=True, readonly=False, groups="imap_conversations.group_manager",
+        compute="_compute_client_secret",
+        store=True,
+        readonly=False,
+        groups="imap_conversations.group_manager",
         help="Kept from every user but administrators. Empty for a public client.",
     )
     client_secret_expiry_date = fields.Date(
@@ -81,11 +85,14 @@ class ImapOAuthProvider(models.Model):
         help="Microsoft client secrets expire (at most two years): administrators are warned 14 days before.",
     )
     secret_expiry_warned_date = fields.Date(
-        string="Secret expiry warned on", copy=False, readonly=True,
+        string="Secret expiry warned on",
+        copy=False,
+        readonly=True,
         help="The expiry date administrators were last warned about (once per date).",
     )
     secret_expiry_state = fields.Selection(
-        [("ok", "Valid"), ("soon", "Expires soon"), ("expired", "Expired")], string="Secret expiry state",
+        [("ok", "Valid"), ("soon", "Expires soon"), ("expired", "Expired")],
+        string="Secret expiry state",
         compute="_compute_secret_expiry_state",
     )
     tenant = fields.Char(
@@ -93,22 +100,37 @@ class ImapOAuthProvider(models.Model):
         help="Microsoft: the directory (tenant) ID or domain; 'common' lets any work or personal account sign in.",
     )
     authorization_endpoint = fields.Char(
-        string="Authorization endpoint", compute="_compute_presets", store=True, readonly=False,
+        string="Authorization endpoint",
+        compute="_compute_presets",
+        store=True,
+        readonly=False,
     )
     token_endpoint = fields.Char(string="Token endpoint", compute="_compute_presets", store=True, readonly=False)
     revocation_endpoint = fields.Char(
-        string="Revocation endpoint", compute="_compute_presets", store=True, readonly=False,
+        string="Revocation endpoint",
+        compute="_compute_presets",
+        store=True,
+        readonly=False,
         help="RFC 7009. Empty when the provider has none: Disconnect then only forgets the tokens.",
     )
     redirect_uri = fields.Char(
-        "Redirect URI", compute="_compute_redirect_uri",
+        "Redirect URI",
+        compute="_compute_redirect_uri",
         help="Register this address at the provider as the application's redirect (reply) URI.",
     )
     imap_scopes = fields.Char(
-        "IMAP scopes", compute="_compute_presets", store=True, readonly=False, help="Separated by spaces.",
+        "IMAP scopes",
+        compute="_compute_presets",
+        store=True,
+        readonly=False,
+        help="Separated by spaces.",
     )
     smtp_scopes = fields.Char(
-        "SMTP scopes", compute="_compute_presets", store=True, readonly=False, help="Separated by spaces.",
+        "SMTP scopes",
+        compute="_compute_presets",
+        store=True,
+        readonly=False,
+        help="Separated by spaces.",
     )
 
     @api.depends_context("uid")
@@ -117,18 +139,23 @@ class ImapOAuthProvider(models.Model):
 
     # App-only access (services/oauth_tokens.py): for shared mailboxes no one signs in to.
     access_mode = fields.Selection(
-        [("delegated", "Each mailbox is connected by signing in"),
-         ("app_only", "App-only: the application itself opens shared mailboxes")],
-        string="Access", required=True, default="delegated",
+        [
+            ("delegated", "Each mailbox is connected by signing in"),
+            ("app_only", "App-only: the application itself opens shared mailboxes"),
+        ],
+        string="Access",
+        required=True,
+        default="delegated",
         help="App-only needs no Connect. Microsoft 365: client credentials, with the IMAP.AccessAsApp and "
-             "SMTP.SendAsApp application permissions granted by an administrator and the mailbox given to the "
-             "application's service principal; the mailbox login is the shared address. Google: a service "
-             "account with domain-wide delegation; paste its JSON key below.",
+        "SMTP.SendAsApp application permissions granted by an administrator and the mailbox given to the "
+        "application's service principal; the mailbox login is the shared address. Google: a service "
+        "account with domain-wide delegation; paste its JSON key below.",
     )
     service_account_key = SecretChar(
-        "Service account key (JSON)", groups="imap_conversations.group_manager",
+        "Service account key (JSON)",
+        groups="imap_conversations.group_manager",
         help="Google app-only access: the service account's JSON key file. It signs a request for each mailbox "
-             "(RFC 7523). Only administrators read it.",
+        "(RFC 7523). Only administrators read it.",
     )
 
     @api.depends("kind", "tenant", "access_mode")
@@ -149,8 +176,9 @@ class ImapOAuthProvider(models.Model):
             try:
                 parse_service_account(provider.service_account_key)
             except InvalidServiceAccountKey as error:
-                raise ValidationError(self.env._("%(application)s: %(error)s.", application=provider.name,
-                                                 error=error.message)) from error
+                raise ValidationError(
+                    self.env._("%(application)s: %(error)s.", application=provider.name, error=error.message)
+                ) from error
 
     @api.depends("kind")
     def _compute_client_id(self):
@@ -183,20 +211,27 @@ class ImapOAuthProvider(models.Model):
     def _check_application(self):
         for provider in self:
             if not provider.client_id:
-                raise ValidationError(self.env._(
-                    "%(application)s: the client ID is missing (the provider shows it where the application "
-                    "was registered).", application=provider.name,
-                ))
+                raise ValidationError(
+                    self.env._(
+                        "%(application)s: the client ID is missing (the provider shows it where the application "
+                        "was registered).",
+                        application=provider.name,
+                    )
+                )
             for name in ("authorization_endpoint", "token_endpoint", "revocation_endpoint"):
                 if name == "revocation_endpoint" and not provider[name]:
                     continue
                 try:
                     check_endpoint(provider[name], name.removesuffix("_endpoint"))
                 except InvalidEndpoint as error:
-                    raise ValidationError(self.env._(
-                        "%(application)s: %(error)s (not %(url)s).",
-                        application=provider.name, error=error.message, url=provider[name] or "empty",
-                    )) from error
+                    raise ValidationError(
+                        self.env._(
+                            "%(application)s: %(error)s (not %(url)s).",
+                            application=provider.name,
+                            error=error.message,
+                            url=provider[name] or "empty",
+                        )
+                    ) from error
 
     def _scopes(self, purpose):
         """The scopes to ask for: ``"imap"``, ``"smtp"`` or ``"both"``, each named once, in order."""

@@ -19,14 +19,18 @@ class ImapOlderMailJob(models.Model):
     _order = "id desc"
 
     name = fields.Char(required=True, readonly=True)
-    user_id = fields.Many2one("res.users", string="Asked by", required=True, readonly=True, index=True,
-                              ondelete="cascade")
+    user_id = fields.Many2one(
+        "res.users", string="Asked by", required=True, readonly=True, index=True, ondelete="cascade"
+    )
     mailbox_id = fields.Many2one("imap.mailbox", required=True, readonly=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="mailbox_id.company_id", store=True, index=True)
     addresses = fields.Char(readonly=True, help="The contact's addresses the search looked for.")
     state = fields.Selection(
         [("queued", "Waiting"), ("running", "Importing"), ("done", "Done"), ("failed", "Stopped")],
-        default="queued", required=True, readonly=True, index=True,
+        default="queued",
+        required=True,
+        readonly=True,
+        index=True,
     )
     background = fields.Boolean(readonly=True, help="Runs in the background; its requester is told when it ends.")
     total = fields.Integer(string="Found", readonly=True)
@@ -69,11 +73,13 @@ class ImapOlderMailJob(models.Model):
         pending = self.pending or []
         before = self.done_count
         rest = [dict(entry, uids=uid_set(left).decode())] if left else []
-        self.write({
-            "imported_count": self.imported_count + counts.new,
-            "known_count": self.known_count + counts.known,
-            "failed_count": self.failed_count + counts.failed,
-        })
+        self.write(
+            {
+                "imported_count": self.imported_count + counts.new,
+                "known_count": self.known_count + counts.known,
+                "failed_count": self.failed_count + counts.failed,
+            }
+        )
         self._set_pending(rest + pending[1:])
         return self.done_count - before
 
@@ -99,14 +105,21 @@ class ImapOlderMailJob(models.Model):
     def _summary(self):
         return self.env._(
             "%(mailbox)s: %(imported)s imported, %(known)s already in Odoo, %(failed)s failed.",
-            mailbox=self.mailbox_id.name, imported=self.imported_count, known=self.known_count,
-            failed=self.failed_count)
+            mailbox=self.mailbox_id.name,
+            imported=self.imported_count,
+            known=self.known_count,
+            failed=self.failed_count,
+        )
 
     def _notification_values(self):
         failed = self.state == "failed" or self.failed_count
         message = self._summary() + (f" {self.note}" if self.note else "")
-        return {"type": "warning" if failed else "success", "title": self.name, "message": message,
-                "sticky": bool(failed)}
+        return {
+            "type": "warning" if failed else "success",
+            "title": self.name,
+            "message": message,
+            "sticky": bool(failed),
+        }
 
     # -- buttons and the cron -----------------------------------------------------------
 

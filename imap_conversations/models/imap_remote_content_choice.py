@@ -15,15 +15,21 @@ class ImapRemoteContentChoice(models.Model):
     _log_access = False
 
     user_id = fields.Many2one("res.users", required=True, ondelete="cascade", index=True, readonly=True)
-    message_id = fields.Many2one("imap.message", ondelete="cascade", index="btree_not_null", readonly=True,
-                                 help="Shown for this message only.")
+    message_id = fields.Many2one(
+        "imap.message", ondelete="cascade", index="btree_not_null", readonly=True, help="Shown for this message only."
+    )
     sender_email = fields.Char(
-        string="Sender address", readonly=True, help="Shown for every message from this address (normalized).",
+        string="Sender address",
+        readonly=True,
+        help="Shown for every message from this address (normalized).",
     )
 
     _sql_constraints = [
-        ("one_target", "CHECK((message_id IS NULL) != (sender_email IS NULL))",
-         "A choice is for one message or for one sender."),
+        (
+            "one_target",
+            "CHECK((message_id IS NULL) != (sender_email IS NULL))",
+            "A choice is for one message or for one sender.",
+        ),
         ("message_unique", "unique(user_id, message_id)", "One choice per user and message."),
         ("sender_unique", "unique(user_id, sender_email)", "One choice per user and sender."),
     ]
@@ -44,10 +50,14 @@ class ImapRemoteContentChoice(models.Model):
     def _forget(self, messages):
         """Drop the current user's choices about *messages* and their senders."""
         senders = {message._sender_key() for message in messages} - {False}
-        self.sudo().search([
-            ("user_id", "=", self.env.uid),
-            "|", ("message_id", "in", messages.ids), ("sender_email", "in", list(senders)),
-        ]).unlink()
+        self.sudo().search(
+            [
+                ("user_id", "=", self.env.uid),
+                "|",
+                ("message_id", "in", messages.ids),
+                ("sender_email", "in", list(senders)),
+            ]
+        ).unlink()
         self._forget_rendering()
 
     def _forget_rendering(self):

@@ -34,19 +34,31 @@ class ImapRoutingRule(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     state = fields.Selection(
-        states.RULE_STATES, default=states.RULE_DRAFT, required=True, readonly=True, copy=False,
+        states.RULE_STATES,
+        default=states.RULE_DRAFT,
+        required=True,
+        readonly=True,
+        copy=False,
         help="Draft: the sync does not run it yet; test it on recent mail, then activate it.",
     )
     dry_run_date = fields.Datetime(
-        "Last tested", readonly=True, copy=False, help="When it was last tested on recent mail.",
+        "Last tested",
+        readonly=True,
+        copy=False,
+        help="When it was last tested on recent mail.",
     )
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     mailbox_ids = fields.Many2many(
-        "imap.mailbox", string="Mailboxes", check_company=True,
+        "imap.mailbox",
+        string="Mailboxes",
+        check_company=True,
         help="Empty: every mailbox of the rule's company.",
     )
     user_id = fields.Many2one(
-        "res.users", string="Runs as", readonly=True, default=lambda self: self.env.user,
+        "res.users",
+        string="Runs as",
+        readonly=True,
+        default=lambda self: self.env.user,
         help="Records are created and found with this user's rights: whoever last saved the rule.",
     )
 
@@ -64,31 +76,40 @@ class ImapRoutingRule(models.Model):
     header_name = fields.Char("Header", help="e.g. X-Ticket: the message must have it.")
     header_value = fields.Char("Header contains")
     attachments = fields.Selection(
-        [(routing.ATTACHMENTS_ANY, "Any"), (routing.ATTACHMENTS_WITH, "With attachments"),
-         (routing.ATTACHMENTS_WITHOUT, "Without attachments")],
-        default=routing.ATTACHMENTS_ANY, required=True,
+        [
+            (routing.ATTACHMENTS_ANY, "Any"),
+            (routing.ATTACHMENTS_WITH, "With attachments"),
+            (routing.ATTACHMENTS_WITHOUT, "Without attachments"),
+        ],
+        default=routing.ATTACHMENTS_ANY,
+        required=True,
     )
     first_only = fields.Boolean("First message of a conversation only")
 
     # Action
     model_id = fields.Many2one(
-        "ir.model", string="Record type", required=True, ondelete="cascade",
+        "ir.model",
+        string="Record type",
+        required=True,
+        ondelete="cascade",
         domain="[('is_mail_thread', '=', True), ('transient', '=', False)]",
     )
     model = fields.Char(related="model_id.model", store=True)
     action = fields.Selection(
         [(routing.ACTION_CREATE, "Create a record"), (routing.ACTION_FIND, "Find a record and link the conversation")],
-        default=routing.ACTION_CREATE, required=True,
+        default=routing.ACTION_CREATE,
+        required=True,
     )
     field_values = fields.Text(
         "Values",
         help="One 'field = value' per line, with placeholders: from_name, from_email, from, to, cc, subject, "
-             "text, html, date, match, header:<Name>. E.g. name = {{ subject }}.",
+        "text, html, date, match, header:<Name>. E.g. name = {{ subject }}.",
     )
     find_domain = fields.Char(
-        "Find", default="[]",
+        "Find",
+        default="[]",
         help="A domain with placeholders, e.g. [('email_normalized', '=', '{{ from_email }}')]; in a like "
-             "condition the values are matched as written, never as patterns.",
+        "condition the values are matched as written, never as patterns.",
     )
     copy_attachments = fields.Boolean("Attach the mail's files", default=True)
     salesperson_id = fields.Many2one("res.users", help="Set as user_id where the type has one.")
@@ -97,8 +118,9 @@ class ImapRoutingRule(models.Model):
     application_count = fields.Integer(string="Applications", compute="_compute_application_count")
 
     def _compute_application_count(self):
-        counts = dict(self.env["imap.routing.application"]._read_group(
-            [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]))
+        counts = dict(
+            self.env["imap.routing.application"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
+        )
         for rule in self:
             rule.application_count = counts.get(rule, 0)
 
@@ -109,15 +131,19 @@ class ImapRoutingRule(models.Model):
     def write(self, vals):
         # Whoever changes what a rule does answers for it from then on.
         return super().write(
-            {**vals, "user_id": self.env.uid} if set(vals) - {"sequence", "active", "state", "dry_run_date"} else vals)
+            {**vals, "user_id": self.env.uid} if set(vals) - {"sequence", "active", "state", "dry_run_date"} else vals
+        )
 
     def action_activate(self):
         """Go live: the sync runs the rule on mail imported from now on. Only once it was tested."""
         untested = self.filtered(lambda r: not r.dry_run_date)
         if untested:
-            raise UserError(self.env._(
-                "Test %(rules)s on recent mail first: a rule goes live once its dry run was seen.",
-                rules=", ".join(untested.mapped("name"))))
+            raise UserError(
+                self.env._(
+                    "Test %(rules)s on recent mail first: a rule goes live once its dry run was seen.",
+                    rules=", ".join(untested.mapped("name")),
+                )
+            )
         self.write({"state": states.RULE_LIVE})
         return True
 
@@ -130,17 +156,30 @@ class ImapRoutingRule(models.Model):
     def _check_model(self):
         for rule in self:
             if not rule.model_id.is_mail_thread or rule.model_id.transient:
-                raise ValidationError(self.env._("Rules create or find records of models with a chatter "
-                                                 "(mail.thread); %s is not one.", rule.model_id.model))
+                raise ValidationError(
+                    self.env._(
+                        "Rules create or find records of models with a chatter (mail.thread); %s is not one.",
+                        rule.model_id.model,
+                    )
+                )
 
-    @api.constrains("subject_match", "subject_is_pattern", "text_match", "text_is_pattern", "field_values",
-                    "find_domain", "model_id")
+    @api.constrains(
+        "subject_match",
+        "subject_is_pattern",
+        "text_match",
+        "text_is_pattern",
+        "field_values",
+        "find_domain",
+        "model_id",
+    )
     def _check_expressions(self):
         for rule in self:
             try:
                 rule._conditions()
-                for pattern, is_pattern in ((rule.subject_match, rule.subject_is_pattern),
-                                            (rule.text_match, rule.text_is_pattern)):
+                for pattern, is_pattern in (
+                    (rule.subject_match, rule.subject_is_pattern),
+                    (rule.text_match, rule.text_is_pattern),
+                ):
                     if pattern and is_pattern:
                         routing.check_pattern(pattern)
                 assignments = routing.parse_assignments(rule.field_values)
@@ -150,8 +189,14 @@ class ImapRoutingRule(models.Model):
             fields_ = self.env[rule.model]._fields if rule.model in self.env else {}
             unknown = [name for name, _template in assignments if name not in fields_ or not fields_[name].store]
             if unknown:
-                raise ValidationError(self.env._("Rule %(rule)s: %(model)s has no stored field %(fields)s.",
-                                                 rule=rule.name, model=rule.model, fields=", ".join(unknown)))
+                raise ValidationError(
+                    self.env._(
+                        "Rule %(rule)s: %(model)s has no stored field %(fields)s.",
+                        rule=rule.name,
+                        model=rule.model,
+                        fields=", ".join(unknown),
+                    )
+                )
 
     @api.constrains("mailbox_ids", "company_id")
     def _check_mailboxes(self):
@@ -168,10 +213,14 @@ class ImapRoutingRule(models.Model):
             from_=routing.address_list(self.from_match),
             to=routing.address_list(self.to_match),
             cc=routing.address_list(self.cc_match),
-            subject=self.subject_match or "", subject_is_pattern=self.subject_is_pattern,
-            text=self.text_match or "", text_is_pattern=self.text_is_pattern,
-            header_name=(self.header_name or "").strip(), header_value=self.header_value or "",
-            attachments=self.attachments, first_only=self.first_only,
+            subject=self.subject_match or "",
+            subject_is_pattern=self.subject_is_pattern,
+            text=self.text_match or "",
+            text_is_pattern=self.text_is_pattern,
+            header_name=(self.header_name or "").strip(),
+            header_value=self.header_value or "",
+            attachments=self.attachments,
+            first_only=self.first_only,
         )
 
     def action_dry_run(self):

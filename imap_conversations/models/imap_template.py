@@ -46,7 +46,10 @@ class ImapTemplate(models.Model):
     name = fields.Char(required=True, translate=True)
     active = fields.Boolean(default=True)
     model_id = fields.Many2one(
-        "ir.model", string="Applies to", required=True, ondelete="cascade",
+        "ir.model",
+        string="Applies to",
+        required=True,
+        ondelete="cascade",
         default=lambda self: self.env["ir.model"]._get_id("res.partner"),
         domain="['|', ('is_mail_thread', '=', True), ('model', '=', 'imap.conversation')]",
         help="The kind of record this template is written for: its fields are the placeholders of object.",
@@ -55,20 +58,29 @@ class ImapTemplate(models.Model):
     subject = fields.Char(translate=True, help="Placeholders may be used here, e.g. {{ object.name }}.")
     # The body takes the subject's {{ object.name }} as well as QWeb's <t t-out="object.name"/>.
     body_html = fields.Html(
-        "Body", render_engine="qweb", render_options={"post_process": True},
-        translate=True, sanitize="email_outgoing",
+        "Body",
+        render_engine="qweb",
+        render_options={"post_process": True},
+        translate=True,
+        sanitize="email_outgoing",
     )
     lang = fields.Char(
-        "Language", compute="_compute_lang", store=True, readonly=False,
+        "Language",
+        compute="_compute_lang",
+        store=True,
+        readonly=False,
         help="The language to write in, as a placeholder, e.g. {{ object.lang }}. "
-             "Empty, or a language that is not installed: the sender's language.",
+        "Empty, or a language that is not installed: the sender's language.",
     )
     is_default = fields.Boolean(
-        "Default template", copy=False,
+        "Default template",
+        copy=False,
         help="Preselected in the composer for records of this kind. One per kind and company.",
     )
     company_id = fields.Many2one(
-        "res.company", index=True, default=lambda self: self.env.company,
+        "res.company",
+        index=True,
+        default=lambda self: self.env.company,
         help="Empty: available in every company.",
     )
 
@@ -129,12 +141,14 @@ class ImapTemplate(models.Model):
         for template in self:
             if not template.is_default:
                 continue
-            others = Template.search([
-                ("id", "!=", template.id),
-                ("model", "=", template.model),
-                ("company_id", "=", template.company_id.id),
-                ("is_default", "=", True),
-            ])
+            others = Template.search(
+                [
+                    ("id", "!=", template.id),
+                    ("model", "=", template.model),
+                    ("company_id", "=", template.company_id.id),
+                    ("is_default", "=", True),
+                ]
+            )
             # sudo: any write re-checks a template's placeholders (mail.render.mixin), and
             # taking the flag off a template an IMAP administrator may not edit is not editing it.
             others.sudo().write({"is_default": False})
@@ -149,11 +163,13 @@ class ImapTemplate(models.Model):
 
         A default of the current company wins over one shared by every company.
         """
-        templates = self.search([
-            ("model", "=", model_name),
-            ("is_default", "=", True),
-            ("company_id", "in", [self.env.company.id, False]),
-        ])
+        templates = self.search(
+            [
+                ("model", "=", model_name),
+                ("is_default", "=", True),
+                ("company_id", "in", [self.env.company.id, False]),
+            ]
+        )
         return templates.sorted(lambda t: (not t.company_id, t.id))[:1]
 
     def _render_for(self, record, lang=None, tz=None):
@@ -166,10 +182,14 @@ class ImapTemplate(models.Model):
         self.ensure_one()
         record.ensure_one()
         if record._name != self.model:
-            raise UserError(self.env._(
-                "The template “%(template)s” is written for %(expected)s, not for %(model)s.",
-                template=self.name, expected=self.model, model=record._name,
-            ))
+            raise UserError(
+                self.env._(
+                    "The template “%(template)s” is written for %(expected)s, not for %(model)s.",
+                    template=self.name,
+                    expected=self.model,
+                    model=record._name,
+                )
+            )
         lang = self._lang_for(record, lang)
         template = self.with_context(lang=lang, tz=tz or self.env.user.tz or "UTC")
         # The record is browsed again in the template's environment: same user, the language and time zone above.
@@ -198,9 +218,11 @@ class ImapTemplate(models.Model):
         env = self.env
         render_context.update(
             format_datetime=lambda dt, tz=False, dt_format=False, lang_code=False: format_datetime(
-                env, dt, tz or default_tz, dt_format, lang_code),
+                env, dt, tz or default_tz, dt_format, lang_code
+            ),
             format_time=lambda time, tz=False, time_format=False, lang_code=False: format_time(
-                env, time, tz or default_tz, time_format, lang_code),
+                env, time, tz or default_tz, time_format, lang_code
+            ),
         )
         return render_context
 
@@ -262,18 +284,23 @@ class ImapTemplate(models.Model):
         write those; anything else still needs the Mail Template Editor group.
         """
         user = self.env.user
-        if (self.env.su or user.has_group("mail.group_mail_template_editor")
-                or not user.has_group("imap_conversations.group_manager")):
+        if (
+            self.env.su
+            or user.has_group("mail.group_mail_template_editor")
+            or not user.has_group("imap_conversations.group_manager")
+        ):
             return super()._check_access_right_dynamic_template()
         for template in self:
             forbidden = template._forbidden_placeholder()
             if forbidden:
-                raise AccessError(self.env._(
-                    "Only fields of the record (object) and of the sender (user), optionally passed to "
-                    "format_date, format_datetime or format_time, may be used as placeholders here; "
-                    "anything else needs the Mail Template Editor group: %(placeholder)s",
-                    placeholder=forbidden,
-                ))
+                raise AccessError(
+                    self.env._(
+                        "Only fields of the record (object) and of the sender (user), optionally passed to "
+                        "format_date, format_datetime or format_time, may be used as placeholders here; "
+                        "anything else needs the Mail Template Editor group: %(placeholder)s",
+                        placeholder=forbidden,
+                    )
+                )
         return None
 
     def _forbidden_placeholder(self):
@@ -287,8 +314,11 @@ class ImapTemplate(models.Model):
                 forbidden = self._forbidden_in_qweb(value)
             else:
                 forbidden = next(
-                    (expr for _text, expr, _default in parse_inline_template(value)
-                     if expr and not self._is_field_placeholder(expr)),
+                    (
+                        expr
+                        for _text, expr, _default in parse_inline_template(value)
+                        if expr and not self._is_field_placeholder(expr)
+                    ),
                     None,
                 )
             if forbidden:
@@ -323,7 +353,8 @@ class ImapTemplate(models.Model):
             return all(self._is_field_expression(value) for value in node.values)
         if isinstance(node, ast.Call):
             return (
-                isinstance(node.func, ast.Name) and node.func.id in FORMATTERS
+                isinstance(node.func, ast.Name)
+                and node.func.id in FORMATTERS
                 and all(self._is_field_expression(arg) for arg in node.args)
                 and all(kw.arg and self._is_field_expression(kw.value) for kw in node.keywords)
             )

@@ -34,22 +34,35 @@ class ImapWebhook(models.Model):
     active = fields.Boolean(default=True)
     company_id = fields.Many2one("res.company", required=True, index=True, default=lambda self: self.env.company)
     url = fields.Char(
-        "URL", required=True,
+        "URL",
+        required=True,
         help="Where events are POSTed (https://...). It is reached only where Settings > Allowed mail servers "
-             "allow: loopback and private addresses only when listed there.",
+        "allow: loopback and private addresses only when listed there.",
     )
     # Encrypted at rest like the mailboxes' passwords (services/secret_box.py).
     secret = SecretChar(
-        required=True, copy=False, default=lambda self: _new_secret(), groups=MANAGER_GROUP,
+        required=True,
+        copy=False,
+        default=lambda self: _new_secret(),
+        groups=MANAGER_GROUP,
         help="Signs every delivery (X-Imap-Conversations-Signature): the receiver checks it with the same secret.",
     )
     event_ids = fields.Many2many(
-        "imap.webhook.event", "imap_webhook_imap_webhook_event_rel", "imap_webhook_id", "imap_webhook_event_id",
-        string="Events", default=lambda self: self.env["imap.webhook.event"].search([]),
+        "imap.webhook.event",
+        "imap_webhook_imap_webhook_event_rel",
+        "imap_webhook_id",
+        "imap_webhook_event_id",
+        string="Events",
+        default=lambda self: self.env["imap.webhook.event"].search([]),
     )
     mailbox_ids = fields.Many2many(
-        "imap.mailbox", "imap_mailbox_imap_webhook_rel", "imap_webhook_id", "imap_mailbox_id",
-        string="Mailboxes", check_company=True, context={"active_test": False},
+        "imap.mailbox",
+        "imap_mailbox_imap_webhook_rel",
+        "imap_webhook_id",
+        "imap_mailbox_id",
+        string="Mailboxes",
+        check_company=True,
+        context={"active_test": False},
         help="Empty: every mailbox of the webhook's company.",
     )
     delivery_ids = fields.One2many("imap.webhook.delivery", "webhook_id", string="Deliveries")
@@ -61,7 +74,8 @@ class ImapWebhook(models.Model):
         counts = {
             (webhook.id, state): count
             for webhook, state, count in self.env["imap.webhook.delivery"]._read_group(
-                [("webhook_id", "in", self.ids)], ["webhook_id", "state"], ["__count"])
+                [("webhook_id", "in", self.ids)], ["webhook_id", "state"], ["__count"]
+            )
         }
         for webhook in self:
             webhook.pending_count = counts.get((webhook.id, "pending"), 0) + counts.get((webhook.id, "retrying"), 0)
@@ -81,8 +95,9 @@ class ImapWebhook(models.Model):
             except webhook_engine.InvalidUrl as error:
                 raise ValidationError(str(error)) from error
             except imap_errors.DestinationRefused as error:
-                raise ValidationError(self.env._(
-                    "%(error)s. Webhooks go only where Settings > Allowed mail servers allow.", error=error)) from error
+                raise ValidationError(
+                    self.env._("%(error)s. Webhooks go only where Settings > Allowed mail servers allow.", error=error)
+                ) from error
 
     def action_generate_secret(self):
         """A new secret: deliveries are signed with it from now on (receivers must be given it)."""
@@ -107,8 +122,13 @@ class ImapWebhook(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"title": title, "message": message, "type": kind, "sticky": not delivered,
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": not delivered,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }
 
     def action_open_deliveries(self):
@@ -130,8 +150,9 @@ class ImapWebhook(models.Model):
     def _cron_deliver_webhooks(self):
         """Deliver the outbox: every minute, and as soon as a transaction that emitted events commits."""
         commit = cron_commit(self.env)
-        attempts = webhooks.deliver_due(self.env, commit=commit,
-                                        deadline=deadline_for(self.env, webhooks.CRON_BUDGET, cron=True))
+        attempts = webhooks.deliver_due(
+            self.env, commit=commit, deadline=deadline_for(self.env, webhooks.CRON_BUDGET, cron=True)
+        )
         webhooks.forget_old(self.env)
         self.env["ir.cron"]._notify_progress(done=attempts, remaining=0)
 

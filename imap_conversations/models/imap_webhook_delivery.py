@@ -6,8 +6,7 @@ from ..engine.webhooks import EVENTS, TEST_EVENT
 from ..services import webhooks
 from ..services.destinations import is_imap_admin
 
-STATES = [("pending", "Pending"), ("retrying", "Failed, will retry"), ("delivered", "Delivered"),
-          ("dead", "Given up")]
+STATES = [("pending", "Pending"), ("retrying", "Failed, will retry"), ("delivered", "Delivered"), ("dead", "Given up")]
 
 
 class ImapWebhookDelivery(models.Model):
@@ -44,8 +43,13 @@ class ImapWebhookDelivery(models.Model):
 
     def init(self):
         # The cron's per-webhook "oldest undelivered" lookup, and its nothing-due pass.
-        sql.create_index(self.env.cr, "imap_webhook_delivery_undelivered_idx", self._table,
-                         ["webhook_id", "id"], where="state IN ('pending', 'retrying')")
+        sql.create_index(
+            self.env.cr,
+            "imap_webhook_delivery_undelivered_idx",
+            self._table,
+            ["webhook_id", "id"],
+            where="state IN ('pending', 'retrying')",
+        )
 
     @api.depends("event", "webhook_id")
     def _compute_display_name(self):

@@ -18,5 +18,6 @@ class MailThread(models.AbstractModel):
             mailbox = chatter_flow.chatter_mailbox(self, message)
             if mailbox:
                 recipients_data = chatter_flow.send_through_mailbox(
-                    mailbox, self, message, recipients_data, resend_existing=kwargs.get("resend_existing", False))
+                    mailbox, self, message, recipients_data, resend_existing=kwargs.get("resend_existing", False)
+                )
         return super()._notify_thread_by_email(message, recipients_data, msg_vals=msg_vals, **kwargs)

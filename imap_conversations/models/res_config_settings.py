@@ -13,43 +13,54 @@ class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
     imap_recovery_enabled = fields.Boolean(
-        string="Recovery pass", help="Every 20 minutes, retry failed messages and import anything a sync missed.",
+        string="Recovery pass",
+        help="Every 20 minutes, retry failed messages and import anything a sync missed.",
     )
     imap_recovery_max_age_days = fields.Integer(
-        string="Retry failed messages for (days)", default=1,
+        string="Retry failed messages for (days)",
+        default=1,
         config_parameter="imap_conversations.recovery_max_age_days",
     )
     imap_recovery_grace_minutes = fields.Integer(
-        string="Grace period (minutes)", default=2, config_parameter="imap_conversations.recovery_grace_minutes",
+        string="Grace period (minutes)",
+        default=2,
+        config_parameter="imap_conversations.recovery_grace_minutes",
         help="Mail younger than this is left to the regular sync.",
     )
     imap_parallel_syncs = fields.Integer(
-        string="Parallel syncs", default=1, config_parameter=scheduler.PARALLEL_PARAM,
+        string="Parallel syncs",
+        default=1,
+        config_parameter=scheduler.PARALLEL_PARAM,
         help="How many mailboxes the scheduled sync may sync at once: one cron job (lane) each, run by "
-             "whichever of Odoo's cron workers is free (max_cron_threads, on every Odoo server). More than "
-             "the cron workers there are only waits.",
+        "whichever of Odoo's cron workers is free (max_cron_threads, on every Odoo server). More than "
+        "the cron workers there are only waits.",
     )
     imap_log_retention_days = fields.Integer(
-        string="Keep sync logs for (days)", default=30, config_parameter="imap_conversations.log_retention_days",
+        string="Keep sync logs for (days)",
+        default=30,
+        config_parameter="imap_conversations.log_retention_days",
     )
     imap_credential_user_ids = fields.Many2many(
-        "res.users", string="Told about shared mailboxes", domain=[("share", "=", False)],
+        "res.users",
+        string="Told about shared mailboxes",
+        domain=[("share", "=", False)],
         help="Who is told (toast, warning at login, e-mail) when a shared mailbox's login is refused.",
     )
 
     imap_users_add_mailbox = fields.Boolean(
         string="Users may add their own mailbox",
         help="IMAP users connect their own mailbox themselves (it is always theirs). Off: only IMAP "
-             "administrators add mailboxes.",
+        "administrators add mailboxes.",
     )
 
     imap_allowed_servers = fields.Char(
-        string="Allowed mail servers", config_parameter=ALLOWED_SERVERS_PARAM,
+        string="Allowed mail servers",
+        config_parameter=ALLOWED_SERVERS_PARAM,
         help="Where mailboxes of users who are not IMAP administrators may connect (IMAP and SMTP), separated "
-             "by commas or spaces: host names (mail.example.com), *.example.com for any name below a domain, "
-             "addresses or networks (10.1.2.3, 10.0.0.0/8, [::1]), each optionally with a port "
-             "(mail.example.com:993). Empty: any public server. Loopback, private and link-local addresses "
-             "are refused unless listed by address, network or exact host name.",
+        "by commas or spaces: host names (mail.example.com), *.example.com for any name below a domain, "
+        "addresses or networks (10.1.2.3, 10.0.0.0/8, [::1]), each optionally with a port "
+        "(mail.example.com:993). Empty: any public server. Loopback, private and link-local addresses "
+        "are refused unless listed by address, network or exact host name.",
     )
 
     @api.constrains("imap_parallel_syncs")
@@ -66,7 +77,8 @@ class ResConfigSettings(models.TransientModel):
                 raise ValidationError(self.env._("Allowed mail servers: %(error)s", error=error)) from error
 
     imap_encryption_configured = fields.Boolean(
-        string="Encryption key configured", compute="_compute_imap_encryption_configured",
+        string="Encryption key configured",
+        compute="_compute_imap_encryption_configured",
         help=f"Mailbox passwords are encrypted at rest with the key given by {secret_box.KEY_OPTION} in odoo.conf.",
     )
 
@@ -97,7 +109,8 @@ class ResConfigSettings(models.TransientModel):
 
     # Each mailbox has its own schedule (scheduler.py); this is what a new mailbox starts with.
     imap_sync_interval_minutes = fields.Integer(
-        string="New mailboxes sync every (minutes)", default=scheduler.DEFAULT_INTERVAL,
+        string="New mailboxes sync every (minutes)",
+        default=scheduler.DEFAULT_INTERVAL,
         config_parameter=scheduler.DEFAULT_INTERVAL_PARAM,
         help="How often a new mailbox is synced unless its form says otherwise; 0: only by hand.",
     )

@@ -33,8 +33,13 @@ def reencrypt_secrets(model):
     """
     model.flush_model()
     names = [name for name, field in model._fields.items() if isinstance(field, SecretChar) and field.store]
-    model.env.cr.execute(SQL("SELECT id, %s FROM %s FOR UPDATE",
-                             SQL(", ").join(SQL.identifier(name) for name in names), SQL.identifier(model._table)))
+    model.env.cr.execute(
+        SQL(
+            "SELECT id, %s FROM %s FOR UPDATE",
+            SQL(", ").join(SQL.identifier(name) for name in names),
+            SQL.identifier(model._table),
+        )
+    )
     updates = []
     for row_id, *values in model.env.cr.fetchall():
         for name, stored in zip(names, values, strict=True):
@@ -42,8 +47,9 @@ def reencrypt_secrets(model):
             if new is not None:
                 updates.append((row_id, name, new))
     for row_id, name, new in updates:
-        model.env.cr.execute(SQL("UPDATE %s SET %s = %s WHERE id = %s",
-                                 SQL.identifier(model._table), SQL.identifier(name), new, row_id))
+        model.env.cr.execute(
+            SQL("UPDATE %s SET %s = %s WHERE id = %s", SQL.identifier(model._table), SQL.identifier(name), new, row_id)
+        )
     # Fields cache what was read through the old column values.
     model.env.invalidate_all()
     return len(updates)

@@ -28,8 +28,11 @@ def answer_values(parent, mode):
         values["partner_ids"] = [Command.set(parent._reply_partners().ids)]
     if mode == REPLY_ALL:
         to, cc = reply_all_addresses(
-            sender=parent.email_from or "", reply_to=parent.reply_to or "", to=parent.email_to or "",
-            cc=parent.email_cc or "", own=parent.mailbox_id.sudo()._own_addresses(),
+            sender=parent.email_from or "",
+            reply_to=parent.reply_to or "",
+            to=parent.email_to or "",
+            cc=parent.email_cc or "",
+            own=parent.mailbox_id.sudo()._own_addresses(),
             outgoing=parent.direction == "outgoing",
         )
         values["partner_ids"] = [Command.set(Partner._imap_partners_from(_header(to)).ids)]
@@ -42,12 +45,18 @@ def answer_values(parent, mode):
         copies = [a.copy({"res_model": "imap.compose", "res_id": 0}).id for a in parent.attachment_ids]
         values["attachment_ids"] = [Command.set(copies)]
     tz = env.context.get("tz") or env.user.tz or "UTC"
-    values["quote"] = Markup(quote_html(
-        # Whole, as it was written: the fold is how Odoo shows it, not part of the mail.
-        body_html=unfold_html_quotes(parent.body_html or ""), sender=parent.email_from or "",
-        date=format_datetime(env, parent.date, tz=tz) if parent.date else "",
-        mode=mode, to=parent.email_to or "", cc=parent.email_cc or "", subject=parent.subject or "",
-    ))
+    values["quote"] = Markup(
+        quote_html(
+            # Whole, as it was written: the fold is how Odoo shows it, not part of the mail.
+            body_html=unfold_html_quotes(parent.body_html or ""),
+            sender=parent.email_from or "",
+            date=format_datetime(env, parent.date, tz=tz) if parent.date else "",
+            mode=mode,
+            to=parent.email_to or "",
+            cc=parent.email_cc or "",
+            subject=parent.subject or "",
+        )
+    )
     return values
 
 

@@ -87,8 +87,7 @@ def sent_message(record, result):
         "sent": result.sent,
         "error": False if result.sent else (record.error_message or ""),
         "refused": sorted(result.refused),
-        "sent_copy_error": mailbox_record._describe_error(result.sent_copy_error) if result.sent_copy_error
-        else False,
+        "sent_copy_error": mailbox_record._describe_error(result.sent_copy_error) if result.sent_copy_error else False,
     }
 
 

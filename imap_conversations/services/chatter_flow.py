@@ -62,9 +62,18 @@ def chatter_mailbox(record, message):
         return None
     if not env.user.has_group("imap_conversations.group_user"):
         return None
-    return env["imap.mailbox"].search([
-        ("user_id", "=", env.uid), ("chatter_send", "=", True), ("smtp_host", "!=", False),
-    ], order="id", limit=1) or None
+    return (
+        env["imap.mailbox"].search(
+            [
+                ("user_id", "=", env.uid),
+                ("chatter_send", "=", True),
+                ("smtp_host", "!=", False),
+            ],
+            order="id",
+            limit=1,
+        )
+        or None
+    )
 
 
 def split_recipients(recipients_data):
@@ -94,8 +103,11 @@ def send_through_mailbox(mailbox, record, message, recipients_data, resend_exist
         return left
     sender = MailSender(mailbox)
     result = sender.send(
-        to=addressed, subject=message.subject or record.display_name, html=message.body or "",
-        attachments=message.attachment_ids, link_to=record,
+        to=addressed,
+        subject=message.subject or record.display_name,
+        html=message.body or "",
+        attachments=message.attachment_ids,
+        link_to=record,
     )
     _record_notifications(message, addressed, result, mailbox, resend_existing)
     return left
@@ -105,24 +117,40 @@ def _record_notifications(message, partners, result, mailbox, resend_existing):
     """The envelopes of the chatter: one per recipient, sent or failed with the reason."""
     values = {"notification_status": STATUS_SENT, "failure_type": False, "failure_reason": False}
     if not result.sent:
-        values = {"notification_status": STATUS_FAILED, "failure_type": FAILURE_SMTP,
-                  "failure_reason": result.message.error_message or str(result.error)}
+        values = {
+            "notification_status": STATUS_FAILED,
+            "failure_type": FAILURE_SMTP,
+            "failure_reason": result.message.error_message or str(result.error),
+        }
     # sudo: mail.notification, as Odoo's notify methods write them.
     Notification = message.env["mail.notification"].sudo()
     existing = Notification.browse()
     if resend_existing:
-        existing = Notification.search([
-            ("mail_message_id", "=", message.id), ("notification_type", "=", NOTIFY_EMAIL),
-            ("res_partner_id", "in", partners.ids),
-        ])
+        existing = Notification.search(
+            [
+                ("mail_message_id", "=", message.id),
+                ("notification_type", "=", NOTIFY_EMAIL),
+                ("res_partner_id", "in", partners.ids),
+            ]
+        )
         existing.write(values)
-    Notification.create([{
-        **values, "author_id": message.author_id.id, "mail_message_id": message.id, "is_read": True,
-        "notification_type": NOTIFY_EMAIL, "res_partner_id": partner.id,
-    } for partner in partners - existing.res_partner_id])
+    Notification.create(
+        [
+            {
+                **values,
+                "author_id": message.author_id.id,
+                "mail_message_id": message.id,
+                "is_read": True,
+                "notification_type": NOTIFY_EMAIL,
+                "res_partner_id": partner.id,
+            }
+            for partner in partners - existing.res_partner_id
+        ]
+    )
     if not result.sent:
-        _logger.warning("IMAP mailbox %s: chatter message %s not sent: %s", mailbox.name, message.id,
-                        values["failure_reason"])
+        _logger.warning(
+            "IMAP mailbox %s: chatter message %s not sent: %s", mailbox.name, message.id, values["failure_reason"]
+        )
 
 
 # -- in: incoming mail leaves an entry on linked records -------------------------------------------
@@ -159,8 +187,9 @@ def log_incoming(env, message_ids):
                 _log_entry(record, messages.browse(message_id))
         except (psycopg2.Error, UserError) as error:
             # The message is imported all the same: an entry is a pointer to it, not the mail.
-            _logger.warning("IMAP message %s: no entry in the chatter of %s,%s: %s", message_id, model_name,
-                            res_id, error)
+            _logger.warning(
+                "IMAP message %s: no entry in the chatter of %s,%s: %s", message_id, model_name, res_id, error
+            )
 
 
 def _may_post(record, user_id):
@@ -191,6 +220,10 @@ def entry_body(message):
     subject = message.subject or message.env._("(no subject)")
     return Markup(
         '<p>{label} {sender}: <a href="/odoo/imap.conversation/{conversation}">{subject}</a></p><p>{line}</p>'
-    ).format(label=message.env._("Email from"), sender=message.email_from or "",
-             conversation=message.conversation_id.id, subject=subject, line=line)
-
+    ).format(
+        label=message.env._("Email from"),
+        sender=message.email_from or "",
+        conversation=message.conversation_id.id,
+        subject=subject,
+        line=line,
+    )

@@ -93,8 +93,9 @@ class ConversationResolver:
         *into*: a conversation decided by the caller (a reply written in Odoo): its keys
         then lead there, whatever they led to before.
         """
-        keys = thread_keys(parsed.message_id, parsed.in_reply_to, parsed.references,
-                           server_message.gm_thrid, server_message.thread_id)
+        keys = thread_keys(
+            parsed.message_id, parsed.in_reply_to, parsed.references, server_message.gm_thrid, server_message.thread_id
+        )
         found = {into} if into else {final(self.keys[k]) for k in keys if k in self.keys}
         if not found and not parsed.references and not parsed.in_reply_to and is_reply_subject(parsed.subject):
             found = self._by_subject(parsed, outgoing)
@@ -158,8 +159,9 @@ class ConversationResolver:
         )
         self.env["imap.conversation"].browse(target).invalidate_recordset(["participant_emails"])
         message_table.move_to_conversation(self.cr, target, others)
-        self.cr.execute("UPDATE imap_conversation_key SET conversation_id = %s WHERE conversation_id = ANY(%s)",
-                        [target, others])
+        self.cr.execute(
+            "UPDATE imap_conversation_key SET conversation_id = %s WHERE conversation_id = ANY(%s)", [target, others]
+        )
         # Links made by hand (a lead, a contact) follow; the absorbed conversations' read states go.
         self.cr.execute(
             """
@@ -193,8 +195,24 @@ class ConversationResolver:
                 "company_id, user_id, subject, normalized_subject, message_count, assignee_id, status, needs_reply) "
                 "VALUES %s RETURNING id",
                 # Open, and a personal mailbox's owner has it (as imap.conversation.create does).
-                [(uid, now, uid, now, mailbox.id, mailbox.company_id.id, mailbox.user_id.id or None,
-                  c.subject, subject_key(c.subject), 0, mailbox.user_id.id or None, OPEN, False) for c in pending],
+                [
+                    (
+                        uid,
+                        now,
+                        uid,
+                        now,
+                        mailbox.id,
+                        mailbox.company_id.id,
+                        mailbox.user_id.id or None,
+                        c.subject,
+                        subject_key(c.subject),
+                        0,
+                        mailbox.user_id.id or None,
+                        OPEN,
+                        False,
+                    )
+                    for c in pending
+                ],
                 fetch=True,
             )
             for conversation, (new_id,) in zip(pending, rows, strict=True):

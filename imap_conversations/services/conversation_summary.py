@@ -58,7 +58,7 @@ def add_participants(env, addresses):
     env["imap.conversation"].flush_model(["participant_emails"])
     execute_values(
         env.cr,
-            """
+        """
             UPDATE imap_conversation c SET participant_emails = (
                    SELECT string_agg(DISTINCT address, ' ' ORDER BY address)
                      FROM unnest(string_to_array(c.participant_emails, ' ') || string_to_array(v.emails, ' '))

@@ -29,7 +29,8 @@ def _may_read(conversations, user):
     """Whether *user* may read every one of *conversations*, with their own rights and companies."""
     as_user = conversations.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
     return user.has_group("imap_conversations.group_user") and len(as_user._filtered_access("read")) == len(
-        conversations)
+        conversations
+    )
 
 
 def check_assignee(conversations, user):
@@ -41,10 +42,12 @@ def check_assignee(conversations, user):
     if not user:
         return
     if not _may_read(conversations, user):
-        raise UserError(conversations.env._(
-            "%(user)s cannot use the mailbox of this conversation, so it cannot be assigned to them.",
-            user=user.name,
-        ))
+        raise UserError(
+            conversations.env._(
+                "%(user)s cannot use the mailbox of this conversation, so it cannot be assigned to them.",
+                user=user.name,
+            )
+        )
 
 
 def check_followers(conversations, partners):
@@ -55,10 +58,12 @@ def check_followers(conversations, partners):
     """
     refused = partners.sudo().filtered(lambda p: not any(_may_read(conversations, u) for u in p.user_ids))
     if refused:
-        raise AccessError(conversations.env._(
-            "%(names)s cannot use the mailbox of this conversation, so they cannot follow it.",
-            names=", ".join(refused.mapped("display_name")),
-        ))
+        raise AccessError(
+            conversations.env._(
+                "%(names)s cannot use the mailbox of this conversation, so they cannot follow it.",
+                names=", ".join(refused.mapped("display_name")),
+            )
+        )
 
 
 def follow_in_bulk(env, conversation_ids, partner_id):

@@ -53,8 +53,10 @@ def notify_failure(mailbox):
     title, message = _texts(mailbox)
     users._bus_send("simple_notification", {"type": "danger", "title": title, "message": message, "sticky": True})
     _send_emails(mailbox, users, title, message)
-    mailbox.sudo()._message_log(body=Markup("<p>%s</p><p>%s</p>") % (
-        title, mailbox.env._("Told: %(users)s", users=", ".join(users.mapped("name")) or "-")))
+    mailbox.sudo()._message_log(
+        body=Markup("<p>%s</p><p>%s</p>")
+        % (title, mailbox.env._("Told: %(users)s", users=", ".join(users.mapped("name")) or "-"))
+    )
 
 
 def _send_emails(mailbox, users, title, message):
@@ -62,21 +64,32 @@ def _send_emails(mailbox, users, title, message):
     sender = mailbox.company_id.email_formatted or env["ir.mail_server"].sudo()._get_default_from_address()
     label = env._("Reconnect") if mailbox.auth_method == "oauth2" else env._("Open the mailbox")
     body = Markup("<p>%s</p><p><a href='%s'>%s</a></p>") % (message, mailbox_link(mailbox), label)
-    env["mail.mail"].sudo().create([{
-        "subject": title,
-        "body_html": body,
-        "email_from": sender,
-        "email_to": user.email_formatted,
-        "auto_delete": True,
-    } for user in users if user.email])
+    env["mail.mail"].sudo().create(
+        [
+            {
+                "subject": title,
+                "body_html": body,
+                "email_from": sender,
+                "email_to": user.email_formatted,
+                "auto_delete": True,
+            }
+            for user in users
+            if user.email
+        ]
+    )
 
 
 def mailboxes_to_warn(user):
     """Failing mailboxes *user* must hear about: their own, and shared ones if they are in the group."""
     domain = [("state", "=", states.MAILBOX_AUTH_FAILED), ("user_id", "=", user.id)]
     if user.has_group(NOTIFICATION_GROUP):
-        domain = ["&", ("state", "=", states.MAILBOX_AUTH_FAILED),
-                  "|", ("user_id", "=", user.id), ("user_id", "=", False)]
+        domain = [
+            "&",
+            ("state", "=", states.MAILBOX_AUTH_FAILED),
+            "|",
+            ("user_id", "=", user.id),
+            ("user_id", "=", False),
+        ]
     return _readable_by(user.env["imap.mailbox"].sudo().search(domain), user)
 
 
@@ -87,11 +100,16 @@ def warn_at_login(user):
         return
     env = user.env
     names = ", ".join(f"“{name}”" for name in mailboxes.mapped("name"))
-    user._bus_send("simple_notification", {
-        "type": "warning",
-        "title": env._("IMAP: login refused"),
-        "message": env._("The server refuses the login of %(mailboxes)s: nothing is synced until the password "
-                         "is updated.", mailboxes=names),
-        "sticky": True,
-    })
+    user._bus_send(
+        "simple_notification",
+        {
+            "type": "warning",
+            "title": env._("IMAP: login refused"),
+            "message": env._(
+                "The server refuses the login of %(mailboxes)s: nothing is synced until the password is updated.",
+                mailboxes=names,
+            ),
+            "sticky": True,
+        },
+    )
     return mailboxes

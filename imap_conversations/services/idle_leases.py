@@ -25,10 +25,13 @@ def watched_ids(cr, mailbox_ids):
     if not mailbox_ids:
         return set()
     # Two int4 keys: the first is in classid, the second in objid, and objsubid is 2.
-    cr.execute("""
+    cr.execute(
+        """
         SELECT objid::bigint FROM pg_locks
          WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = %s
            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
            AND objid::bigint = ANY(%s)
-    """, [WATCH_LOCK_CLASS, list(mailbox_ids)])
+    """,
+        [WATCH_LOCK_CLASS, list(mailbox_ids)],
+    )
     return {row[0] for row in cr.fetchall()}

@@ -81,7 +81,7 @@ def watched_folder_names(mailbox, limit):
     names = [f.name for f in names]
     if not any(name.upper() == "INBOX" for name in names):
         names.insert(0, "INBOX")
-    return tuple(names[:max(limit, 1)])
+    return tuple(names[: max(limit, 1)])
 
 
 class IdleWorker:
@@ -103,14 +103,20 @@ class IdleWorker:
     def run(self, stop):
         """Scan and watch until *stop* (a threading.Event) is set; then end every watch and lease."""
         self._lease_cr = self.registry.cursor()
-        sync_threads = [threading.Thread(target=self._sync_loop, name=f"imap-idle-sync-{n}", daemon=True)
-                        for n in range(self.options.sync_threads)]
+        sync_threads = [
+            threading.Thread(target=self._sync_loop, name=f"imap-idle-sync-{n}", daemon=True)
+            for n in range(self.options.sync_threads)
+        ]
         for thread in sync_threads:
             thread.start()
         # Only the watch threads, created from here on, get the small stack.
         threading.stack_size(WATCH_STACK_BYTES)
-        _logger.info("IMAP IDLE worker started (scan every %ss, %s folders per mailbox, %s sync threads)",
-                     self.options.scan_interval, self.options.folders_per_mailbox, self.options.sync_threads)
+        _logger.info(
+            "IMAP IDLE worker started (scan every %ss, %s folders per mailbox, %s sync threads)",
+            self.options.scan_interval,
+            self.options.folders_per_mailbox,
+            self.options.sync_threads,
+        )
         try:
             while not stop.is_set():
                 self.scan()
@@ -167,7 +173,9 @@ class IdleWorker:
         watch = self.watches[mailbox_id] = Watch(spec)
         for folder in spec.folders:
             folder_watch = FolderWatch(
-                spec.settings, folder, timing=self.options.timing,
+                spec.settings,
+                folder,
+                timing=self.options.timing,
                 on_change=lambda mailbox_id=mailbox_id, folder=folder: self.request_sync(mailbox_id, folder),
                 on_refused=lambda error, mailbox_id=mailbox_id: self._refused(mailbox_id, error),
             )
@@ -219,8 +227,11 @@ class IdleWorker:
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
                 # Someone wrote the mailbox (its form, an archive) while it synced: what the run committed
                 # stays, the rest is rolled back with the cursor, and the sync is simply done again.
-                _logger.warning("IMAP IDLE: the sync of mailbox %s met a concurrent update (%s); again",
-                                mailbox_id, type(error).__name__)
+                _logger.warning(
+                    "IMAP IDLE: the sync of mailbox %s met a concurrent update (%s); again",
+                    mailbox_id,
+                    type(error).__name__,
+                )
                 after = SYNC_LATER
             except Exception:  # a database failure must not end the thread: logged, the next change retries
                 _logger.exception("IMAP IDLE: the sync of mailbox %s failed", mailbox_id)
@@ -246,8 +257,13 @@ class IdleWorker:
             mailbox = env["imap.mailbox"].browse(mailbox_id).exists()
             if not mailbox.active or mailbox.state == states.MAILBOX_AUTH_FAILED:
                 return SYNC_DONE
-            report = MailboxSync(mailbox, commit=cr.commit, deadline=time.monotonic() + SYNC_BUDGET,
-                                 listing=LIST_WHEN_DUE, folder_names=folders).run()
+            report = MailboxSync(
+                mailbox,
+                commit=cr.commit,
+                deadline=time.monotonic() + SYNC_BUDGET,
+                listing=LIST_WHEN_DUE,
+                folder_names=folders,
+            ).run()
         if report.busy:
             return SYNC_LATER
         return SYNC_AGAIN if report.interrupted else SYNC_DONE

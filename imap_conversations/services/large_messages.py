@@ -23,8 +23,9 @@ def import_too_large(mailbox, messages):
     """
     env = mailbox.env
     if not try_lock(env.cr, mailbox.id):
-        raise UserError(env._("Mailbox %(mailbox)s is being synced right now: try again when the sync ends.",
-                              mailbox=mailbox.name))
+        raise UserError(
+            env._("Mailbox %(mailbox)s is being synced right now: try again when the sync ends.", mailbox=mailbox.name)
+        )
     imported = gone = failed = 0
     try:
         with mailbox._session() as session:

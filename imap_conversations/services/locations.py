@@ -36,8 +36,13 @@ def add(env, mailbox, folder, uidvalidity, located, *, outgoing):
         return set()
     cr = env.cr
     env["imap.message"].flush_model()
-    insert(env, [LocationRow(message_id, folder.id, mailbox.id, uidvalidity, m.uid, flags_text(m.flags))
-                 for message_id, m in located])
+    insert(
+        env,
+        [
+            LocationRow(message_id, folder.id, mailbox.id, uidvalidity, m.uid, flags_text(m.flags))
+            for message_id, m in located
+        ],
+    )
     ids = [message_id for message_id, _m in located]
     seen_ids = [message_id for message_id, m in located if m.seen]
     if seen_ids:
@@ -54,8 +59,9 @@ def apply_flags(env, folder, uidvalidity, changes):
     if not changes:
         return 0
     env["imap.message"].flush_model()
-    message_ids = location_table.set_flags(env.cr, folder.id, uidvalidity,
-                                           {uid: flags_text(flags) for uid, flags in changes.items()})
+    message_ids = location_table.set_flags(
+        env.cr, folder.id, uidvalidity, {uid: flags_text(flags) for uid, flags in changes.items()}
+    )
     refresh_seen(env, message_ids)
     return len(message_ids)
 

@@ -34,7 +34,8 @@ def conversations_action(mailbox, after_message_id=None):
     env = mailbox.env
     return {
         "type": "ir.actions.act_window",
-        "name": env._("New in %(mailbox)s", mailbox=mailbox.name) if after_message_id is not None
+        "name": env._("New in %(mailbox)s", mailbox=mailbox.name)
+        if after_message_id is not None
         else env._("Conversations of %(mailbox)s", mailbox=mailbox.name),
         "res_model": "imap.conversation",
         # The kanban is what a phone shows first (its cards read like rows; the list is cut there).

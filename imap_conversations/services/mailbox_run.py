@@ -36,12 +36,20 @@ class FolderReport:
     error: str | None = None
 
     def describe(self):
-        text = (f"{self.name}: {self.action}, {self.counts.new} new, {self.counts.failed} failed, "
-                f"{self.counts.known} skipped")
-        extras = [f"{n} {label}" for n, label in ((self.flags_updated, "flag changes"),
-                                                   (self.locations_dropped, "left the folder"),
-                                                   (self.counts.too_large, "too large, recorded without content"),
-                                                   (self.quarantined, "quarantined")) if n]
+        text = (
+            f"{self.name}: {self.action}, {self.counts.new} new, {self.counts.failed} failed, "
+            f"{self.counts.known} skipped"
+        )
+        extras = [
+            f"{n} {label}"
+            for n, label in (
+                (self.flags_updated, "flag changes"),
+                (self.locations_dropped, "left the folder"),
+                (self.counts.too_large, "too large, recorded without content"),
+                (self.quarantined, "quarantined"),
+            )
+            if n
+        ]
         if extras:
             text += ", " + ", ".join(extras)
         return text + (f" - {self.error}" if self.error else "")
@@ -89,8 +97,9 @@ class MailboxRun:
 
     kind = None
 
-    def __init__(self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None, on_finish=None,
-                 locked=False):
+    def __init__(
+        self, mailbox, *, commit=None, deadline=None, limits=None, after_batch=None, on_finish=None, locked=False
+    ):
         """*commit*: called after each batch (the crons pass ``cr.commit``; buttons pass nothing).
 
         *locked*: the caller holds the mailbox's run lock already (a lane claimed it) and lets it go after.
@@ -116,8 +125,12 @@ class MailboxRun:
     def run(self):
         started = time.monotonic()
         if not self.locked and not try_lock(self.cr, self.mailbox.id):
-            _logger.info("IMAP mailbox %s (id %s): a %s is already running, skipped", self.mailbox.name,
-                         self.mailbox.id, self.kind)
+            _logger.info(
+                "IMAP mailbox %s (id %s): a %s is already running, skipped",
+                self.mailbox.name,
+                self.mailbox.id,
+                self.kind,
+            )
             self.report.busy = True
         else:
             # The attempt counts from its start, committed before any server is contacted: a run that
@@ -169,10 +182,15 @@ class MailboxRun:
         except Exception as error:  # see the docstring: logged with its traceback, reported on the mailbox
             if self.committing:
                 self.cr.rollback()
-            _logger.exception("IMAP mailbox %s (id %s): the %s stopped on an unexpected error",
-                              self.mailbox.name, self.mailbox.id, self.kind)
+            _logger.exception(
+                "IMAP mailbox %s (id %s): the %s stopped on an unexpected error",
+                self.mailbox.name,
+                self.mailbox.id,
+                self.kind,
+            )
             self.report.error = imap_errors.InternalError(
-                f"The {self.kind} stopped on an unexpected error", detail=f"{type(error).__name__}: {error}")
+                f"The {self.kind} stopped on an unexpected error", detail=f"{type(error).__name__}: {error}"
+            )
             self.mailbox._record_run_failure(self.report.error)
 
     def _run_locked(self):
@@ -208,4 +226,5 @@ def synced_folders(mailbox):
     """The folders a run syncs (and the IDLE worker may watch): chosen, present, not the quarantine."""
     quarantine = mailbox.quarantine_enabled and mailbox.quarantine_folder
     return mailbox.folder_ids.filtered(
-        lambda f: f.sync_enabled and f.state == states.FOLDER_PRESENT and f.name != quarantine)
+        lambda f: f.sync_enabled and f.state == states.FOLDER_PRESENT and f.name != quarantine
+    )

@@ -102,10 +102,14 @@ class MailboxSync(MailboxRun):
         mailbox = self.mailbox
         mark_read = mailbox.mark_as_read and folder.role not in OUTGOING_ROLES
         sync = FolderSync(
-            session, folder.name, folder._sync_state(),
+            session,
+            folder.name,
+            folder._sync_state(),
             horizon=horizon_date(date.today(), mailbox.sync_horizon_days),
-            is_known=self._known_uids, limits=self.limits,
-            writable=mark_read or mailbox.quarantine_enabled, max_message_size=mailbox._max_message_bytes(),
+            is_known=self._known_uids,
+            limits=self.limits,
+            writable=mark_read or mailbox.quarantine_enabled,
+            max_message_size=mailbox._max_message_bytes(),
         )
         plan = sync.make_plan()
         report.action = plan.action
@@ -146,8 +150,7 @@ class MailboxSync(MailboxRun):
             changes = sync.flag_changes()
             report.flags_updated = locations.apply_flags(self.env, folder, uidvalidity, changes)
             if sync.expunge_suspected():
-                report.locations_dropped = locations.drop_missing(self.env, folder, uidvalidity,
-                                                                  sync.present_uids())
+                report.locations_dropped = locations.drop_missing(self.env, folder, uidvalidity, sync.present_uids())
             folder._finish_run(sync.next_state(last_uid))
             self._commit()
 
@@ -163,8 +166,9 @@ class MailboxSync(MailboxRun):
             return 0
         locations.quarantined(self.env, folder, uidvalidity, uids)
         self._commit()
-        _logger.info("IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids),
-                     folder.name, target)
+        _logger.info(
+            "IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids), folder.name, target
+        )
         return len(uids)
 
 
@@ -179,5 +183,9 @@ def folder_vanished(mailbox, folder, report, error):
     folder.state = states.FOLDER_MISSING
     # Renamed, perhaps: the next scheduled run lists the folders again.
     mailbox_run.bookkeeping(mailbox).folders_listed_date = False
-    _logger.warning("IMAP mailbox %s: folder %s is not on the server any more (%s); marked missing",
-                    mailbox.name, folder.name, error.detail or error.message)
+    _logger.warning(
+        "IMAP mailbox %s: folder %s is not on the server any more (%s); marked missing",
+        mailbox.name,
+        folder.name,
+        error.detail or error.message,
+    )

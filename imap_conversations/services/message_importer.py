@@ -155,8 +155,7 @@ class MessageImporter:
         # Too large to download: what their headers say is all there is to record.
         large = [(m, parse_message(m.header)) for m in batch.too_large]
         self._by_key = self._message_ids_by_key(
-            {k for k in known_keys if k}
-            | {message_key(m, p) for m, p in (*parsed, *large)}
+            {k for k in known_keys if k} | {message_key(m, p) for m, p in (*parsed, *large)}
         )
         located = [(key, m) for key, m in zip(known_keys, batch.known, strict=True) if key in self._by_key]
         self._prefetch([p for _m, p in parsed], batch.new)
@@ -169,13 +168,20 @@ class MessageImporter:
                 located.append((key, server_message))  # twice in the folder, or imported meanwhile
                 continue
             sender = message.sender.normalized if message.sender else ""
-            new[key] = _NewMessage(server_message, message, key, outgoing_folder or sender in self.own_addresses,
-                                   self._addresses_of(message), [self._location_of(server_message)])
+            new[key] = _NewMessage(
+                server_message,
+                message,
+                key,
+                outgoing_folder or sender in self.own_addresses,
+                self._addresses_of(message),
+                [self._location_of(server_message)],
+            )
         stored, failed = self._write_isolating_failures(list(new.values()))
         counts.new, counts.failed = stored, failed
         #: The incoming messages this batch stored (not those kept as failed): for the chatter entries.
-        self.new_incoming_ids = [item.id for item in new.values()
-                                 if not item.outgoing and item.id and self._by_key.get(item.key) == item.id]
+        self.new_incoming_ids = [
+            item.id for item in new.values() if not item.outgoing and item.id and self._by_key.get(item.key) == item.id
+        ]
         for server_message, headers in large:
             key = message_key(server_message, headers)
             if key in self._by_key:
@@ -185,8 +191,7 @@ class MessageImporter:
                 counts.too_large += 1
         known = [(self._by_key[key], m) for key, m in located if key in self._by_key]
         counts.known = len(known)
-        self._touched |= locations.add(self.env, self.mailbox, folder, uidvalidity, known,
-                                       outgoing=outgoing_folder)
+        self._touched |= locations.add(self.env, self.mailbox, folder, uidvalidity, known, outgoing=outgoing_folder)
         self._flush_participants()
         self.env["imap.conversation"].browse(self._touched)._refresh_summary()
         self.statistics.stored_messages(stored)
@@ -201,10 +206,16 @@ class MessageImporter:
         """
         created, self.threads.created_ids = self.threads.created_ids, []
         stored = [
-            (item.id, item.parsed.subject, format_addresses(item.parsed.from_),
-             to_utc_naive(item.parsed.date or item.server.internaldate),
-             states.OUTGOING if item.outgoing else states.INCOMING, item.parsed.message_id or item.server.message_id)
-            for item in items if item.id and self._by_key.get(item.key) == item.id
+            (
+                item.id,
+                item.parsed.subject,
+                format_addresses(item.parsed.from_),
+                to_utc_naive(item.parsed.date or item.server.internaldate),
+                states.OUTGOING if item.outgoing else states.INCOMING,
+                item.parsed.message_id or item.server.message_id,
+            )
+            for item in items
+            if item.id and self._by_key.get(item.key) == item.id
         ]
         webhooks.emit_stored(self.mailbox, stored, created)
 
@@ -222,8 +233,14 @@ class MessageImporter:
         self._partners = {}
         if emails:
             # The oldest contact wins when several share an address.
-            for partner in self.env["res.partner"].with_context(active_test=False).search_read(
-                [("email_normalized", "in", list(emails))], ["email_normalized"], order="id desc",
+            for partner in (
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .search_read(
+                    [("email_normalized", "in", list(emails))],
+                    ["email_normalized"],
+                    order="id desc",
+                )
             ):
                 self._partners[partner["email_normalized"]] = partner["id"]
 
@@ -246,8 +263,11 @@ class MessageImporter:
         # whatever it is, replay one message per savepoint to find the one at fault.
         except Exception:  # noqa: BLE001
             self._restore(snapshot)
-            _logger.info("IMAP mailbox %s: storing a batch failed, storing its %s messages one by one",
-                         self.mailbox.name, len(items))
+            _logger.info(
+                "IMAP mailbox %s: storing a batch failed, storing its %s messages one by one",
+                self.mailbox.name,
+                len(items),
+            )
         stored = failed = 0
         for item in items:
             snapshot = self._snapshot()
@@ -262,8 +282,12 @@ class MessageImporter:
         return stored, failed
 
     def _snapshot(self):
-        return (self.threads.snapshot(), dict(self._by_key), set(self._touched),
-                {k: set(v) for k, v in self._participants.items()})
+        return (
+            self.threads.snapshot(),
+            dict(self._by_key),
+            set(self._touched),
+            {k: set(v) for k, v in self._participants.items()},
+        )
 
     def _restore(self, snapshot):
         threads, self._by_key, self._touched, self._participants = snapshot
@@ -296,23 +320,36 @@ class MessageImporter:
         text = parsed.text_body or (html2plaintext(html) if html else "")
         uid, conversation = self.env.uid, self.threads.final_id(item.conversation)
         return {
-            "create_uid": uid, "create_date": now, "write_uid": uid, "write_date": now,
-            "mailbox_id": self.mailbox.id, "company_id": self.mailbox.company_id.id,
+            "create_uid": uid,
+            "create_date": now,
+            "write_uid": uid,
+            "write_date": now,
+            "mailbox_id": self.mailbox.id,
+            "company_id": self.mailbox.company_id.id,
             "conversation_id": conversation,
-            "state": states.MESSAGE_IMPORTED, "dedupe_key": item.key,
+            "state": states.MESSAGE_IMPORTED,
+            "dedupe_key": item.key,
             "message_id": (parsed.message_id or server.message_id or "")[:MESSAGE_ID_STORED] or None,
             "in_reply_to": parsed.in_reply_to[:MESSAGE_ID_STORED] or None,
             "references": " ".join(parsed.references) or None,
-            "gm_msgid": server.gm_msgid, "gm_thrid": server.gm_thrid, "email_id": server.email_id,
+            "gm_msgid": server.gm_msgid,
+            "gm_thrid": server.gm_thrid,
+            "email_id": server.email_id,
             "server_thread_id": server.thread_id,
-            "subject": parsed.subject, "date": to_utc_naive(parsed.date or server.internaldate) or now,
+            "subject": parsed.subject,
+            "date": to_utc_naive(parsed.date or server.internaldate) or now,
             "direction": states.OUTGOING if item.outgoing else states.INCOMING,
-            "email_from": format_addresses(parsed.from_), "author_id": self._partners.get(sender),
-            "email_to": format_addresses(parsed.to), "email_cc": format_addresses(parsed.cc),
-            "email_bcc": format_addresses(parsed.bcc), "reply_to": format_addresses(parsed.reply_to),
-            "body_html_source": html or None, "body_text": text or None,
+            "email_from": format_addresses(parsed.from_),
+            "author_id": self._partners.get(sender),
+            "email_to": format_addresses(parsed.to),
+            "email_cc": format_addresses(parsed.cc),
+            "email_bcc": format_addresses(parsed.bcc),
+            "reply_to": format_addresses(parsed.reply_to),
+            "body_html_source": html or None,
+            "body_text": text or None,
             "headers": "\n".join(f"{name}: {value}" for name, value in parsed.headers),
-            "has_attachments": any(not a.inline for a in parsed.attachments), "size": parsed.size,
+            "has_attachments": any(not a.inline for a in parsed.attachments),
+            "size": parsed.size,
             "defects": "\n".join(parsed.defects) or None,
             "is_seen": server.seen,
         }
@@ -324,14 +361,16 @@ class MessageImporter:
         values = []
         for item in items:
             for attachment in item.parsed.attachments:
-                values.append({
-                    "name": attachment.filename,
-                    "raw": attachment.content,
-                    "mimetype": stored_mimetype(attachment.mimetype),
-                    "res_model": "imap.message",
-                    "res_id": item.id,
-                    "description": f"cid:{attachment.content_id}" if attachment.content_id else False,
-                })
+                values.append(
+                    {
+                        "name": attachment.filename,
+                        "raw": attachment.content,
+                        "mimetype": stored_mimetype(attachment.mimetype),
+                        "res_model": "imap.message",
+                        "res_id": item.id,
+                        "description": f"cid:{attachment.content_id}" if attachment.content_id else False,
+                    }
+                )
         self.env["ir.attachment"].with_context(**INERT_ACTIVE_TYPES).create(values)
 
     def _store_failed(self, item, error):
@@ -341,8 +380,12 @@ class MessageImporter:
         record named after its location on the server keeps the source and the location.
         """
         server_message, parsed = item.server, item.parsed
-        _logger.warning("IMAP mailbox %s: UID %s could not be stored, kept as failed: %s",
-                        self.mailbox.name, server_message.uid, error)
+        _logger.warning(
+            "IMAP mailbox %s: UID %s could not be stored, kept as failed: %s",
+            self.mailbox.name,
+            server_message.uid,
+            error,
+        )
         described = {
             "dedupe_key": item.key,
             "message_id": (parsed.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
@@ -359,8 +402,12 @@ class MessageImporter:
             except Exception as second_error:  # the bare record is the last resort (re-raised below if it fails)
                 if values is bare:
                     raise
-                _logger.warning("IMAP mailbox %s: UID %s kept as a bare failed record: %s", self.mailbox.name,
-                                server_message.uid, second_error)
+                _logger.warning(
+                    "IMAP mailbox %s: UID %s kept as a bare failed record: %s",
+                    self.mailbox.name,
+                    server_message.uid,
+                    second_error,
+                )
         self._by_key[item.key] = failed.id
         self.failed_uids.append(server_message.uid)
 
@@ -373,46 +420,58 @@ class MessageImporter:
         """
         limit = self.mailbox._max_message_bytes()
         sender = headers.sender.normalized if headers.sender else ""
-        record = self.messages.create({
-            "mailbox_id": self.mailbox.id,
-            "state": states.MESSAGE_TOO_LARGE,
-            "dedupe_key": key,
-            "message_id": (headers.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
-            "in_reply_to": headers.in_reply_to[:MESSAGE_ID_STORED] or False,
-            "references": " ".join(headers.references) or False,
-            "gm_msgid": server_message.gm_msgid, "gm_thrid": server_message.gm_thrid,
-            "email_id": server_message.email_id, "server_thread_id": server_message.thread_id,
-            "subject": headers.subject,
-            "date": to_utc_naive(headers.date or server_message.internaldate),
-            "direction": states.OUTGOING if outgoing_folder or sender in self.own_addresses else states.INCOMING,
-            "email_from": format_addresses(headers.from_),
-            "email_to": format_addresses(headers.to),
-            "email_cc": format_addresses(headers.cc),
-            "reply_to": format_addresses(headers.reply_to),
-            "headers": "\n".join(f"{name}: {value}" for name, value in headers.headers),
-            "size": server_message.size,
-            "is_seen": server_message.seen,
-            "error_message": self.env._(
-                "Not imported: %(size)s MB, over this mailbox's maximum message size of %(limit)s MB.",
-                size=round(server_message.size / 2**20, 1), limit=round(limit / 2**20, 1),
-            ),
-        })
+        record = self.messages.create(
+            {
+                "mailbox_id": self.mailbox.id,
+                "state": states.MESSAGE_TOO_LARGE,
+                "dedupe_key": key,
+                "message_id": (headers.message_id or server_message.message_id or "")[:MESSAGE_ID_STORED] or False,
+                "in_reply_to": headers.in_reply_to[:MESSAGE_ID_STORED] or False,
+                "references": " ".join(headers.references) or False,
+                "gm_msgid": server_message.gm_msgid,
+                "gm_thrid": server_message.gm_thrid,
+                "email_id": server_message.email_id,
+                "server_thread_id": server_message.thread_id,
+                "subject": headers.subject,
+                "date": to_utc_naive(headers.date or server_message.internaldate),
+                "direction": states.OUTGOING if outgoing_folder or sender in self.own_addresses else states.INCOMING,
+                "email_from": format_addresses(headers.from_),
+                "email_to": format_addresses(headers.to),
+                "email_cc": format_addresses(headers.cc),
+                "reply_to": format_addresses(headers.reply_to),
+                "headers": "\n".join(f"{name}: {value}" for name, value in headers.headers),
+                "size": server_message.size,
+                "is_seen": server_message.seen,
+                "error_message": self.env._(
+                    "Not imported: %(size)s MB, over this mailbox's maximum message size of %(limit)s MB.",
+                    size=round(server_message.size / 2**20, 1),
+                    limit=round(limit / 2**20, 1),
+                ),
+            }
+        )
         self.messages.flush_model()
         self._insert_locations([(record.id, *self._location_of(server_message))])
         self._by_key[key] = record.id
-        _logger.info("IMAP mailbox %s: UID %s of %s is %s bytes, over the maximum size: recorded, not imported",
-                     self.mailbox.name, server_message.uid, self._folder.name, server_message.size)
+        _logger.info(
+            "IMAP mailbox %s: UID %s of %s is %s bytes, over the maximum size: recorded, not imported",
+            self.mailbox.name,
+            server_message.uid,
+            self._folder.name,
+            server_message.size,
+        )
 
     def _create_failed(self, server_message, values, error, locations_):
-        failed = self.messages.with_context(**INERT_ACTIVE_TYPES).create({
-            "mailbox_id": self.mailbox.id,
-            "state": states.MESSAGE_FAILED,
-            "size": server_message.size,
-            "is_seen": server_message.seen,
-            "raw_source": base64.b64encode(server_message.raw or b""),
-            **values,
-            **failure_values(error, attempts=1),
-        })
+        failed = self.messages.with_context(**INERT_ACTIVE_TYPES).create(
+            {
+                "mailbox_id": self.mailbox.id,
+                "state": states.MESSAGE_FAILED,
+                "size": server_message.size,
+                "is_seen": server_message.seen,
+                "raw_source": base64.b64encode(server_message.raw or b""),
+                **values,
+                **failure_values(error, attempts=1),
+            }
+        )
         self.messages.flush_model()
         self._insert_locations([(failed.id, *location) for location in locations_])
         # In the savepoint that keeps it: emitted once, with the record.
@@ -430,10 +489,23 @@ class MessageImporter:
         from ..engine.folder_sync import ServerMessage
 
         parsed = parse_message(raw)
-        server = ServerMessage(uid=0, flags=frozenset({states.SEEN}), internaldate=None, size=len(raw),
-                               message_id=parsed.message_id, raw=raw)
-        item = _NewMessage(server, parsed, message_key(server, parsed), True,
-                           self._addresses_of(parsed), [], into=conversation.id if conversation else None)
+        server = ServerMessage(
+            uid=0,
+            flags=frozenset({states.SEEN}),
+            internaldate=None,
+            size=len(raw),
+            message_id=parsed.message_id,
+            raw=raw,
+        )
+        item = _NewMessage(
+            server,
+            parsed,
+            message_key(server, parsed),
+            True,
+            self._addresses_of(parsed),
+            [],
+            into=conversation.id if conversation else None,
+        )
         self._touched, self._participants, self._by_key = set(), {}, {}
         self._prefetch([parsed], [server])
         self._write([item])
@@ -493,22 +565,34 @@ class MessageImporter:
             raw = message.sudo()._raw_bytes()
             flags = frozenset((located[0][3] if located else "").split())
             server = ServerMessage(
-                uid=located[0][2] if located else 0, flags=flags, internaldate=message.date, size=len(raw),
-                message_id=message.message_id or "", gm_msgid=message.gm_msgid or None,
-                gm_thrid=message.gm_thrid or None, email_id=message.email_id or None,
-                thread_id=message.server_thread_id or None, raw=raw,
+                uid=located[0][2] if located else 0,
+                flags=flags,
+                internaldate=message.date,
+                size=len(raw),
+                message_id=message.message_id or "",
+                gm_msgid=message.gm_msgid or None,
+                gm_thrid=message.gm_thrid or None,
+                email_id=message.email_id or None,
+                thread_id=message.server_thread_id or None,
+                raw=raw,
             )
         parsed = parse_message(server.raw)
         key = message_key(server, parsed)
         outgoing_location = any(loc.folder_id.role in OUTGOING_ROLES for loc in message.location_ids)
         sender = parsed.sender.normalized if parsed.sender else ""
-        return _NewMessage(server, parsed, key, outgoing_location or sender in self.own_addresses,
-                           self._addresses_of(parsed), located)
+        return _NewMessage(
+            server, parsed, key, outgoing_location or sender in self.own_addresses, self._addresses_of(parsed), located
+        )
 
     def _insert_locations(self, rows):
         """Locations ``(message id, folder id, uidvalidity, uid, flags)``, in one statement."""
-        locations.insert(self.env, [LocationRow(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
-                                    for message_id, folder_id, uidvalidity, uid, flags in rows])
+        locations.insert(
+            self.env,
+            [
+                LocationRow(message_id, folder_id, self.mailbox.id, uidvalidity, uid, flags)
+                for message_id, folder_id, uidvalidity, uid, flags in rows
+            ],
+        )
 
     def _flush_participants(self):
         """Add the addresses of the messages stored to their conversations, in one statement.

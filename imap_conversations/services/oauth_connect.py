@@ -73,9 +73,12 @@ def oauth_client(provider):
     """The engine's client for an application; reads the client secret, so only after a rights check."""
     provider = provider.sudo()
     return OAuthClient(
-        client_id=provider.client_id, client_secret=provider.client_secret or "",
-        authorization_endpoint=provider.authorization_endpoint or "", token_endpoint=provider.token_endpoint,
-        revocation_endpoint=provider.revocation_endpoint or "", timeout=PROVIDER_TIMEOUT,
+        client_id=provider.client_id,
+        client_secret=provider.client_secret or "",
+        authorization_endpoint=provider.authorization_endpoint or "",
+        token_endpoint=provider.token_endpoint,
+        revocation_endpoint=provider.revocation_endpoint or "",
+        timeout=PROVIDER_TIMEOUT,
     )
 
 
@@ -93,20 +96,26 @@ def start(mailbox):
     if not provider:
         raise UserError(env._("Choose the OAuth application of %(mailbox)s first.", mailbox=mailbox.name))
     if not provider.active:
-        raise UserError(env._("The OAuth application “%(application)s” is archived: choose another one.",
-                              application=provider.name))
+        raise UserError(
+            env._("The OAuth application “%(application)s” is archived: choose another one.", application=provider.name)
+        )
     nonce = secrets.token_urlsafe(24)
-    state = hash_sign(env(su=True), STATE_SCOPE, {
-        "uid": env.uid, "mailbox": mailbox.id, "nonce": nonce,
-        "expires": int(time.time() + STATE_LIFETIME.total_seconds()),
-    })
+    state = hash_sign(
+        env(su=True),
+        STATE_SCOPE,
+        {
+            "uid": env.uid,
+            "mailbox": mailbox.id,
+            "nonce": nonce,
+            "expires": int(time.time() + STATE_LIFETIME.total_seconds()),
+        },
+    )
     kind = provider.kind
     scopes = tuple(dict.fromkeys(provider._scopes("both") + IDENTITY_SCOPES.get(kind, ())))
     extra = dict(EXTRA_PARAMS.get(kind, {}))
     if "@" in (mailbox.login or ""):
         extra["login_hint"] = mailbox.login.strip()
-    request = authorization_request(oauth_client(provider), redirect_uri(env), scopes, state=state,
-                                    extra_params=extra)
+    request = authorization_request(oauth_client(provider), redirect_uri(env), scopes, state=state, extra_params=extra)
     credential_of(mailbox).write({"oauth_pending_nonce": nonce, "oauth_pending_verifier": request.code_verifier})
     return request.url
 
@@ -118,19 +127,30 @@ def _signed_values(env, state):
     except ValueError:  # not even the shape of a signed state (base64, version byte, JSON)
         values = None
     if not isinstance(values, dict) or not {"uid", "mailbox", "nonce", "expires"} <= set(values):
-        raise ConnectRefused(FORGED, env._("This sign-in answer was not started by this Odoo: the mailbox is "
-                                           "not connected. Press Connect on the mailbox again."))
+        raise ConnectRefused(
+            FORGED,
+            env._(
+                "This sign-in answer was not started by this Odoo: the mailbox is "
+                "not connected. Press Connect on the mailbox again."
+            ),
+        )
     if time.time() > values["expires"]:
-        raise ConnectRefused(EXPIRED, env._("The sign-in took too long and has expired: press Connect on the "
-                                            "mailbox again."))
+        raise ConnectRefused(
+            EXPIRED, env._("The sign-in took too long and has expired: press Connect on the mailbox again.")
+        )
     return values
 
 
 def _checked_mailbox(env, values):
     """The mailbox of a genuine state, if it is the current user's and they may still manage it."""
     if values["uid"] != env.uid:
-        raise ConnectRefused(OTHER_USER, env._("This sign-in was started by another user: the mailbox is not "
-                                               "connected. Ask them to finish it, or press Connect yourself."))
+        raise ConnectRefused(
+            OTHER_USER,
+            env._(
+                "This sign-in was started by another user: the mailbox is not "
+                "connected. Ask them to finish it, or press Connect yourself."
+            ),
+        )
     mailbox = env["imap.mailbox"].browse(values["mailbox"]).exists()
     try:
         if not mailbox:
@@ -149,47 +169,64 @@ def finish(env, params):
     pending = credential.oauth_pending_nonce
     verifier = credential.oauth_pending_verifier
     if not pending or not consteq(pending, str(values["nonce"])):
-        raise ConnectRefused(REPLAYED, env._(
-            "This sign-in answer was already used, or a newer Connect replaced it: press Connect again."), mailbox)
+        raise ConnectRefused(
+            REPLAYED,
+            env._("This sign-in answer was already used, or a newer Connect replaced it: press Connect again."),
+            mailbox,
+        )
     # Spent now, whatever comes next: a state works once.
     credential.write(dict.fromkeys(PENDING_FIELDS, False))
     error = params.get("error")
     if error:
         if error == "access_denied":
-            raise ConnectRefused(DENIED, env._("Access was declined at the provider: the mailbox is not connected."),
-                                 mailbox)
-        raise ConnectRefused(PROVIDER_ERROR, env._(
-            "The provider refused the sign-in (%(error)s): the mailbox is not connected.",
-            error=" ".join(filter(None, [error, params.get("error_description")]))), mailbox)
+            raise ConnectRefused(
+                DENIED, env._("Access was declined at the provider: the mailbox is not connected."), mailbox
+            )
+        raise ConnectRefused(
+            PROVIDER_ERROR,
+            env._(
+                "The provider refused the sign-in (%(error)s): the mailbox is not connected.",
+                error=" ".join(filter(None, [error, params.get("error_description")])),
+            ),
+            mailbox,
+        )
     if not params.get("code"):
         raise ConnectRefused(PROVIDER_ERROR, env._("The provider's answer has no authorization code."), mailbox)
     provider = mailbox.oauth_provider_id
     if not provider.active:
-        raise ConnectRefused(NOT_ALLOWED, env._("The OAuth application “%(application)s” is archived.",
-                                                application=provider.name), mailbox)
+        raise ConnectRefused(
+            NOT_ALLOWED,
+            env._("The OAuth application “%(application)s” is archived.", application=provider.name),
+            mailbox,
+        )
     try:
         tokens = exchange_code(oauth_client(provider), params["code"], redirect_uri(env), verifier)
     except (OAuthError, NetworkError) as failure:
-        raise ConnectRefused(PROVIDER_ERROR, env._(
-            "The provider did not give tokens: %(error)s. The mailbox is not connected.",
-            error=failure.message), mailbox) from failure
+        raise ConnectRefused(
+            PROVIDER_ERROR,
+            env._("The provider did not give tokens: %(error)s. The mailbox is not connected.", error=failure.message),
+            mailbox,
+        ) from failure
     _store(mailbox, credential, tokens)
     return mailbox
 
 
 def _store(mailbox, credential, tokens):
     expiry = tokens.expires_at and datetime.fromtimestamp(tokens.expires_at, UTC).replace(tzinfo=None)
-    credential.write({
-        "oauth_refresh_token": tokens.refresh_token or False,
-        "oauth_access_token": tokens.access_token,
-        "oauth_access_token_expiry": expiry or False,
-        "oauth_scope": " ".join(tokens.scopes) or False,
-    })
+    credential.write(
+        {
+            "oauth_refresh_token": tokens.refresh_token or False,
+            "oauth_access_token": tokens.access_token,
+            "oauth_access_token_expiry": expiry or False,
+            "oauth_scope": " ".join(tokens.scopes) or False,
+        }
+    )
     values = {"auth_method": "oauth2", "oauth_account": account_of(tokens.raw) or mailbox.login}
     if mailbox.state in states.MAILBOX_FAILED_STATES:
         # Connected again, a new chance: the next scheduled run tries, and a new failure is news.
-        values.update(state=states.MAILBOX_PENDING, last_error=False, last_error_kind=False,
-                      auth_failure_notified=False)
+        values.update(
+            state=states.MAILBOX_PENDING, last_error=False, last_error_kind=False, auth_failure_notified=False
+        )
     # Bookkeeping (imap.mailbox._check_bookkeeping): as superuser, the callback checked the user.
     mailbox.sudo().write(values)
 
@@ -210,8 +247,11 @@ def disconnect(mailbox):
             # RFC 7009 2.1: revoking the refresh token ends the access tokens of the same grant.
             revoke_token(oauth_client(mailbox.oauth_provider_id), token, hint)
         except (OAuthError, NetworkError) as error:
-            _logger.warning("Disconnect of mailbox %s: the provider did not revoke its token (%s); forgotten here",
-                            mailbox.id, error)
+            _logger.warning(
+                "Disconnect of mailbox %s: the provider did not revoke its token (%s); forgotten here",
+                mailbox.id,
+                error,
+            )
             failure = error
     credential.write(dict.fromkeys(TOKEN_FIELDS + PENDING_FIELDS, False))
     mailbox.sudo().write({"oauth_account": False})

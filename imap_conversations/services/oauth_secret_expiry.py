@@ -16,10 +16,17 @@ ADMIN_GROUP = "imap_conversations.group_manager"
 def warn_administrators(env, warning_period):
     """Notify the administrators of every active application whose secret expires within *warning_period*."""
     today = fields.Date.context_today(env["imap.oauth.provider"])
-    providers = env["imap.oauth.provider"].sudo().search([
-        ("client_secret_expiry_date", "!=", False),
-        ("client_secret_expiry_date", "<=", today + warning_period),
-    ]).filtered(lambda p: p.secret_expiry_warned_date != p.client_secret_expiry_date)
+    providers = (
+        env["imap.oauth.provider"]
+        .sudo()
+        .search(
+            [
+                ("client_secret_expiry_date", "!=", False),
+                ("client_secret_expiry_date", "<=", today + warning_period),
+            ]
+        )
+        .filtered(lambda p: p.secret_expiry_warned_date != p.client_secret_expiry_date)
+    )
     administrators = env.ref(ADMIN_GROUP).sudo().users.filtered(lambda u: u.active and not u.share)
     for provider in providers:
         recipients = administrators
@@ -33,17 +40,26 @@ def warn_administrators(env, warning_period):
 def _notify(env, provider, recipients, today):
     expiry = provider.client_secret_expiry_date
     if expiry < today:
-        subject = env._("The client secret of the OAuth application %(application)s has expired",
-                        application=provider.name)
+        subject = env._(
+            "The client secret of the OAuth application %(application)s has expired", application=provider.name
+        )
     else:
-        subject = env._("The client secret of the OAuth application %(application)s expires on %(date)s",
-                        application=provider.name, date=expiry.isoformat())
+        subject = env._(
+            "The client secret of the OAuth application %(application)s expires on %(date)s",
+            application=provider.name,
+            date=expiry.isoformat(),
+        )
     body = Markup("<p>%s</p><p>%s</p>") % (
         subject,
-        env._("Create a new client secret at the provider, enter it (and its expiry date) in the application: "
-              "until then, the mailboxes that use it cannot log in."),
+        env._(
+            "Create a new client secret at the provider, enter it (and its expiry date) in the application: "
+            "until then, the mailboxes that use it cannot log in."
+        ),
     )
     env["mail.thread"].sudo().message_notify(
-        partner_ids=recipients.partner_id.ids, subject=subject, body=body,
-        model=provider._name, res_id=provider.id,
+        partner_ids=recipients.partner_id.ids,
+        subject=subject,
+        body=body,
+        model=provider._name,
+        res_id=provider.id,
     )

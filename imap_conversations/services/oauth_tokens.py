@@ -91,8 +91,13 @@ def retrying_refused(mailbox, purpose, settings, step):
     except TokenRefused as error:
         if getattr(settings, "auth_method", None) != "oauth2":
             raise
-        _logger.info("IMAP mailbox %s (id %s): the %s server refused the access token (%s); refreshing once",
-                     mailbox.name, mailbox.id, purpose, error.detail or error)
+        _logger.info(
+            "IMAP mailbox %s (id %s): the %s server refused the access token (%s); refreshing once",
+            mailbox.name,
+            mailbox.id,
+            purpose,
+            error.detail or error,
+        )
         fresh = access_token(mailbox, purpose, refused=settings.access_token)
     return step(replace(settings, access_token=fresh))
 
@@ -160,18 +165,25 @@ def _fetch_in(mailbox, purpose, refused):
     if tokens.refresh_token and tokens.refresh_token != credential.oauth_refresh_token:
         values["oauth_refresh_token"] = tokens.refresh_token
     if kept:
-        values.update({
-            "oauth_access_token": tokens.access_token,
-            "oauth_access_token_expiry": _expiry(tokens),
-            "oauth_scope": " ".join(tokens.scopes) or False,
-        })
+        values.update(
+            {
+                "oauth_access_token": tokens.access_token,
+                "oauth_access_token_expiry": _expiry(tokens),
+                "oauth_scope": " ".join(tokens.scopes) or False,
+            }
+        )
     if values:
         if credential:
             credential.write(values)
         else:
             Credential.create({"mailbox_id": mailbox.id, **values})
-    _logger.info("IMAP mailbox %s (id %s): new %s access token%s", mailbox.name, mailbox.id, purpose,
-                 " (refresh token rotated)" if tokens.rotated else "")
+    _logger.info(
+        "IMAP mailbox %s (id %s): new %s access token%s",
+        mailbox.name,
+        mailbox.id,
+        purpose,
+        " (refresh token rotated)" if tokens.rotated else "",
+    )
     return tokens.access_token
 
 
@@ -228,34 +240,62 @@ def describe(mailbox, error, purpose=IMAP):
             return env._("Choose the OAuth application this mailbox signs in with.")
         return env._("The mailbox is not connected yet: %(reconnect)s", reconnect=reconnect)
     if isinstance(error, oauth.InvalidGrant):
-        return env._("%(application)s no longer accepts this mailbox's authorization (consent revoked, password "
-                     "changed or the authorization expired). %(reconnect)s", application=application,
-                     reconnect=reconnect)
+        return env._(
+            "%(application)s no longer accepts this mailbox's authorization (consent revoked, password "
+            "changed or the authorization expired). %(reconnect)s",
+            application=application,
+            reconnect=reconnect,
+        )
     if isinstance(error, oauth.InvalidClient):
-        return env._("%(application)s refused the OAuth application's client ID or secret (the application may "
-                     "have been deleted, or its secret expired): an IMAP administrator must fix the application, "
-                     "then the mailbox must be connected again.", application=application)
+        return env._(
+            "%(application)s refused the OAuth application's client ID or secret (the application may "
+            "have been deleted, or its secret expired): an IMAP administrator must fix the application, "
+            "then the mailbox must be connected again.",
+            application=application,
+        )
     if isinstance(error, oauth.TokenEndpointUnreachable):
-        return env._("The sign-in service of %(application)s cannot be reached (%(reason)s). It is tried again at "
-                     "the next run.", application=application, reason=error.detail or error.message)
+        return env._(
+            "The sign-in service of %(application)s cannot be reached (%(reason)s). It is tried again at the next run.",
+            application=application,
+            reason=error.detail or error.message,
+        )
     if isinstance(error, RefreshBusy):
         return env._("Another run was renewing this mailbox's access; it is tried again at the next run.")
     missing = isinstance(error, TokenRefused | oauth.InvalidScope) and missing_scopes(mailbox, purpose)
     if missing:
-        return env._("The access granted does not include the scope %(scopes)s, which the %(purpose)s server needs. "
-                     "%(reconnect)s", scopes=", ".join(missing), purpose=purpose.upper(), reconnect=reconnect)
+        return env._(
+            "The access granted does not include the scope %(scopes)s, which the %(purpose)s server needs. "
+            "%(reconnect)s",
+            scopes=", ".join(missing),
+            purpose=purpose.upper(),
+            reconnect=reconnect,
+        )
     if isinstance(error, oauth.InvalidScope):
-        return env._("%(application)s will not grant the access this mailbox needs (%(reason)s): check the "
-                     "application's scopes.", application=application, reason=error.detail or error.message)
+        return env._(
+            "%(application)s will not grant the access this mailbox needs (%(reason)s): check the "
+            "application's scopes.",
+            application=application,
+            reason=error.detail or error.message,
+        )
     if isinstance(error, InvalidServiceAccountKey):
-        return env._("The service account key of %(application)s cannot be used (%(reason)s): an IMAP "
-                     "administrator must enter the key file again.", application=application,
-                     reason=error.message)
+        return env._(
+            "The service account key of %(application)s cannot be used (%(reason)s): an IMAP "
+            "administrator must enter the key file again.",
+            application=application,
+            reason=error.message,
+        )
     if isinstance(error, TokenRefused):
-        return env._("The %(purpose)s server refused the access token for “%(login)s” (it may be for another "
-                     "account, or lack the mail permission). %(reconnect)s", purpose=purpose.upper(),
-                     login=mailbox.login, reconnect=reconnect)
+        return env._(
+            "The %(purpose)s server refused the access token for “%(login)s” (it may be for another "
+            "account, or lack the mail permission). %(reconnect)s",
+            purpose=purpose.upper(),
+            login=mailbox.login,
+            reconnect=reconnect,
+        )
     if isinstance(error, oauth.OAuthError):
-        return env._("%(application)s refused the request: %(reason)s", application=application,
-                     reason=error.detail or error.message)
+        return env._(
+            "%(application)s refused the request: %(reason)s",
+            application=application,
+            reason=error.detail or error.message,
+        )
     return None

@@ -66,8 +66,15 @@ def handled_uid(folder):
 
 def _find(session, env, folder, addresses, importer):
     held = locations.held_uids(env, folder, folder.uidvalidity) if folder.uidvalidity else set()
-    return find_older_mail(session, folder.name, addresses, uidvalidity=folder.uidvalidity or None,
-                           handled_uid=handled_uid(folder), held_uids=held, is_known=importer.known_uids)
+    return find_older_mail(
+        session,
+        folder.name,
+        addresses,
+        uidvalidity=folder.uidvalidity or None,
+        handled_uid=handled_uid(folder),
+        held_uids=held,
+        is_known=importer.known_uids,
+    )
 
 
 @dataclass
@@ -92,8 +99,9 @@ def search_mailbox(mailbox, addresses, deadline=None):
     result = MailboxFind(mailbox)
     if mailbox.state == "auth_failed":
         # Known refused: asking again would only add to the server's count of failed logins.
-        result.error = env._("Not searched: the server refused the login at the last sync (%(error)s).",
-                             error=mailbox.last_error or "")
+        result.error = env._(
+            "Not searched: the server refused the login at the last sync (%(error)s).", error=mailbox.last_error or ""
+        )
         return result
     try:
         with mailbox._session(deadline=deadline) as session:
@@ -102,8 +110,12 @@ def search_mailbox(mailbox, addresses, deadline=None):
                 try:
                     result.folders.append((folder, _find(session, env, folder, addresses, importer)))
                 except imap_errors.FolderNotFoundError:
-                    result.notes.append((folder, env._(
-                        "Not on the server any more: not searched (the next sync updates the folder list).")))
+                    result.notes.append(
+                        (
+                            folder,
+                            env._("Not on the server any more: not searched (the next sync updates the folder list)."),
+                        )
+                    )
     except imap_errors.ImapError as error:
         _logger.warning("IMAP mailbox %s (id %s): searching older mail failed: %s", mailbox.name, mailbox.id, error)
         result.error = mailbox._describe_error(error)
@@ -136,8 +148,12 @@ class JobRun:
         """True when the job ended (done or failed); False when it must come back (mailbox busy, out of time)."""
         job = self.job
         if not job._requester_may_use():
-            job._finish("failed", self.env._("%(user)s may no longer use this mailbox: nothing more was imported.",
-                                             user=job.user_id.name))
+            job._finish(
+                "failed",
+                self.env._(
+                    "%(user)s may no longer use this mailbox: nothing more was imported.", user=job.user_id.name
+                ),
+            )
             return True
         if not try_lock(self.cr, self.mailbox.id):
             _logger.info("IMAP mailbox %s: a run holds it, older mail import %s waits", self.mailbox.name, job.id)
@@ -156,11 +172,17 @@ class JobRun:
         except Exception as error:  # as MailboxRun: reported on the job with its traceback in the log, not raised
             if self.committing:
                 self.cr.rollback()
-            _logger.exception("IMAP mailbox %s: older mail import %s stopped on an unexpected error",
-                              self.mailbox.name, self.job.id)
-            self.job._finish("failed", self.env._("Stopped on an unexpected error (%(error)s); the server log has "
-                                                  "the details. Retry imports what is left.",
-                                                  error=f"{type(error).__name__}: {error}"))
+            _logger.exception(
+                "IMAP mailbox %s: older mail import %s stopped on an unexpected error", self.mailbox.name, self.job.id
+            )
+            self.job._finish(
+                "failed",
+                self.env._(
+                    "Stopped on an unexpected error (%(error)s); the server log has "
+                    "the details. Retry imports what is left.",
+                    error=f"{type(error).__name__}: {error}",
+                ),
+            )
             return True
 
     def _run_locked(self):
@@ -194,8 +216,11 @@ class JobRun:
         folder = env["imap.folder"].browse(entry["folder_id"]).exists()
         uids = uids_in_set(entry["uids"])
         if not folder or folder.mailbox_id != self.mailbox:
-            job._drop(entry, len(uids), env._("A folder was deleted in Odoo: %(count)s messages not imported.",
-                                               count=len(uids)))
+            job._drop(
+                entry,
+                len(uids),
+                env._("A folder was deleted in Odoo: %(count)s messages not imported.", count=len(uids)),
+            )
             return True
         try:
             uidvalidity = selected_uidvalidity(session, folder.name)
@@ -203,12 +228,24 @@ class JobRun:
                 # Recreated on the server since the search: its UIDs now name other messages, or none.
                 found = _find(session, env, folder, job._addresses(), importer)
                 uidvalidity, uids = found.uidvalidity, list(found.uids)
-                entry = job._replace(entry, pending_entry(folder, uidvalidity, uids), env._(
-                    "%(folder)s changed on the server since the search (UIDVALIDITY): searched again, %(count)s "
-                    "found.", folder=folder.name, count=len(uids)))
-            sync = FolderSync(session, folder.name, folder._sync_state(),
-                              horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days),
-                              is_known=importer.known_uids, max_message_size=self.mailbox._max_message_bytes())
+                entry = job._replace(
+                    entry,
+                    pending_entry(folder, uidvalidity, uids),
+                    env._(
+                        "%(folder)s changed on the server since the search (UIDVALIDITY): searched again, %(count)s "
+                        "found.",
+                        folder=folder.name,
+                        count=len(uids),
+                    ),
+                )
+            sync = FolderSync(
+                session,
+                folder.name,
+                folder._sync_state(),
+                horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days),
+                is_known=importer.known_uids,
+                max_message_size=self.mailbox._max_message_bytes(),
+            )
             for batch in sync.uid_batches(uids):
                 counts = importer.import_batch(folder, uidvalidity, batch)
                 left = [uid for uid in uids if uid > batch.last_uid]
@@ -220,9 +257,15 @@ class JobRun:
         except imap_errors.FolderNotFoundError:
             if job.pending and job.pending[0]["folder_id"] == folder.id:
                 left = uids_in_set(job.pending[0]["uids"])
-                job._drop(job.pending[0], len(left), env._(
-                    "%(folder)s is not on the server any more: %(count)s messages not imported.",
-                    folder=folder.name, count=len(left)))
+                job._drop(
+                    job.pending[0],
+                    len(left),
+                    env._(
+                        "%(folder)s is not on the server any more: %(count)s messages not imported.",
+                        folder=folder.name,
+                        count=len(left),
+                    ),
+                )
             return True
         # Whatever was not in the last batch left the folder meanwhile: nothing to import.
         if job.pending and job.pending[0]["folder_id"] == folder.id:

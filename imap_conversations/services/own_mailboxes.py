@@ -44,15 +44,18 @@ def why_none_sends(env, sending_domain):
         return env._(
             "Your mailbox “%(mailbox)s” has no outgoing server, so mail cannot be sent from it. Open it "
             "(IMAP Conversations ▸ Configuration ▸ Mailboxes) and fill in its Outgoing mail tab.",
-            mailbox=own.name)
+            mailbox=own.name,
+        )
     if may_add(env):
         return env._(
             "You have no mailbox that can send, so this mail cannot be sent. Add your own mailbox, with "
             "its outgoing server, in IMAP Conversations ▸ Configuration ▸ Mailboxes (button below), or "
-            "ask an IMAP administrator to share a mailbox with you.")
+            "ask an IMAP administrator to share a mailbox with you."
+        )
     return env._(
         "You have no mailbox that can send, so this mail cannot be sent. Ask an IMAP administrator "
-        "to add your mailbox or to share one with you.")
+        "to add your mailbox or to share one with you."
+    )
 
 
 def new_mailbox_action(env):

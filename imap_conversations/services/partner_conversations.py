@@ -34,8 +34,9 @@ def link_partner_conversations(partners):
     if env.cr.rowcount:
         env["imap.conversation"].invalidate_model(["partner_ids"])
         # Computed while creating, before these links existed.
-        partners.invalidate_recordset(["imap_conversation_ids", "imap_conversation_count",
-                                       "imap_conversation_unread_count"])
+        partners.invalidate_recordset(
+            ["imap_conversation_ids", "imap_conversation_count", "imap_conversation_unread_count"]
+        )
 
 
 def restore_participant_emails(env, batch=2000):
@@ -51,7 +52,7 @@ def restore_participant_emails(env, batch=2000):
     cr.execute("SELECT id FROM imap_conversation ORDER BY id")
     ids = [row[0] for row in cr.fetchall()]
     for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
+        chunk = ids[start : start + batch]
         cr.execute(
             "SELECT conversation_id, email_from, email_to, email_cc, email_bcc FROM imap_message "
             "WHERE conversation_id = ANY(%s)",
@@ -63,5 +64,6 @@ def restore_participant_emails(env, batch=2000):
             addresses.setdefault(conversation, set()).update(a.normalized for a in found if a.email)
         add_participants(env, addresses)
     env["imap.conversation"].invalidate_model(["participant_emails"])
-    link_partner_conversations(env["res.partner"].with_context(active_test=False).search(
-        [("email_normalized", "!=", False)]))
+    link_partner_conversations(
+        env["res.partner"].with_context(active_test=False).search([("email_normalized", "!=", False)])
+    )

@@ -45,9 +45,13 @@ class MailboxRecovery(MailboxRun):
     def _before_connecting(self):
         importer = MessageImporter(self.mailbox)
         since = datetime.now(UTC).replace(tzinfo=None) - self.max_age
-        failed = self.env["imap.message"].search([
-            ("mailbox_id", "=", self.mailbox.id), ("state", "=", states.MESSAGE_FAILED), ("create_date", ">=", since),
-        ])
+        failed = self.env["imap.message"].search(
+            [
+                ("mailbox_id", "=", self.mailbox.id),
+                ("state", "=", states.MESSAGE_FAILED),
+                ("create_date", ">=", since),
+            ]
+        )
         if not failed:
             return
         quarantined = {m: (m.message_id, m.quarantine_origin) for m in failed if m.quarantine_origin}
@@ -72,9 +76,13 @@ class MailboxRecovery(MailboxRun):
     def _recover_folder(self, session, importer, folder, cutoff):
         report = FolderReport(folder.name, action=states.FOLDER_RECOVERY)
         sync = FolderSync(
-            session, folder.name, folder._sync_state(),
-            horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days), is_known=importer.known_uids,
-            limits=self.limits, max_message_size=self.mailbox._max_message_bytes(),
+            session,
+            folder.name,
+            folder._sync_state(),
+            horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days),
+            is_known=importer.known_uids,
+            limits=self.limits,
+            max_message_size=self.mailbox._max_message_bytes(),
         )
         self.report.folders.append(report)
         try:
@@ -104,5 +112,6 @@ class MailboxRecovery(MailboxRun):
             if uids and session.folder_exists(origin):
                 session.move(uids, origin)
         session.unselect()
-        _logger.info("IMAP mailbox %s: %s recovered messages moved back from %s", self.mailbox.name,
-                     len(self._returning), source)
+        _logger.info(
+            "IMAP mailbox %s: %s recovered messages moved back from %s", self.mailbox.name, len(self._returning), source
+        )

@@ -30,10 +30,19 @@ _TRUE_WORDS = ("1", "true", "yes", "y", "on")
 
 def rules_for(mailbox):
     """The active rules that apply to *mailbox*, in order; drafts (not tested and activated yet) wait."""
-    return mailbox.env["imap.routing.rule"].sudo().search([
-        ("company_id", "=", mailbox.company_id.id), ("state", "=", states.RULE_LIVE),
-        "|", ("mailbox_ids", "=", False), ("mailbox_ids", "in", mailbox.id),
-    ])
+    return (
+        mailbox.env["imap.routing.rule"]
+        .sudo()
+        .search(
+            [
+                ("company_id", "=", mailbox.company_id.id),
+                ("state", "=", states.RULE_LIVE),
+                "|",
+                ("mailbox_ids", "=", False),
+                ("mailbox_ids", "in", mailbox.id),
+            ]
+        )
+    )
 
 
 def message_views(messages, wants_html=False):
@@ -97,8 +106,11 @@ class RuleOutcome:
     def describe(self, env):
         model = env[self.rule.model]._description
         if self.values is not None:
-            return env._("Create %(model)s: %(values)s", model=model,
-                         values=", ".join(f"{k} = {str(v)[:80]}" for k, v in self.values.items()) or "-")
+            return env._(
+                "Create %(model)s: %(values)s",
+                model=model,
+                values=", ".join(f"{k} = {str(v)[:80]}" for k, v in self.values.items()) or "-",
+            )
         return env._("Link to %(model)s %(record)s", model=model, record=self.record.display_name)
 
 
@@ -122,9 +134,14 @@ class Router:
         views = message_views(messages, _wants_html(self.rules))
         applied = {
             (a.rule_id.id, a.dedupe_key)
-            for a in self.env["imap.routing.application"].sudo().search([
-                ("mailbox_id", "=", self.mailbox.id), ("dedupe_key", "in", messages.mapped("dedupe_key")),
-            ])
+            for a in self.env["imap.routing.application"]
+            .sudo()
+            .search(
+                [
+                    ("mailbox_id", "=", self.mailbox.id),
+                    ("dedupe_key", "in", messages.mapped("dedupe_key")),
+                ]
+            )
         }
         for message in messages:
             for rule in self.rules:
@@ -159,19 +176,31 @@ class Router:
         links = record.env["imap.conversation.link"]
         if message.conversation_id and record._name in dict(links._selection_target_model()):
             links._link(message.conversation_id, record)
-        self.env["imap.routing.application"].sudo().create({
-            "rule_id": rule.id, "mailbox_id": message.mailbox_id.id, "dedupe_key": message.dedupe_key,
-            "message_id": message.id, "res_model": record._name, "res_id": record.id,
-            "outcome": outcome.describe(self.env)[:200],
-        })
+        self.env["imap.routing.application"].sudo().create(
+            {
+                "rule_id": rule.id,
+                "mailbox_id": message.mailbox_id.id,
+                "dedupe_key": message.dedupe_key,
+                "message_id": message.id,
+                "res_model": record._name,
+                "res_id": record.id,
+                "outcome": outcome.describe(self.env)[:200],
+            }
+        )
         return outcome
 
     def _fail(self, message, rule, error):
-        _logger.warning("IMAP mailbox %s: routing rule %r failed on message %s, kept as failed: %s",
-                        self.mailbox.name, rule.name, message.id, error)
+        _logger.warning(
+            "IMAP mailbox %s: routing rule %r failed on message %s, kept as failed: %s",
+            self.mailbox.name,
+            rule.name,
+            message.id,
+            error,
+        )
         values = message_importer.failure_values(error, attempts=(message.attempt_count or 0) + 1)
-        values["error_message"] = self.env._("Rule %(rule)s: %(error)s", rule=rule.name,
-                                             error=values["error_message"])[:500]
+        values["error_message"] = self.env._("Rule %(rule)s: %(error)s", rule=rule.name, error=values["error_message"])[
+            :500
+        ]
         message.sudo().write({"state": states.MESSAGE_FAILED, "failed_rule_id": rule.id, **values})
         # Once per message (its key): a rule failing again on Retry is not news.
         webhooks.emit_failed(message.sudo())
@@ -187,8 +216,11 @@ class Router:
 
 def _as_author(rule, mailbox):
     """The rule's author's environment, in the mailbox's company, with no context of the sync leaking in."""
-    return rule.env(user=rule.user_id.id, su=False,
-                    context={"allowed_company_ids": [mailbox.company_id.id], "mail_create_nosubscribe": True})
+    return rule.env(
+        user=rule.user_id.id,
+        su=False,
+        context={"allowed_company_ids": [mailbox.company_id.id], "mail_create_nosubscribe": True},
+    )
 
 
 def plan(rule, message, view, found):
@@ -256,13 +288,19 @@ def dry_run(rules, limit=DRY_RUN_DEFAULT):
     results = []
     mailboxes = env["imap.mailbox"].sudo().search([("company_id", "in", rules.company_id.ids)])
     for mailbox in mailboxes:
-        mailbox_rules = rules.filtered(lambda r, mb=mailbox: r.company_id == mb.company_id
-                                       and (not r.mailbox_ids or mb in r.mailbox_ids))
+        mailbox_rules = rules.filtered(
+            lambda r, mb=mailbox: r.company_id == mb.company_id and (not r.mailbox_ids or mb in r.mailbox_ids)
+        )
         if not mailbox_rules:
             continue
-        messages = env["imap.message"].sudo().search(
-            [("mailbox_id", "=", mailbox.id), ("state", "in", (states.MESSAGE_IMPORTED, states.MESSAGE_FAILED))],
-            limit=limit)
+        messages = (
+            env["imap.message"]
+            .sudo()
+            .search(
+                [("mailbox_id", "=", mailbox.id), ("state", "in", (states.MESSAGE_IMPORTED, states.MESSAGE_FAILED))],
+                limit=limit,
+            )
+        )
         views = message_views(messages, _wants_html(mailbox_rules))
         for message in messages:
             for rule in mailbox_rules:

@@ -46,6 +46,7 @@ def default_interval(env):
     except ValueError:
         return DEFAULT_INTERVAL
 
+
 SYNC_CRON = "imap_conversations.ir_cron_sync_mailboxes"
 RECOVERY_CRON = "imap_conversations.ir_cron_recover_mailboxes"
 BUDGET_PARAM = "imap_conversations.cron_time_budget"
@@ -113,8 +114,9 @@ def after_scheduled_run(mailbox, report):
     if report.interrupted:
         make_due(mailbox)
     elif mailbox.sync_interval_minutes:
-        mailbox_run.bookkeeping(mailbox).sync_due_date = (
-            fields.Datetime.now() + timedelta(minutes=mailbox.sync_interval_minutes))
+        mailbox_run.bookkeeping(mailbox).sync_due_date = fields.Datetime.now() + timedelta(
+            minutes=mailbox.sync_interval_minutes
+        )
 
 
 def after_manual_run(mailbox, report):
@@ -164,8 +166,14 @@ def run_sync_lane(env):
             break
         try:
             mailbox = env["imap.mailbox"].browse(mailbox_id)
-            report = MailboxSync(mailbox, commit=commit, deadline=deadline, listing=LIST_WHEN_DUE, locked=True,
-                                 on_finish=functools.partial(after_scheduled_run, mailbox)).run()
+            report = MailboxSync(
+                mailbox,
+                commit=commit,
+                deadline=deadline,
+                listing=LIST_WHEN_DUE,
+                locked=True,
+                on_finish=functools.partial(after_scheduled_run, mailbox),
+            ).run()
         finally:
             # Only now, with the next due date committed: a lane that takes the lock sees it.
             mailbox_run.unlock(env.cr, mailbox_id)
@@ -188,9 +196,18 @@ def _this_cron(env, xmlid):
 def lane_crons(env):
     """Every lane of the sync cron, the main one first, archived ones included."""
     main = env.ref(SYNC_CRON)
-    others = env["ir.cron"].with_context(active_test=False).search([
-        ("id", "!=", main.id), ("model_id", "=", main.model_id.id), ("code", "=", main.code),
-    ], order="id")
+    others = (
+        env["ir.cron"]
+        .with_context(active_test=False)
+        .search(
+            [
+                ("id", "!=", main.id),
+                ("model_id", "=", main.model_id.id),
+                ("code", "=", main.code),
+            ],
+            order="id",
+        )
+    )
     return main | others
 
 
@@ -223,7 +240,8 @@ def run_recovery_pass(env):
     commit = cron_commit(env)
     mailboxes = env["imap.mailbox"].search(
         [("state", "!=", states.MAILBOX_AUTH_FAILED), ("sync_interval_minutes", ">", 0)],
-        order="last_run_date asc nulls first, id")
+        order="last_run_date asc nulls first, id",
+    )
     processed, report = 0, None
     for mailbox in mailboxes:
         if processed and time.monotonic() > deadline:

@@ -55,7 +55,8 @@ def _ciphers(keys):
     except (ValueError, TypeError) as error:
         raise SecretKeyError(
             f"The option {KEY_OPTION} in odoo.conf holds a key that is not a Fernet key (32 url-safe base64 bytes; "
-            f"generate one with cryptography's Fernet.generate_key())", detail=str(error),
+            f"generate one with cryptography's Fernet.generate_key())",
+            detail=str(error),
         ) from error
     return MultiFernet(fernets), fernets[0]
 
@@ -88,9 +89,10 @@ def decrypt(stored):
     if box is None:
         raise SecretKeyError(
             f"A stored password is encrypted, but no key is configured: set {KEY_OPTION} in odoo.conf to the key "
-            f"it was encrypted with.")
+            f"it was encrypted with."
+        )
     try:
-        return box.decrypt(stored[len(PREFIX):].encode("ascii")).decode("utf-8")
+        return box.decrypt(stored[len(PREFIX) :].encode("ascii")).decode("utf-8")
     except InvalidToken as error:
         raise SecretKeyError(
             f"A stored password cannot be decrypted with the keys in {KEY_OPTION} (odoo.conf): the key it was "
@@ -108,7 +110,7 @@ def reencrypted(stored):
     if not is_encrypted(stored):
         return encrypt(stored)
     box, newest = _ciphers(keys)
-    token = stored[len(PREFIX):].encode("ascii")
+    token = stored[len(PREFIX) :].encode("ascii")
     if _decrypts(newest, token):
         return None  # already the newest key's
     try:

@@ -65,14 +65,47 @@ class MailSender:
         self.mailbox = mailbox
         self.env = mailbox.env
 
-    def send(self, *, to, cc=None, subject="", html="", attachments=None, parent=None, conversation=None,
-             draft=None, link_to=None):
+    def send(
+        self,
+        *,
+        to,
+        cc=None,
+        subject="",
+        html="",
+        attachments=None,
+        parent=None,
+        conversation=None,
+        draft=None,
+        link_to=None,
+    ):
         """Prepare and deliver at once (see ``prepare`` for the arguments)."""
-        return self.deliver(self.prepare(to=to, cc=cc, subject=subject, html=html, attachments=attachments,
-                                         parent=parent, conversation=conversation, draft=draft, link_to=link_to))
+        return self.deliver(
+            self.prepare(
+                to=to,
+                cc=cc,
+                subject=subject,
+                html=html,
+                attachments=attachments,
+                parent=parent,
+                conversation=conversation,
+                draft=draft,
+                link_to=link_to,
+            )
+        )
 
-    def prepare(self, *, to, cc=None, subject="", html="", attachments=None, parent=None, conversation=None,
-                draft=None, link_to=None):
+    def prepare(
+        self,
+        *,
+        to,
+        cc=None,
+        subject="",
+        html="",
+        attachments=None,
+        parent=None,
+        conversation=None,
+        draft=None,
+        link_to=None,
+    ):
         """Check everything that can refuse, then store the message as a draft; nothing is sent yet.
 
         *to*, *cc*: res.partner records; *attachments*: ir.attachment; *parent*: the imap.message answered;
@@ -100,10 +133,13 @@ class MailSender:
                 cc=[_address(p) for p in cc or ()],
                 subject=subject,
                 html=html or "",
-                attachments=[OutgoingAttachment(a.name, a.mimetype or "application/octet-stream", a.raw)
-                             for a in attachments or ()],
+                attachments=[
+                    OutgoingAttachment(a.name, a.mimetype or "application/octet-stream", a.raw)
+                    for a in attachments or ()
+                ],
                 reply_to_message=Parent(parent.message_id, (parent.references or "").split(), parent.subject or "")
-                if parent and parent.message_id else None,
+                if parent and parent.message_id
+                else None,
                 message_id=draft.message_id if draft else None,
             )
         except imap_errors.InvalidAddressError as error:
@@ -136,13 +172,19 @@ class MailSender:
             return
         draft.ensure_one()
         stored = draft.sudo()
-        if (stored.state == states.MESSAGE_SENT and stored.create_uid.id == self.env.uid
-                and stored.mailbox_id == self.mailbox):
+        if (
+            stored.state == states.MESSAGE_SENT
+            and stored.create_uid.id == self.env.uid
+            and stored.mailbox_id == self.mailbox
+        ):
             raise UserError(self.env._("This message has been sent already."))
         if not (stored._resendable() and stored.mailbox_id == self.mailbox):
-            raise AccessError(self.env._(
-                "Only a message you wrote and whose sending failed can be sent again, from the mailbox it "
-                "was written in."))
+            raise AccessError(
+                self.env._(
+                    "Only a message you wrote and whose sending failed can be sent again, from the mailbox it "
+                    "was written in."
+                )
+            )
 
     def deliver(self, prepared):
         """Send a prepared message over SMTP; then keep a copy in Sent."""
@@ -152,8 +194,11 @@ class MailSender:
         try:
             settings = oauth_tokens.with_token(mailbox, oauth_tokens.SMTP, settings)
             report = oauth_tokens.retrying_refused(
-                mailbox, oauth_tokens.SMTP, settings,
-                lambda ready: smtp.send_message(ready, outgoing.raw, outgoing.sender_email, outgoing.recipients))
+                mailbox,
+                oauth_tokens.SMTP,
+                settings,
+                lambda ready: smtp.send_message(ready, outgoing.raw, outgoing.sender_email, outgoing.recipients),
+            )
         except imap_errors.ImapError as error:
             _logger.warning("IMAP mailbox %s: sending %s failed: %s", mailbox.name, outgoing.message_id, error)
             message.write({"error_message": error_texts.describe(mailbox, error, smtp_settings=settings)})
@@ -184,8 +229,9 @@ class MailSender:
             with self.env.cr.savepoint():
                 step()
         except psycopg2.Error as error:
-            _logger.warning("IMAP mailbox %s: %s sent, but %s failed: %s", self.mailbox.name,
-                            outgoing.message_id, what, error)
+            _logger.warning(
+                "IMAP mailbox %s: %s sent, but %s failed: %s", self.mailbox.name, outgoing.message_id, what, error
+            )
             return False
         return True
 
@@ -195,15 +241,18 @@ class MailSender:
             with self.mailbox._session() as session:
                 copy = append_sent_copy(session, outgoing.raw, date=outgoing.date)
         except imap_errors.ImapError as error:
-            _logger.warning("IMAP mailbox %s: %s sent, but not copied to Sent: %s", self.mailbox.name,
-                            outgoing.message_id, error)
+            _logger.warning(
+                "IMAP mailbox %s: %s sent, but not copied to Sent: %s", self.mailbox.name, outgoing.message_id, error
+            )
             return error
         folder = self.mailbox.folder_ids.filtered(lambda f: f.name == copy.folder)
         if copy.uid and folder and folder.uidvalidity == copy.uidvalidity:
             self._after_sent(
-                lambda: locations.add(self.env, self.mailbox, folder, copy.uidvalidity,
-                                      [(message.id, _SentCopy(copy.uid))], outgoing=True),
-                outgoing, "recording its copy in Sent",
+                lambda: locations.add(
+                    self.env, self.mailbox, folder, copy.uidvalidity, [(message.id, _SentCopy(copy.uid))], outgoing=True
+                ),
+                outgoing,
+                "recording its copy in Sent",
             )
         return None
 

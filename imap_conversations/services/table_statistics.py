@@ -14,8 +14,12 @@ from odoo.tools import SQL
 
 #: What an import writes to and later reads back in joins.
 IMPORT_TABLES = (
-    "imap_message", "imap_message_location", "imap_message_res_partner_rel",
-    "imap_conversation", "imap_conversation_key", "imap_conversation_partner_rel",
+    "imap_message",
+    "imap_message_location",
+    "imap_message_res_partner_rel",
+    "imap_conversation",
+    "imap_conversation_key",
+    "imap_conversation_partner_rel",
 )
 
 

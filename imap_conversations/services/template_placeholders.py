@@ -30,16 +30,14 @@ def inline_to_qweb(source):
         if isinstance(element.tag, str) and element.tag not in ("script", "style"):
             _split_text(element)
             _split_tail(element)
-    return "".join(
-        [root.text or ""] + [etree.tostring(child, encoding="unicode", method="html") for child in root]
-    )
+    return "".join([root.text or ""] + [etree.tostring(child, encoding="unicode", method="html") for child in root])
 
 
 def _pieces(text):
     """[(text, expression or None)] of *text*, split at its placeholders."""
     pieces, position = [], 0
     for match in INLINE.finditer(text):
-        pieces.append((text[position:match.start()], match.group(1).strip()))
+        pieces.append((text[position : match.start()], match.group(1).strip()))
         position = match.end()
     return pieces, text[position:]
 
@@ -91,8 +89,11 @@ def expressions(template):
 def _expressions_with_engines(template):
     """[(expression, engine)]: each as the field it comes from renders it, so that checking one
     evaluates exactly what sending the mail would, never a text rebuilt around it."""
-    found = [(expr.strip(), "inline_template")
-             for _text, expr, _default in parse_inline_template(template.subject or "") if expr]
+    found = [
+        (expr.strip(), "inline_template")
+        for _text, expr, _default in parse_inline_template(template.subject or "")
+        if expr
+    ]
     if template.body_html:
         root = lxml_html.fragment_fromstring(str(template.body_html), create_parent="div")
         found += [(element.get(QWEB_OUTPUT).strip(), "qweb") for element in root.iter() if element.get(QWEB_OUTPUT)]
@@ -117,7 +118,10 @@ def unrendered(template, record, rendered):
     for expression, engine in _expressions_with_engines(template):
         try:
             value = template._render_template(
-                _source(expression, engine), template.model, [record.id], engine=engine,
+                _source(expression, engine),
+                template.model,
+                [record.id],
+                engine=engine,
             )[record.id]
         except UserError as error:
             left.append((expression, str(error).strip().splitlines()[-1]))
@@ -125,6 +129,7 @@ def unrendered(template, record, rendered):
         if not str(value or "").strip():
             left.append((expression, template.env._("empty for this record")))
     for text in rendered:
-        left += [(match.group(0), template.env._("not read as a placeholder"))
-                 for match in INLINE.finditer(str(text or ""))]
+        left += [
+            (match.group(0), template.env._("not read as a placeholder")) for match in INLINE.finditer(str(text or ""))
+        ]
     return left

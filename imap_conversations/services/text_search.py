@@ -22,8 +22,13 @@ def create_search_index(cr):
     """Create the trigram index when pg_trgm is there; return whether the index exists."""
     if not has_trigram(cr):
         return False
-    cr.execute(SQL("CREATE INDEX IF NOT EXISTS %s ON imap_message USING gin (%s gin_trgm_ops)",
-                   SQL.identifier(INDEX_NAME), SEARCHED_TEXT))
+    cr.execute(
+        SQL(
+            "CREATE INDEX IF NOT EXISTS %s ON imap_message USING gin (%s gin_trgm_ops)",
+            SQL.identifier(INDEX_NAME),
+            SEARCHED_TEXT,
+        )
+    )
     return True
 
 
@@ -35,8 +40,15 @@ def _like_pattern(word):
 def search_text_domain(value, states):
     """A domain on imap.conversation: conversations with a message (in *states*) holding every word of *value*."""
     conditions = [SQL("%s ILIKE %s", SEARCHED_TEXT, _like_pattern(word)) for word in value.split()]
-    return [("id", "in", SQL(
-        "(SELECT conversation_id FROM imap_message"
-        " WHERE conversation_id IS NOT NULL AND state = ANY(%s) AND %s)",
-        list(states), SQL(" AND ").join(conditions),
-    ))]
+    return [
+        (
+            "id",
+            "in",
+            SQL(
+                "(SELECT conversation_id FROM imap_message"
+                " WHERE conversation_id IS NOT NULL AND state = ANY(%s) AND %s)",
+                list(states),
+                SQL(" AND ").join(conditions),
+            ),
+        )
+    ]

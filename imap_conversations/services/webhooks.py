@@ -97,8 +97,10 @@ def emit(mailbox, events, wanted=None):
         targets = wanted.get(event)
         if targets:
             text = body(event, payload, moment)  # once, whatever the number of webhooks
-            rows.extend((moment, moment, webhook_id, mailbox.id, event, text, "pending", 0, moment, key)
-                        for webhook_id in targets)
+            rows.extend(
+                (moment, moment, webhook_id, mailbox.id, event, text, "pending", 0, moment, key)
+                for webhook_id in targets
+            )
     if not rows:
         return 0
     env["imap.webhook.delivery"].flush_model()
@@ -110,8 +112,9 @@ def emit(mailbox, events, wanted=None):
 
 
 def body(event, payload, moment):
-    return json.dumps({"event": event, "occurred_at": iso(moment), **payload}, ensure_ascii=False,
-                      separators=(",", ":"), default=str)
+    return json.dumps(
+        {"event": event, "occurred_at": iso(moment), **payload}, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def wake(env):
@@ -137,8 +140,12 @@ def message_part(base, row):
     """*row*: ``(message id, subject, from, date, direction, Message-ID)``; *base*: :func:`base_url`."""
     message_id, subject, sender, date, direction, message_id_header = row
     return {
-        "id": message_id, "subject": subject or "", "from": sender or "", "date": iso(date),
-        "direction": direction, "message_id": message_id_header or None,
+        "id": message_id,
+        "subject": subject or "",
+        "from": sender or "",
+        "date": iso(date),
+        "direction": direction,
+        "message_id": message_id_header or None,
         "url": link(base, "imap.message", message_id),
     }
 
@@ -160,11 +167,14 @@ def emit_stored(mailbox, stored, created_conversations):
         return 0
     env = mailbox.env
     env["imap.message"].flush_model(["conversation_id"])
-    env.cr.execute("""
+    env.cr.execute(
+        """
         SELECT m.id, m.conversation_id, c.subject FROM imap_message m
           LEFT JOIN imap_conversation c ON c.id = m.conversation_id
          WHERE m.id = ANY(%s)
-    """, [[row[0] for row in stored]])
+    """,
+        [[row[0] for row in stored]],
+    )
     conversations = {message_id: (cid, subject) for message_id, cid, subject in env.cr.fetchall()}
     events, started = [], set()
     source, base = mailbox_part(mailbox), base_url(env)
@@ -176,8 +186,7 @@ def emit_stored(mailbox, stored, created_conversations):
         conversation = conversation_part(base, cid, conversation_subject) if cid else None
         if cid in created and cid not in started:
             started.add(cid)
-            events.append(("conversation.created", {**source, "conversation": conversation, "message": message},
-                           None))
+            events.append(("conversation.created", {**source, "conversation": conversation, "message": message}, None))
         if direction == "incoming":
             events.append(("message.received", {**source, "conversation": conversation, "message": message}, None))
     return emit(mailbox, events, wanted)
@@ -189,9 +198,20 @@ def emit_failed(message):
     env = message.env
     payload = {
         **mailbox_part(mailbox),
-        "message": {**message_part(base_url(env), (message.id, message.subject, message.email_from, message.date,
-                                         message.direction or None, message.message_id)),
-                    "error": message.error_message or ""},
+        "message": {
+            **message_part(
+                base_url(env),
+                (
+                    message.id,
+                    message.subject,
+                    message.email_from,
+                    message.date,
+                    message.direction or None,
+                    message.message_id,
+                ),
+            ),
+            "error": message.error_message or "",
+        },
     }
     return emit(mailbox, [("message.failed", payload, f"message.failed:{message.id}")])
 
@@ -199,8 +219,7 @@ def emit_failed(message):
 def emit_auth_failed(mailbox):
     """A new failure episode of *mailbox*'s login (called where its owner is told, once per episode)."""
     payload = {
-        "mailbox": {**mailbox_part(mailbox)["mailbox"],
-                    "url": link(base_url(mailbox.env), "imap.mailbox", mailbox.id)},
+        "mailbox": {**mailbox_part(mailbox)["mailbox"], "url": link(base_url(mailbox.env), "imap.mailbox", mailbox.id)},
         "error": mailbox.last_error or "",
     }
     return emit(mailbox, [("mailbox.auth_failed", payload, None)])
@@ -210,10 +229,19 @@ def create_test_delivery(webhook):
     """A *webhook.test* delivery of *webhook*, written like any event (the caller sends it at once)."""
     moment = now()
     payload = {"webhook": {"id": webhook.id, "name": webhook.name}, "company_id": webhook.company_id.id}
-    return webhook.env["imap.webhook.delivery"].sudo().create({
-        "webhook_id": webhook.id, "event": webhooks.TEST_EVENT,
-        "payload": body(webhooks.TEST_EVENT, payload, moment), "state": "pending", "next_attempt_date": moment,
-    })
+    return (
+        webhook.env["imap.webhook.delivery"]
+        .sudo()
+        .create(
+            {
+                "webhook_id": webhook.id,
+                "event": webhooks.TEST_EVENT,
+                "payload": body(webhooks.TEST_EVENT, payload, moment),
+                "state": "pending",
+                "next_attempt_date": moment,
+            }
+        )
+    )
 
 
 # -- delivering ---------------------------------------------------------------------------------
@@ -246,8 +274,13 @@ def attempt(delivery):
         error = str(invalid)
     except imap_errors.ImapError as failure:
         error = str(failure)
-    values = {"attempt_count": attempts, "last_attempt_date": fields.Datetime.now(), "last_status_code": status,
-              "last_error": error, "duration_ms": int((time.monotonic() - started) * 1000)}
+    values = {
+        "attempt_count": attempts,
+        "last_attempt_date": fields.Datetime.now(),
+        "last_status_code": status,
+        "last_error": error,
+        "duration_ms": int((time.monotonic() - started) * 1000),
+    }
     if error is None:
         values.update(state="delivered", delivered_date=values["last_attempt_date"], next_attempt_date=False)
         _logger.info("Webhook %s: delivery %s (%s) delivered", webhook.name, delivery.id, delivery.event)
@@ -257,12 +290,24 @@ def attempt(delivery):
             values.update(state="dead", next_attempt_date=False)
             # A test event is tried once, in front of the administrator: not a warning for the log.
             log = _logger.info if delivery.event == webhooks.TEST_EVENT else _logger.warning
-            log("Webhook %s: delivery %s (%s) given up after %s attempts: %s", webhook.name, delivery.id,
-                            delivery.event, attempts, error)
+            log(
+                "Webhook %s: delivery %s (%s) given up after %s attempts: %s",
+                webhook.name,
+                delivery.id,
+                delivery.event,
+                attempts,
+                error,
+            )
         else:
             values.update(state="retrying", next_attempt_date=values["last_attempt_date"] + delay)
-            _logger.info("Webhook %s: delivery %s (%s) failed, next attempt in %s: %s", webhook.name, delivery.id,
-                         delivery.event, delay, error)
+            _logger.info(
+                "Webhook %s: delivery %s (%s) failed, next attempt in %s: %s",
+                webhook.name,
+                delivery.id,
+                delivery.event,
+                delay,
+                error,
+            )
     delivery.sudo().write(values)
     delivery.sudo().flush_recordset()
     return error is None
@@ -343,5 +388,7 @@ def forget_old(env):
     env["imap.webhook.delivery"].flush_model()
     env.cr.execute(
         "DELETE FROM imap_webhook_delivery WHERE state IN ('delivered', 'dead') "
-        "AND create_date < now() at time zone 'UTC' - make_interval(days => %s)", [KEEP_DAYS])
+        "AND create_date < now() at time zone 'UTC' - make_interval(days => %s)",
+        [KEEP_DAYS],
+    )
     env["imap.webhook.delivery"].invalidate_model()

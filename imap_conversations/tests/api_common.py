@@ -22,8 +22,9 @@ class ApiCase(SyncCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.outsider = new_test_user(cls.env, "imap_api_outsider", groups="base.group_user",
-                                     email="outsider@example.com")
+        cls.outsider = new_test_user(
+            cls.env, "imap_api_outsider", groups="base.group_user", email="outsider@example.com"
+        )
         cls.keys = {user: cls.api_key(user) for user in (cls.imap_admin, cls.imap_user, cls.other_user, cls.outsider)}
 
     @classmethod
@@ -34,12 +35,19 @@ class ApiCase(SyncCase, HttpCase):
 
     def rpc(self, user, method, *args, key=None, **kwargs):
         """``imap.api.<method>(*args, **kwargs)`` through /jsonrpc as *user*; raises ApiFault on an error answer."""
-        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
-            "service": "object", "method": "execute_kw",
-            "args": [self.env.cr.dbname, user.id, key or self.keys[user], "imap.api", method, list(args), kwargs],
-        }}
-        response = self.url_open("/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"},
-                                 timeout=120)
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "service": "object",
+                "method": "execute_kw",
+                "args": [self.env.cr.dbname, user.id, key or self.keys[user], "imap.api", method, list(args), kwargs],
+            },
+        }
+        response = self.url_open(
+            "/jsonrpc", data=json.dumps(payload), headers={"Content-Type": "application/json"}, timeout=120
+        )
         self.assertEqual(response.status_code, 200)
         answer = response.json()
         # The request wrote through its own cursor: what this test's environment cached is stale.

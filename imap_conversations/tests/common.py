@@ -20,9 +20,16 @@ from ..engine.parse import parse_message
 from ..services.destinations import ALLOWED_SERVERS_PARAM
 
 _RIG_VARIABLES = (
-    "IMAP_TEST_HOST", "IMAP_TEST_PORT", "IMAP_TEST_SSL_PORT", "IMAP_TEST_UNTRUSTED_HOST",
-    "IMAP_TEST_USER_PREFIX", "IMAP_TEST_USER_COUNT", "IMAP_TEST_PASSWORD",
-    "IMAP_TEST_SMTP_PORT", "IMAP_TEST_SMTP_SSL_PORT", "IMAP_TEST_MAIL_DOMAIN",
+    "IMAP_TEST_HOST",
+    "IMAP_TEST_PORT",
+    "IMAP_TEST_SSL_PORT",
+    "IMAP_TEST_UNTRUSTED_HOST",
+    "IMAP_TEST_USER_PREFIX",
+    "IMAP_TEST_USER_COUNT",
+    "IMAP_TEST_PASSWORD",
+    "IMAP_TEST_SMTP_PORT",
+    "IMAP_TEST_SMTP_SSL_PORT",
+    "IMAP_TEST_MAIL_DOMAIN",
 )
 # Test classes share one pool of Dovecot users for the whole Odoo run.
 _next_user_number = itertools.count(1)
@@ -99,8 +106,23 @@ class ImapRig:
             "    client.login(sys.argv[4], sys.argv[5])\n"
             "    append_messages(client, sys.argv[8], generate(int(sys.argv[6]), seed=int(sys.argv[7])))\n"
         )
-        subprocess.run([sys.executable, "-c", script, self.rig_dir, self.host, str(self.port), login,
-                        self.password, str(count), str(seed), folder], check=True, timeout=600)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                script,
+                self.rig_dir,
+                self.host,
+                str(self.port),
+                login,
+                self.password,
+                str(count),
+                str(seed),
+                folder,
+            ],
+            check=True,
+            timeout=600,
+        )
 
     def private_server(self):
         """A Dovecot of the test's own (tests/rig/dovecot.py), to stop and restart at will."""
@@ -140,7 +162,8 @@ class ImapRig:
             data = client.fetch(uids, ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]) if uids else {}
         return {
             d[b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip()
-            for d in data.values() if b"\\Seen" in d[b"FLAGS"]
+            for d in data.values()
+            if b"\\Seen" in d[b"FLAGS"]
         }
 
     def subjects(self, login, folder):
@@ -151,9 +174,7 @@ class ImapRig:
             client.select_folder(folder, readonly=True)
             uids = client.search(["ALL"])
             data = client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (SUBJECT)]"]) if uids else {}
-        return [
-            data[uid][b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip() for uid in sorted(data)
-        ]
+        return [data[uid][b"BODY[HEADER.FIELDS (SUBJECT)]"].decode().split(":", 1)[1].strip() for uid in sorted(data)]
 
     def folder_names(self, login):
         with self.client(login) as client:
@@ -166,8 +187,16 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def make_email(*, subject="Hello", sender="Alice Example <alice@example.com>", to="bob@example.com",
-               body="Hello Bob", message_id=None, date=None, **headers):
+def make_email(
+    *,
+    subject="Hello",
+    sender="Alice Example <alice@example.com>",
+    to="bob@example.com",
+    body="Hello Bob",
+    message_id=None,
+    date=None,
+    **headers,
+):
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -190,16 +219,25 @@ class ImapCase(TransactionCase):
         cls.rig = ImapRig(os.environ)
         cls.env["ir.config_parameter"].set_param(ALLOWED_SERVERS_PARAM, cls.rig.allowed_servers)
         cls.imap_admin = new_test_user(
-            cls.env, "imap_admin", groups="base.group_user,imap_conversations.group_manager",
-            email="imap.admin@example.com", name="IMAP Admin",
+            cls.env,
+            "imap_admin",
+            groups="base.group_user,imap_conversations.group_manager",
+            email="imap.admin@example.com",
+            name="IMAP Admin",
         )
         cls.imap_user = new_test_user(
-            cls.env, "imap_user", groups="base.group_user,imap_conversations.group_user",
-            email="imap.user@example.com", name="IMAP User",
+            cls.env,
+            "imap_user",
+            groups="base.group_user,imap_conversations.group_user",
+            email="imap.user@example.com",
+            name="IMAP User",
         )
         cls.other_user = new_test_user(
-            cls.env, "imap_other", groups="base.group_user,imap_conversations.group_user",
-            email="imap.other@example.com", name="Other User",
+            cls.env,
+            "imap_other",
+            groups="base.group_user,imap_conversations.group_user",
+            email="imap.other@example.com",
+            name="Other User",
         )
 
     def make_mailbox(self, owner=None, **values):
@@ -293,11 +331,21 @@ class SyncCase(ImapCase):
 
 def admin_mailbox(env, rig, login):
     """The administrator's mailbox on the rig user *login*, folders fetched (for tours, which log in as admin)."""
-    mailbox = env["imap.mailbox"].create({
-        "name": "Admin's mailbox", "host": rig.host, "port": rig.port, "security": "none",
-        "login": login, "password": rig.password, "email": rig.address(login), "user_id": env.ref("base.user_admin").id,
-        "smtp_host": rig.host, "smtp_port": rig.smtp_port, "smtp_security": "starttls",
-    })
+    mailbox = env["imap.mailbox"].create(
+        {
+            "name": "Admin's mailbox",
+            "host": rig.host,
+            "port": rig.port,
+            "security": "none",
+            "login": login,
+            "password": rig.password,
+            "email": rig.address(login),
+            "user_id": env.ref("base.user_admin").id,
+            "smtp_host": rig.host,
+            "smtp_port": rig.smtp_port,
+            "smtp_security": "starttls",
+        }
+    )
     mailbox.action_fetch_folders()
     return mailbox
 
@@ -316,8 +364,14 @@ def company_administrators(env, prefix, groups="base.group_user,imap_conversatio
     company_a = env.company
     company_b = env["res.company"].create({"name": "Company B"})
     admin_a, admin_ab = (
-        new_test_user(env, f"{prefix}_admin_{suffix}", groups=groups, company_id=company_a.id,
-                      company_ids=companies.ids, email=f"{prefix}.{suffix}@example.com")
+        new_test_user(
+            env,
+            f"{prefix}_admin_{suffix}",
+            groups=groups,
+            company_id=company_a.id,
+            company_ids=companies.ids,
+            email=f"{prefix}.{suffix}@example.com",
+        )
         for suffix, companies in (("a", company_a), ("ab", company_a | company_b))
     )
     return company_a, company_b, admin_a, admin_ab
@@ -344,12 +398,15 @@ class PoisonedStorage:
         self.subject = subject
 
     def __enter__(self):
-        self.cr.execute("""
+        self.cr.execute(
+            """
             CREATE OR REPLACE FUNCTION imap_test_poison() RETURNS trigger AS $$
             BEGIN RAISE EXCEPTION 'storage refused this message (test trigger)'; END $$ LANGUAGE plpgsql;
             CREATE TRIGGER imap_test_poison BEFORE INSERT ON imap_message FOR EACH ROW
             WHEN (NEW.state = 'imported' AND NEW.subject = %s) EXECUTE FUNCTION imap_test_poison();
-        """, [self.subject])
+        """,
+            [self.subject],
+        )
         return self
 
     def __exit__(self, *exc):

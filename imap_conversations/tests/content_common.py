@@ -43,6 +43,7 @@ class ContentCase(ReadingCase):
     def hostile_message(self, mailbox, name):
         """The hostile sample *name* (tests/samples/hostile), delivered and synced."""
         self.deliver(mailbox, (HOSTILE_SAMPLES / f"{name}.eml").read_bytes())
-        subject = next(line for line in (HOSTILE_SAMPLES / f"{name}.eml").read_text().splitlines()
-                       if line.startswith("Subject: "))[len("Subject: "):]
+        subject = next(
+            line for line in (HOSTILE_SAMPLES / f"{name}.eml").read_text().splitlines() if line.startswith("Subject: ")
+        )[len("Subject: ") :]
         return self.messages(mailbox).filtered(lambda m: m.subject == subject)

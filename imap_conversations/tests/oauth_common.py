@@ -28,34 +28,48 @@ class OAuthCase(SyncCase):
 
     def provider_for(self, registered, **values):
         """The OAuth application, as an administrator sets it up, for a client registered at the rig."""
-        return self.env["imap.oauth.provider"].create({
-            "name": f"Rig {registered['client_id']}", "kind": "generic",
-            "client_id": registered["client_id"], "client_secret": registered["client_secret"],
-            "authorization_endpoint": self.rig_oauth.authorization_endpoint,
-            "token_endpoint": self.rig_oauth.token_endpoint,
-            "revocation_endpoint": self.rig_oauth.revocation_endpoint,
-            "imap_scopes": self.imap_scope, "smtp_scopes": self.smtp_scope, **values,
-        })
+        return self.env["imap.oauth.provider"].create(
+            {
+                "name": f"Rig {registered['client_id']}",
+                "kind": "generic",
+                "client_id": registered["client_id"],
+                "client_secret": registered["client_secret"],
+                "authorization_endpoint": self.rig_oauth.authorization_endpoint,
+                "token_endpoint": self.rig_oauth.token_endpoint,
+                "revocation_endpoint": self.rig_oauth.revocation_endpoint,
+                "imap_scopes": self.imap_scope,
+                "smtp_scopes": self.smtp_scope,
+                **values,
+            }
+        )
 
     def oauth_mailbox(self, *, lifetime=None, scope=None, consent_as=None, token_delay=0, **values):
         """A mailbox on a fresh Dovecot user, connected with OAuth2: ``(mailbox, registered client, tokens)``."""
-        registered = self.rig_oauth.register_client(redirect_uris=[REDIRECT_URI], access_token_lifetime=lifetime,
-                                                    token_delay=token_delay)
+        registered = self.rig_oauth.register_client(
+            redirect_uris=[REDIRECT_URI], access_token_lifetime=lifetime, token_delay=token_delay
+        )
         provider = self.provider_for(registered)
         mailbox = self.make_mailbox(auth_method="oauth2", oauth_provider_id=provider.id, password=False, **values)
-        tokens = self.rig_oauth.tokens(registered, consent_as or mailbox.login, self.rig.password,
-                                       redirect_uri=REDIRECT_URI, scope=scope or f"{self.imap_scope} {self.smtp_scope}")
+        tokens = self.rig_oauth.tokens(
+            registered,
+            consent_as or mailbox.login,
+            self.rig.password,
+            redirect_uri=REDIRECT_URI,
+            scope=scope or f"{self.imap_scope} {self.smtp_scope}",
+        )
         self.store_tokens(mailbox, tokens)
         return mailbox, registered, tokens
 
     def store_tokens(self, mailbox, tokens, expiry=None):
         """What the Connect callback writes: the grant's tokens, in the credential, as superuser."""
-        self.credential(mailbox).write({
-            "oauth_refresh_token": tokens.get("refresh_token"),
-            "oauth_access_token": tokens["access_token"],
-            "oauth_access_token_expiry": expiry or fields.Datetime.now() + timedelta(seconds=tokens["expires_in"]),
-            "oauth_scope": tokens.get("scope"),
-        })
+        self.credential(mailbox).write(
+            {
+                "oauth_refresh_token": tokens.get("refresh_token"),
+                "oauth_access_token": tokens["access_token"],
+                "oauth_access_token_expiry": expiry or fields.Datetime.now() + timedelta(seconds=tokens["expires_in"]),
+                "oauth_scope": tokens.get("scope"),
+            }
+        )
 
     def credential(self, mailbox):
         credential = self.env["imap.mailbox.credential"].sudo().search([("mailbox_id", "=", mailbox.id)])

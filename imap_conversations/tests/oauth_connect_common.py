@@ -17,15 +17,20 @@ class RigApplicationMixin:
         """An OAuth application registered at the rig, with this Odoo's redirect URI."""
         registered = self.rig_oauth().register_client(redirect_uris=[oauth_connect.redirect_uri(self.env)])
         oauth = self.rig_oauth()
-        return self.env["imap.oauth.provider"].create({
-            "name": name, "kind": "generic",
-            "client_id": registered["client_id"], "client_secret": registered["client_secret"],
-            "authorization_endpoint": oauth.authorization_endpoint, "token_endpoint": oauth.token_endpoint,
-            "revocation_endpoint": oauth.revocation_endpoint,
-            "imap_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
-            "smtp_scopes": os.environ["IMAP_TEST_OAUTH_SMTP_SCOPE"],
-            **values,
-        })
+        return self.env["imap.oauth.provider"].create(
+            {
+                "name": name,
+                "kind": "generic",
+                "client_id": registered["client_id"],
+                "client_secret": registered["client_secret"],
+                "authorization_endpoint": oauth.authorization_endpoint,
+                "token_endpoint": oauth.token_endpoint,
+                "revocation_endpoint": oauth.revocation_endpoint,
+                "imap_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
+                "smtp_scopes": os.environ["IMAP_TEST_OAUTH_SMTP_SCOPE"],
+                **values,
+            }
+        )
 
     def consent(self, authorization_url, login, decision="allow"):
         """Sign in at the rig's consent page as *login* and decide: the callback's query parameters."""

@@ -15,9 +15,15 @@ class OlderMailCase(SyncCase):
 
     def old_mail(self, mailbox, folder, *subjects, sender="Carla <carla@customer.example>", to=None, **kwargs):
         """Mail received two years ago (beyond the 365-day horizon) into *folder* of *mailbox*."""
-        self.rig.append(mailbox.login, folder, [
-            make_email(subject=subject, sender=sender, to=to or mailbox.email, date=self.two_years_ago, **kwargs)
-            for subject in subjects], msg_time=self.two_years_ago)
+        self.rig.append(
+            mailbox.login,
+            folder,
+            [
+                make_email(subject=subject, sender=sender, to=to or mailbox.email, date=self.two_years_ago, **kwargs)
+                for subject in subjects
+            ],
+            msg_time=self.two_years_ago,
+        )
 
     def find(self, record, user=None):
         """Press "Find older mail on the server" on *record* as *user*: the wizard it opens."""

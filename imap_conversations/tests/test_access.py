@@ -9,14 +9,24 @@ class TestAccess(ImapCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.personal = cls.env["imap.mailbox"].create({
-            "name": "Personal", "host": "127.0.0.1", "login": "me", "password": "personal-secret",
-            "user_id": cls.imap_user.id,
-        })
-        cls.shared = cls.env["imap.mailbox"].create({
-            "name": "Support", "host": "127.0.0.1", "login": "support", "password": "shared-secret",
-            "user_id": False,
-        })
+        cls.personal = cls.env["imap.mailbox"].create(
+            {
+                "name": "Personal",
+                "host": "127.0.0.1",
+                "login": "me",
+                "password": "personal-secret",
+                "user_id": cls.imap_user.id,
+            }
+        )
+        cls.shared = cls.env["imap.mailbox"].create(
+            {
+                "name": "Support",
+                "host": "127.0.0.1",
+                "login": "support",
+                "password": "shared-secret",
+                "user_id": False,
+            }
+        )
         cls.personal.folder_ids = [(0, 0, {"name": "INBOX", "role": "inbox", "sync_enabled": True})]
 
     def visible(self, user):
@@ -50,14 +60,27 @@ class TestAccess(ImapCase):
                 mailbox.with_user(self.other_user).write({"host": "evil.example.com"})
         with self.assertRaises(AccessError):
             self.shared.with_user(self.imap_user).write({"password": "stolen"})
-        own = self.env["imap.mailbox"].with_user(self.other_user).create({
-            "name": "Mine", "host": "127.0.0.1", "login": "other",
-        })
+        own = (
+            self.env["imap.mailbox"]
+            .with_user(self.other_user)
+            .create(
+                {
+                    "name": "Mine",
+                    "host": "127.0.0.1",
+                    "login": "other",
+                }
+            )
+        )
         self.assertEqual(own.user_id, self.other_user)
         with self.assertRaises(AccessError):
-            self.env["imap.mailbox"].with_user(self.other_user).create({
-                "name": "Sneaky shared", "host": "127.0.0.1", "login": "x", "user_id": False,
-            })
+            self.env["imap.mailbox"].with_user(self.other_user).create(
+                {
+                    "name": "Sneaky shared",
+                    "host": "127.0.0.1",
+                    "login": "x",
+                    "user_id": False,
+                }
+            )
 
     def test_setting_one_password_leaves_the_other_alone(self):
         self.personal.write({"smtp_same_credentials": False, "smtp_password": "smtp-secret"})
@@ -90,10 +113,15 @@ class TestAccess(ImapCase):
 
     def test_mailboxes_of_other_companies_are_hidden(self):
         other_company = self.env["res.company"].create({"name": "Elsewhere Ltd"})
-        foreign = self.env["imap.mailbox"].create({
-            "name": "Foreign", "host": "127.0.0.1", "login": "f", "user_id": False,
-            "company_id": other_company.id,
-        })
+        foreign = self.env["imap.mailbox"].create(
+            {
+                "name": "Foreign",
+                "host": "127.0.0.1",
+                "login": "f",
+                "user_id": False,
+                "company_id": other_company.id,
+            }
+        )
         self.assertFalse(self.env["imap.mailbox"].with_user(self.imap_admin).search([("id", "=", foreign.id)]))
 
     def test_menus_and_groups_are_installed(self):

@@ -40,51 +40,89 @@ class TestCompanyIsolation(ImapCase):
     def _company_b_data(cls):
         """One record of every model, all belonging to company B's shared mailbox."""
         env = cls.env
-        mailbox = env["imap.mailbox"].create({
-            "name": "B support", "host": "127.0.0.1", "login": "support-b", "password": "b-secret",
-            "user_id": False, "company_id": cls.company_b.id,
-        })
+        mailbox = env["imap.mailbox"].create(
+            {
+                "name": "B support",
+                "host": "127.0.0.1",
+                "login": "support-b",
+                "password": "b-secret",
+                "user_id": False,
+                "company_id": cls.company_b.id,
+            }
+        )
         folder = env["imap.folder"].create({"mailbox_id": mailbox.id, "name": "INBOX", "role": "inbox"})
         conversation = env["imap.conversation"].create({"mailbox_id": mailbox.id, "subject": "B's customer"})
-        message = env["imap.message"].create({
-            "mailbox_id": mailbox.id, "conversation_id": conversation.id, "dedupe_key": "<1@b.test>",
-            "message_id": "<1@b.test>", "subject": "B's customer",
-        })
+        message = env["imap.message"].create(
+            {
+                "mailbox_id": mailbox.id,
+                "conversation_id": conversation.id,
+                "dedupe_key": "<1@b.test>",
+                "message_id": "<1@b.test>",
+                "subject": "B's customer",
+            }
+        )
         partner = env["res.partner"].create({"name": "Customer of B", "company_id": cls.company_b.id})
         return {
             "imap.mailbox": mailbox,
             "imap.mailbox.credential": env["imap.mailbox.credential"].search([("mailbox_id", "=", mailbox.id)]),
-            "imap.sync.log": env["imap.sync.log"].create({
-                "mailbox_id": mailbox.id, "state": "error", "start_date": fields.Datetime.now(),
-                "error": "support-b@127.0.0.1 refused the login",
-            }),
+            "imap.sync.log": env["imap.sync.log"].create(
+                {
+                    "mailbox_id": mailbox.id,
+                    "state": "error",
+                    "start_date": fields.Datetime.now(),
+                    "error": "support-b@127.0.0.1 refused the login",
+                }
+            ),
             "imap.folder": folder,
             "imap.conversation": conversation,
             "imap.message": message,
-            "imap.message.location": env["imap.message.location"].create({
-                "message_id": message.id, "folder_id": folder.id, "uidvalidity": 1, "uid": 1,
-            }),
-            "imap.conversation.key": env["imap.conversation.key"].create({
-                "mailbox_id": mailbox.id, "key": "<1@b.test>", "conversation_id": conversation.id,
-            }),
+            "imap.message.location": env["imap.message.location"].create(
+                {
+                    "message_id": message.id,
+                    "folder_id": folder.id,
+                    "uidvalidity": 1,
+                    "uid": 1,
+                }
+            ),
+            "imap.conversation.key": env["imap.conversation.key"].create(
+                {
+                    "mailbox_id": mailbox.id,
+                    "key": "<1@b.test>",
+                    "conversation_id": conversation.id,
+                }
+            ),
             # Even a read state of the administrator's own, once B's conversation was opened in B.
-            "imap.conversation.read": env["imap.conversation.read"].create({
-                "conversation_id": conversation.id, "user_id": cls.admin_ab.id, "last_read_message_id": message.id,
-            }),
-            "imap.conversation.link": env["imap.conversation.link"].create({
-                "conversation_id": conversation.id, "res_model": "res.partner", "res_id": partner.id,
-            }),
-            "imap.template": env["imap.template"].create({
-                "name": "B's offer", "subject": "Our offer", "company_id": cls.company_b.id,
-            }),
+            "imap.conversation.read": env["imap.conversation.read"].create(
+                {
+                    "conversation_id": conversation.id,
+                    "user_id": cls.admin_ab.id,
+                    "last_read_message_id": message.id,
+                }
+            ),
+            "imap.conversation.link": env["imap.conversation.link"].create(
+                {
+                    "conversation_id": conversation.id,
+                    "res_model": "res.partner",
+                    "res_id": partner.id,
+                }
+            ),
+            "imap.template": env["imap.template"].create(
+                {
+                    "name": "B's offer",
+                    "subject": "Our offer",
+                    "company_id": cls.company_b.id,
+                }
+            ),
         }
 
     def administrators_of_a(self):
         """(label, environment) for each way of being an administrator working in company A only."""
         return [
             ("administrator of A", self.env(user=self.admin_a)),
-            ("administrator of A and B, working in A",
-             self.env(user=self.admin_ab, context={"allowed_company_ids": [self.company_a.id]})),
+            (
+                "administrator of A and B, working in A",
+                self.env(user=self.admin_ab, context={"allowed_company_ids": [self.company_a.id]}),
+            ),
         ]
 
     def test_every_model_is_out_of_reach_of_another_companys_administrator(self):
@@ -106,19 +144,29 @@ class TestCompanyIsolation(ImapCase):
     def test_its_passwords_do_not_reach_another_company_through_the_mailbox(self):
         for label, env in self.administrators_of_a():
             with self.subTest(who=label):
-                self.assertFalse(env["imap.mailbox.credential"].search([]).filtered(
-                    lambda c: c.sudo().mailbox_id.company_id == self.company_b))
+                self.assertFalse(
+                    env["imap.mailbox.credential"]
+                    .search([])
+                    .filtered(lambda c: c.sudo().mailbox_id.company_id == self.company_b)
+                )
                 self.assertFalse(env["imap.sync.log"].search([("error", "ilike", "support-b")]))
         # The same administrator working in B does read them: the rule is the company, not the person.
         in_b = self.env(user=self.admin_ab, context={"allowed_company_ids": [self.company_b.id]})
         self.assertEqual(self.records["imap.mailbox"].with_env(in_b).password, "b-secret")
-        self.assertEqual(in_b["imap.sync.log"].search([("id", "=", self.records["imap.sync.log"].id)]),
-                         self.records["imap.sync.log"])
+        self.assertEqual(
+            in_b["imap.sync.log"].search([("id", "=", self.records["imap.sync.log"].id)]), self.records["imap.sync.log"]
+        )
 
     def test_another_companys_mailbox_cannot_be_acted_on(self):
         mailbox = self.records["imap.mailbox"]
-        actions = ("action_test_connection", "action_test_smtp", "action_fetch_folders", "action_sync_now",
-                   "action_recover", "action_download_log")
+        actions = (
+            "action_test_connection",
+            "action_test_smtp",
+            "action_fetch_folders",
+            "action_sync_now",
+            "action_recover",
+            "action_download_log",
+        )
         for label, env in self.administrators_of_a():
             for action in actions:
                 with self.subTest(who=label, action=action), self.assertRaises(AccessError):

@@ -17,9 +17,15 @@ class TestAccessFollowers(ReadingCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.member, cls.colleague = (
-            new_test_user(cls.env, login, groups="base.group_user,imap_conversations.group_user",
-                          email=f"{login}@example.com", name=login)
-            for login in ("follow_member", "follow_colleague"))
+            new_test_user(
+                cls.env,
+                login,
+                groups="base.group_user,imap_conversations.group_user",
+                email=f"{login}@example.com",
+                name=login,
+            )
+            for login in ("follow_member", "follow_colleague")
+        )
 
     def setUp(self):
         super().setUp()
@@ -39,26 +45,43 @@ class TestAccessFollowers(ReadingCase):
             with self.subTest(partner=partner.name):
                 with self.assertRaises(AccessError):
                     self.as_member.message_subscribe(partner_ids=partner.ids)
-                wizard = self.env["mail.wizard.invite"].with_user(self.member).create({
-                    "res_model": "imap.conversation", "res_id": self.conversation.id, "partner_ids": partner.ids,
-                })
+                wizard = (
+                    self.env["mail.wizard.invite"]
+                    .with_user(self.member)
+                    .create(
+                        {
+                            "res_model": "imap.conversation",
+                            "res_id": self.conversation.id,
+                            "partner_ids": partner.ids,
+                        }
+                    )
+                )
                 with self.assertRaises(AccessError):
                     wizard.add_followers()
                 with self.assertRaises(AccessError):
                     self.as_member.write({"message_partner_ids": [(4, partner.id)]})
                 with self.assertRaises(AccessError):
                     self.as_member.with_context(mail_post_autofollow=True).message_post(
-                        body="FYI", partner_ids=partner.ids, message_type="comment")
+                        body="FYI", partner_ids=partner.ids, message_type="comment"
+                    )
         self.assertNotIn(self.outsider, self.followers())
         self.assertNotIn(self.customer, self.followers())
 
     def test_people_who_may_read_it_are_added(self):
         self.as_member.message_subscribe(partner_ids=self.colleague.partner_id.ids)
-        wizard = self.env["mail.wizard.invite"].with_user(self.member).create({
-            "res_model": "imap.conversation", "res_id": self.conversation.id,
-            "partner_ids": self.imap_admin.partner_id.ids,
-        })
+        wizard = (
+            self.env["mail.wizard.invite"]
+            .with_user(self.member)
+            .create(
+                {
+                    "res_model": "imap.conversation",
+                    "res_id": self.conversation.id,
+                    "partner_ids": self.imap_admin.partner_id.ids,
+                }
+            )
+        )
         wizard.add_followers()
         self.as_member.message_subscribe(partner_ids=self.member.partner_id.ids)
-        self.assertLessEqual(self.colleague.partner_id | self.imap_admin.partner_id | self.member.partner_id,
-                             self.followers())
+        self.assertLessEqual(
+            self.colleague.partner_id | self.imap_admin.partner_id | self.member.partner_id, self.followers()
+        )

@@ -14,16 +14,30 @@ class TestControllerAccess(HttpCase):
         groups = "base.group_user,imap_conversations.group_manager,imap_conversations.group_credential_notifications"
         cls.company_a, cls.company_b, cls.admin_a, cls.admin_ab = company_administrators(cls.env, "imap_http", groups)
         # Uses the shared mailbox (every IMAP user of B does), does not manage it.
-        cls.user_b = new_test_user(cls.env, "imap_http_user_b", groups="base.group_user,imap_conversations.group_user",
-                                   company_id=cls.company_b.id, company_ids=[cls.company_b.id])
-        cls.mailbox_b = cls.env["imap.mailbox"].create({
-            "name": "B support", "host": "127.0.0.1", "login": "support-b", "user_id": False,
-            "company_id": cls.company_b.id,
-        })
-        cls.env["imap.sync.log"].create({
-            "mailbox_id": cls.mailbox_b.id, "state": "error", "start_date": "2026-11-20 10:00:00",
-            "error": "support-b@127.0.0.1 refused the login",
-        })
+        cls.user_b = new_test_user(
+            cls.env,
+            "imap_http_user_b",
+            groups="base.group_user,imap_conversations.group_user",
+            company_id=cls.company_b.id,
+            company_ids=[cls.company_b.id],
+        )
+        cls.mailbox_b = cls.env["imap.mailbox"].create(
+            {
+                "name": "B support",
+                "host": "127.0.0.1",
+                "login": "support-b",
+                "user_id": False,
+                "company_id": cls.company_b.id,
+            }
+        )
+        cls.env["imap.sync.log"].create(
+            {
+                "mailbox_id": cls.mailbox_b.id,
+                "state": "error",
+                "start_date": "2026-11-20 10:00:00",
+                "error": "support-b@127.0.0.1 refused the login",
+            }
+        )
         cls.mailbox_b.write({"state": "auth_failed", "last_error": "The server refused the login or password."})
 
     def download(self, login):

@@ -22,9 +22,14 @@ class TestMovesAndReferences(ReadingCase):
         self.attacker = self.env(user=self.other_user)
 
     def test_a_password_row_cannot_be_moved_to_another_mailbox(self):
-        bare = self.env["imap.mailbox"].create({
-            "name": "No password yet", "host": self.rig.host, "login": "nobody", "user_id": self.imap_user.id,
-        })
+        bare = self.env["imap.mailbox"].create(
+            {
+                "name": "No password yet",
+                "host": self.rig.host,
+                "login": "nobody",
+                "user_id": self.imap_user.id,
+            }
+        )
         credential = self.attacker["imap.mailbox.credential"].search([("mailbox_id", "=", self.own.id)])
         self.assertTrue(credential, "the owner reads the password row of their mailbox")
         for target in (bare, self.shared_mailbox()):
@@ -58,8 +63,12 @@ class TestMovesAndReferences(ReadingCase):
 
     def test_the_composer_names_nothing_the_writer_may_not_read(self):
         conversation = self.victim_message.conversation_id
-        for values in ({"parent_id": self.victim_message.id}, {"draft_id": self.victim_message.id},
-                       {"conversation_id": conversation.id}, {"mailbox_id": self.victim.id}):
+        for values in (
+            {"parent_id": self.victim_message.id},
+            {"draft_id": self.victim_message.id},
+            {"conversation_id": conversation.id},
+            {"mailbox_id": self.victim.id},
+        ):
             with self.subTest(values=values), self.assertRaises(AccessError):
                 self.attacker["imap.compose"].create({"mailbox_id": self.own.id, **values})
         composer = self.attacker["imap.compose"].create({"mailbox_id": self.own.id})
@@ -67,6 +76,7 @@ class TestMovesAndReferences(ReadingCase):
             composer.write({"parent_id": self.victim_message.id})
         with self.assertRaises(AccessError):
             self.attacker["imap.compose"].onchange(
-                {"mailbox_id": self.own.id, "parent_id": self.victim_message.id}, ["parent_id"],
+                {"mailbox_id": self.own.id, "parent_id": self.victim_message.id},
+                ["parent_id"],
                 {"parent_id": {"fields": {"display_name": {}}}},
             )

@@ -13,8 +13,13 @@ from odoo.tests import new_test_user, tagged
 from .common import SyncCase, make_email
 
 #: The buttons that configure or probe a mailbox.
-MANAGING_ACTIONS = ("action_test_connection", "action_test_smtp", "action_fetch_folders", "action_recover",
-                    "action_download_log")
+MANAGING_ACTIONS = (
+    "action_test_connection",
+    "action_test_smtp",
+    "action_fetch_folders",
+    "action_recover",
+    "action_download_log",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -22,8 +27,13 @@ class TestSharedMailboxRights(SyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.member = new_test_user(cls.env, "imap_member", groups="base.group_user,imap_conversations.group_user",
-                                   email="imap.member@example.com", name="Team Member")
+        cls.member = new_test_user(
+            cls.env,
+            "imap_member",
+            groups="base.group_user,imap_conversations.group_user",
+            email="imap.member@example.com",
+            name="Team Member",
+        )
 
     def setUp(self):
         super().setUp()
@@ -43,7 +53,9 @@ class TestSharedMailboxRights(SyncCase):
         self.share_with_member()
         conversation = self.team.env["imap.conversation"].search([("mailbox_id", "=", self.team.id)])
         related = {
-            "imap.mailbox": self.team, "imap.folder": self.team.folder_ids, "imap.conversation": conversation,
+            "imap.mailbox": self.team,
+            "imap.folder": self.team.folder_ids,
+            "imap.conversation": conversation,
             "imap.message": self.messages(self.team),
             "imap.message.location": self.messages(self.team).location_ids,
             "imap.conversation.key": self.env["imap.conversation.key"].search([("mailbox_id", "=", self.team.id)]),
@@ -123,8 +135,15 @@ class TestSharedMailboxRights(SyncCase):
         offered = self.env["imap.mailbox"].with_user(self.imap_user).search(composer._sending_mailboxes_domain())
         self.assertNotIn(self.team, offered, "not offered")
         with self.assertRaises(AccessError):
-            composer.create({
-                "mailbox_id": self.team.id, "subject": "forged", "partner_ids": self.imap_admin.partner_id.ids,
-            }).action_send()
-        self.assertIn(self.team, self.env["imap.mailbox"].with_user(self.member).search(
-            composer._sending_mailboxes_domain()), "members are offered it")
+            composer.create(
+                {
+                    "mailbox_id": self.team.id,
+                    "subject": "forged",
+                    "partner_ids": self.imap_admin.partner_id.ids,
+                }
+            ).action_send()
+        self.assertIn(
+            self.team,
+            self.env["imap.mailbox"].with_user(self.member).search(composer._sending_mailboxes_domain()),
+            "members are offered it",
+        )

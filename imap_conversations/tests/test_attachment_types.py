@@ -14,7 +14,11 @@ from .common import SyncCase
 ACTIVE = {
     "page.html": ("text", "html", b"<html><body><script>alert(document.cookie)</script></body></html>"),
     "drawing.svg": ("image", "svg+xml", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
-    "page.xhtml": ("application", "xhtml+xml", b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>'),
+    "page.xhtml": (
+        "application",
+        "xhtml+xml",
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><script>alert(1)</script></html>',
+    ),
     "data.xml": ("text", "xml", b"<?xml version='1.0'?><root/>"),
     # Types Odoo's own check lets through (found by attacking the addon):
     "style.xsl": ("text", "xsl", b"<xsl:stylesheet version='1.0' xmlns:xsl='http://www.w3.org/1999/XSL/Transform'/>"),

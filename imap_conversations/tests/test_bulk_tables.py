@@ -10,12 +10,15 @@ from ..services.tables import imap_message, imap_message_location
 class TestBulkTables(TransactionCase):
     def assertColumnsOf(self, model_name, columns):
         fields = self.env[model_name]._fields
-        strangers = [name for name in columns if name not in fields or not fields[name].column_type
-                     or not fields[name].store]
+        strangers = [
+            name for name in columns if name not in fields or not fields[name].column_type or not fields[name].store
+        ]
         self.assertFalse(strangers, f"not stored columns of {model_name}")
-        required = {name for name, field in fields.items()
-                    if field.store and field.column_type and field.required and not field.default
-                    and not field.related}
+        required = {
+            name
+            for name, field in fields.items()
+            if field.store and field.column_type and field.required and not field.default and not field.related
+        }
         self.assertFalse(required - set(columns), f"required columns of {model_name} the bulk insert leaves out")
 
     def test_message_rows_name_stored_columns_of_imap_message(self):
@@ -33,8 +36,14 @@ class TestBulkTables(TransactionCase):
     def test_a_location_is_recorded_once_and_its_flags_updated_by_name(self):
         message = self.env["imap.message"].search([], limit=1) or self._message()
         folder = self.env["imap.folder"].create({"mailbox_id": message.mailbox_id.id, "name": "Bulk"})
-        row = imap_message_location.LocationRow(message.id, folder.id, message.mailbox_id.id, 7, 1,
-                                                imap_message_location.flags_text({states.SEEN, "\\Flagged"}))
+        row = imap_message_location.LocationRow(
+            message.id,
+            folder.id,
+            message.mailbox_id.id,
+            7,
+            1,
+            imap_message_location.flags_text({states.SEEN, "\\Flagged"}),
+        )
         imap_message_location.insert(self.env.cr, [row, row])
         self.assertEqual(imap_message_location.uids_of(self.env.cr, folder.id, 7), {1})
         self.assertEqual(imap_message_location.set_flags(self.env.cr, folder.id, 7, {1: ""}), [message.id])

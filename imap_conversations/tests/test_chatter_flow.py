@@ -6,7 +6,7 @@ from .common import SyncCase, make_email
 
 @tagged("post_install", "-at_install")
 class TestChatterSendsThroughTheMailbox(SyncCase):
-    """"Send message" in a contact's chatter, by a user whose own mailbox sends, goes through that mailbox."""
+    """ "Send message" in a contact's chatter, by a user whose own mailbox sends, goes through that mailbox."""
 
     def setUp(self):
         super().setUp()
@@ -15,8 +15,13 @@ class TestChatterSendsThroughTheMailbox(SyncCase):
 
     def post(self, body="<p>Our offer stands</p>", **kwargs):
         # mail_auto_delete off: a mail.mail Odoo sent stays, to be seen (sent ones are deleted otherwise).
-        values = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment", "partner_ids": self.customer.ids,
-                  "mail_auto_delete": False, **kwargs}
+        values = {
+            "message_type": "comment",
+            "subtype_xmlid": "mail.mt_comment",
+            "partner_ids": self.customer.ids,
+            "mail_auto_delete": False,
+            **kwargs,
+        }
         # As the chatter does (mail's /mail/message/post): as superuser, once it checked the thread.
         return self.customer.with_user(self.imap_user).sudo().message_post(body=body, **values)
 
@@ -37,8 +42,11 @@ class TestChatterSendsThroughTheMailbox(SyncCase):
         link = self.env["imap.conversation.link"].search([("conversation_id", "=", sent.conversation_id.id)])
         self.assertEqual((link.res_model, link.res_id), ("res.partner", self.customer.id))
         notification = self.email_notifications(posted)
-        self.assertEqual((notification.res_partner_id, notification.notification_status),
-                         (self.customer, "sent"), "the chatter shows the envelope as for Odoo's mail")
+        self.assertEqual(
+            (notification.res_partner_id, notification.notification_status),
+            (self.customer, "sent"),
+            "the chatter shows the envelope as for Odoo's mail",
+        )
         self.assertIn(posted, self.customer.message_ids, "the chatter still shows the message")
 
     def test_the_record_name_is_the_subject_when_the_chatter_gives_none(self):
@@ -46,8 +54,7 @@ class TestChatterSendsThroughTheMailbox(SyncCase):
         self.assertEqual(self.rig.subjects(self.customer_login, "INBOX"), [self.customer.display_name])
 
     def test_a_failed_send_shows_as_a_failed_mail_in_the_chatter_and_keeps_the_draft(self):
-        self.mailbox.write({"smtp_same_credentials": False, "smtp_login": self.mailbox.login,
-                            "smtp_password": "wrong"})
+        self.mailbox.write({"smtp_same_credentials": False, "smtp_login": self.mailbox.login, "smtp_password": "wrong"})
         posted = self.post(subject="Lost?")
         notification = self.email_notifications(posted)
         self.assertEqual((notification.notification_status, notification.failure_type), ("exception", "mail_smtp"))
@@ -59,7 +66,8 @@ class TestChatterSendsThroughTheMailbox(SyncCase):
 
     def test_a_log_note_is_not_mailed(self):
         self.customer.with_user(self.imap_user).sudo().message_post(
-            body="<p>internal</p>", message_type="comment", subtype_xmlid="mail.mt_note")
+            body="<p>internal</p>", message_type="comment", subtype_xmlid="mail.mt_note"
+        )
         self.assertFalse(self.messages(self.mailbox))
 
     def test_with_chatter_sending_off_odoo_sends_as_before(self):
@@ -69,9 +77,17 @@ class TestChatterSendsThroughTheMailbox(SyncCase):
         self.assertTrue(self.odoo_mails(posted), "Odoo's outgoing mail")
 
     def test_a_user_without_a_mailbox_posts_through_odoo(self):
-        posted = self.customer.with_user(self.other_user).sudo().message_post(
-            body="<p>Hi</p>", message_type="comment", subtype_xmlid="mail.mt_comment", partner_ids=self.customer.ids,
-            mail_auto_delete=False)
+        posted = (
+            self.customer.with_user(self.other_user)
+            .sudo()
+            .message_post(
+                body="<p>Hi</p>",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=self.customer.ids,
+                mail_auto_delete=False,
+            )
+        )
         self.assertFalse(self.messages(self.mailbox))
         self.assertTrue(self.odoo_mails(posted))
 
@@ -89,14 +105,27 @@ class TestIncomingMailInTheChatter(SyncCase):
         return record.message_ids.filtered(lambda m: "/odoo/imap.conversation/" in (m.body or ""))
 
     def answer(self, to_message, body="Yes, we take twelve units at the discount.\n\nBest, Carla"):
-        self.rig.append(self.mailbox.login, "INBOX", [make_email(
-            subject="Re: Offer", sender=f"Carla Customer <{self.customer.email}>", to=self.mailbox.email,
-            body=body, In_Reply_To=to_message.message_id, References=to_message.message_id,
-        )])
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Re: Offer",
+                    sender=f"Carla Customer <{self.customer.email}>",
+                    to=self.mailbox.email,
+                    body=body,
+                    In_Reply_To=to_message.message_id,
+                    References=to_message.message_id,
+                )
+            ],
+        )
 
     def test_a_reply_in_a_linked_conversation_shows_once_in_the_record_chatter(self):
-        sent = MailSender(self.mailbox).send(to=self.customer, subject="Offer", html="<p>Offer</p>",
-                                             link_to=self.customer).message
+        sent = (
+            MailSender(self.mailbox)
+            .send(to=self.customer, subject="Offer", html="<p>Offer</p>", link_to=self.customer)
+            .message
+        )
         self.answer(sent)
         self.sync(self.mailbox)
         [entry] = self.entries(self.customer)
@@ -118,8 +147,11 @@ class TestIncomingMailInTheChatter(SyncCase):
         self.assertFalse(self.entries(self.customer))
 
     def test_the_entry_escapes_what_the_mail_says(self):
-        sent = MailSender(self.mailbox).send(to=self.customer, subject="Offer", html="<p>Offer</p>",
-                                             link_to=self.customer).message
+        sent = (
+            MailSender(self.mailbox)
+            .send(to=self.customer, subject="Offer", html="<p>Offer</p>", link_to=self.customer)
+            .message
+        )
         self.answer(sent, body="<script>alert(1)</script> <b>bold</b>")
         self.sync(self.mailbox)
         [entry] = self.entries(self.customer)

@@ -9,11 +9,15 @@ class TestComposer(SyncCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env["imap.template"].create({
-            "name": "Friendly", "model_id": cls.env["ir.model"]._get_id("res.partner"), "is_default": True,
-            "subject": "Hello {{ object.name }}",
-            "body_html": "<p>Dear <t t-out='object.name'/>,</p><p>best regards</p>",
-        })
+        cls.env["imap.template"].create(
+            {
+                "name": "Friendly",
+                "model_id": cls.env["ir.model"]._get_id("res.partner"),
+                "is_default": True,
+                "subject": "Hello {{ object.name }}",
+                "body_html": "<p>Dear <t t-out='object.name'/>,</p><p>best regards</p>",
+            }
+        )
 
     def setUp(self):
         super().setUp()
@@ -25,9 +29,17 @@ class TestComposer(SyncCase):
         return self.rig.subjects(self.customer_login, "INBOX")
 
     def conversation_with_customer(self):
-        self.rig.append(self.mailbox.login, "INBOX", [make_email(
-            subject="Question", sender=f"Carla <{self.customer_address}>", to=self.mailbox.email,
-        )])
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Question",
+                    sender=f"Carla <{self.customer_address}>",
+                    to=self.mailbox.email,
+                )
+            ],
+        )
         self.sync(self.mailbox)
         return self.messages(self.mailbox).conversation_id
 
@@ -61,10 +73,12 @@ class TestComposer(SyncCase):
 
     def test_a_failed_send_keeps_the_draft_in_the_conversation_to_send_again(self):
         conversation = self.conversation_with_customer()
-        self.mailbox.write({"smtp_same_credentials": False, "smtp_login": self.mailbox.login,
-                            "smtp_password": "wrong"})
-        form = Form(self.env["imap.compose"].with_user(self.imap_user).with_context(
-            **conversation.with_user(self.imap_user).action_reply()["context"]))
+        self.mailbox.write({"smtp_same_credentials": False, "smtp_login": self.mailbox.login, "smtp_password": "wrong"})
+        form = Form(
+            self.env["imap.compose"]
+            .with_user(self.imap_user)
+            .with_context(**conversation.with_user(self.imap_user).action_reply()["context"])
+        )
         form.body = "<p>Worth keeping</p>"
         result = form.save().action_send()
         self.assertEqual(result["params"]["type"], "danger")
@@ -86,8 +100,9 @@ class TestComposer(SyncCase):
         others = self.synced_mailbox(owner=self.other_user)
         carla = self.env["res.partner"].create({"name": "Carla", "email": self.customer_address})
         admin_compose = self.env["imap.compose"].with_user(self.imap_admin)
-        self.assertFalse(admin_compose._default_mailbox(),
-                         "an administrator without a mailbox of their own gets none by default")
+        self.assertFalse(
+            admin_compose._default_mailbox(), "an administrator without a mailbox of their own gets none by default"
+        )
         shared = self.synced_mailbox(user_id=False, name="Support")
         self.assertEqual(admin_compose._default_mailbox(), shared)
         composer = admin_compose.create({"mailbox_id": others.id, "partner_ids": [(6, 0, carla.ids)]})
@@ -100,8 +115,12 @@ class TestComposer(SyncCase):
         self.rig.append(shared.login, "INBOX", [make_email(subject="Help", sender=self.customer_address)])
         self.sync(shared)
         team_conversation = self.messages(shared).conversation_id
-        composer = self.env["imap.compose"].with_user(self.imap_user).with_context(
-            **team_conversation.with_user(self.imap_user).action_reply()["context"]).create({})
+        composer = (
+            self.env["imap.compose"]
+            .with_user(self.imap_user)
+            .with_context(**team_conversation.with_user(self.imap_user).action_reply()["context"])
+            .create({})
+        )
         self.assertEqual(composer.mailbox_id, shared, "the thread's own mailbox by default")
         composer.mailbox_id = self.mailbox
         composer.action_send()
@@ -111,8 +130,9 @@ class TestComposer(SyncCase):
         self.assertEqual(self.received_subjects(), ["Re: Help"])
 
     def test_nonsense_is_refused_before_anything_is_sent(self):
-        composer = self.env["imap.compose"].with_user(self.imap_user).create({"mailbox_id": self.mailbox.id,
-                                                                               "subject": "x"})
+        composer = (
+            self.env["imap.compose"].with_user(self.imap_user).create({"mailbox_id": self.mailbox.id, "subject": "x"})
+        )
         with self.assertRaisesRegex(UserError, "at least one recipient"):
             composer.action_send()
         composer.partner_ids = self.env["res.partner"].create({"name": "No address"})

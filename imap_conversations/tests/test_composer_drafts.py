@@ -43,10 +43,19 @@ class TestComposerDrafts(SyncCase):
 
     def forge(self, target, mailbox=None):
         """The attacker sends a text of theirs from *mailbox* (the shared one) with *target* as the draft."""
-        composer = self.env["imap.compose"].with_user(self.attacker).create({
-            "mailbox_id": (mailbox or self.shared).id, "partner_ids": [(6, 0, self.customer.ids)],
-            "subject": "Forged", "body": "<p>Forged text</p>", "draft_id": target.id,
-        })
+        composer = (
+            self.env["imap.compose"]
+            .with_user(self.attacker)
+            .create(
+                {
+                    "mailbox_id": (mailbox or self.shared).id,
+                    "partner_ids": [(6, 0, self.customer.ids)],
+                    "subject": "Forged",
+                    "body": "<p>Forged text</p>",
+                    "draft_id": target.id,
+                }
+            )
+        )
         return composer.action_send()
 
     def assertUntouched(self, message, state, message_id):

@@ -20,8 +20,11 @@ class TestConversationWork(SyncCase):
         self.deliver("Question")
 
     def deliver(self, subject, **kwargs):
-        self.rig.append(self.mailbox.login, "INBOX", [make_email(
-            subject=subject, sender="Carla <carla@example.com>", to=self.mailbox.email, **kwargs)])
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [make_email(subject=subject, sender="Carla <carla@example.com>", to=self.mailbox.email, **kwargs)],
+        )
         self.sync(self.mailbox)
         return self.messages(self.mailbox)[-1:].conversation_id
 
@@ -33,8 +36,9 @@ class TestConversationWork(SyncCase):
         self.assertEqual((conversation.status, conversation.assignee_id), ("open", self.imap_user))
         self.assertTrue(conversation.needs_reply, "its last message came in")
         self.assertIn(self.imap_user.partner_id, conversation.message_partner_ids, "the assignee follows it")
-        self.assertIn(conversation, conversation.search([("assignee_id", "=", self.imap_user.id),
-                                                          ("needs_reply", "=", True)]))
+        self.assertIn(
+            conversation, conversation.search([("assignee_id", "=", self.imap_user.id), ("needs_reply", "=", True)])
+        )
 
     def test_a_shared_mailboxs_conversation_is_unassigned(self):
         team = self.synced_mailbox(user_id=False)
@@ -78,8 +82,12 @@ class TestConversationWork(SyncCase):
         conversation = self.conversation()
         conversation.status = "waiting"
         customer = self.env["res.partner"].create({"name": "Carla", "email": "carla@example.com"})
-        composer = self.env["imap.compose"].with_user(self.imap_user).with_context(
-            default_conversation_id=conversation.id).create({"partner_ids": [(6, 0, customer.ids)]})
+        composer = (
+            self.env["imap.compose"]
+            .with_user(self.imap_user)
+            .with_context(default_conversation_id=conversation.id)
+            .create({"partner_ids": [(6, 0, customer.ids)]})
+        )
         composer.action_send()
         self.sync(self.mailbox)
         self.assertEqual(conversation.status, "waiting")
@@ -98,10 +106,12 @@ class TestConversationWork(SyncCase):
         with self.assertRaises(UserError):  # the record is not theirs to see
             conversation.action_assign_to_me()
         from odoo.exceptions import AccessError
+
         with self.assertRaises(AccessError):
             conversation.write({"status": "done"})
 
     def test_other_fields_stay_the_syncs(self):
         from odoo.exceptions import AccessError
+
         with self.assertRaises(AccessError):
             self.conversation().write({"subject": "mine now"})

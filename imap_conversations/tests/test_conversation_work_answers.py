@@ -18,11 +18,16 @@ class TestConversationAnswers(SyncCase):
     def setUp(self):
         super().setUp()
         self.mailbox = self.synced_mailbox()
-        mail = message_from_bytes(make_email(
-            subject="Offer", sender="Carla <carla@example.com>",
-            to=f"Shop <{self.mailbox.email}>, Bob <bob@example.com>", cc="dana@example.com",
-            body="Can you do 10% discount?",
-        ), policy=policy.default)
+        mail = message_from_bytes(
+            make_email(
+                subject="Offer",
+                sender="Carla <carla@example.com>",
+                to=f"Shop <{self.mailbox.email}>, Bob <bob@example.com>",
+                cc="dana@example.com",
+                body="Can you do 10% discount?",
+            ),
+            policy=policy.default,
+        )
         mail.add_attachment(b"terms", maintype="text", subtype="plain", filename="terms.txt")
         self.rig.append(self.mailbox.login, "INBOX", [mail.as_bytes()])
         self.sync(self.mailbox)
@@ -102,8 +107,10 @@ class TestConversationAnswers(SyncCase):
         # The form's buttons on a phone, where Odoo puts the header's Reply in the gear menu.
         for method, mode in (("action_reply_all", "reply_all"), ("action_forward", "forward")):
             action = getattr(self.conversation, method)()
-            self.assertEqual((action["context"]["default_parent_id"], action["context"]["imap_compose_mode"]),
-                             (self.message.id, mode))
+            self.assertEqual(
+                (action["context"]["default_parent_id"], action["context"]["imap_compose_mode"]),
+                (self.message.id, mode),
+            )
         arch = self.env["imap.conversation"].get_view(view_type="form")["arch"]
         for method in ("action_reply", "action_reply_all", "action_forward"):
             self.assertRegex(arch, rf'(?s)o_imap_mobile_answers[^>]*>(?:(?!</div>).)*name="{method}"')

@@ -28,8 +28,7 @@ class TestCredentialEncryption(ImapCase):
 
     def stored(self, mailbox, column="password"):
         self.env.flush_all()
-        self.env.cr.execute(f"SELECT {column} FROM imap_mailbox_credential WHERE mailbox_id = %s",
-                            [mailbox.id])
+        self.env.cr.execute(f"SELECT {column} FROM imap_mailbox_credential WHERE mailbox_id = %s", [mailbox.id])
         return self.env.cr.fetchone()[0]
 
     def read_as(self, user, mailbox):
@@ -42,7 +41,7 @@ class TestCredentialEncryption(ImapCase):
         stored = self.stored(mailbox)
         self.assertTrue(stored.startswith("fernet:"), stored)
         self.assertNotIn(self.rig.password, stored)
-        self.assertEqual(Fernet(KEY_1).decrypt(stored[len("fernet:"):].encode()).decode(), self.rig.password)
+        self.assertEqual(Fernet(KEY_1).decrypt(stored[len("fernet:") :].encode()).decode(), self.rig.password)
         self.assertTrue(self.stored(mailbox, "smtp_password").startswith("fernet:"), "every secret field")
         self.assertEqual(self.read_as(self.imap_user, mailbox), self.rig.password)
         self.assertEqual(self.read_as(self.imap_admin, mailbox), self.rig.password)
@@ -85,7 +84,7 @@ class TestCredentialEncryption(ImapCase):
         self.assertEqual(action["params"]["type"], "success")
         for mailbox in (plain, old):
             stored = self.stored(mailbox)
-            self.assertEqual(Fernet(KEY_2).decrypt(stored[len("fernet:"):].encode()).decode(), self.rig.password)
+            self.assertEqual(Fernet(KEY_2).decrypt(stored[len("fernet:") :].encode()).decode(), self.rig.password)
         self.use_keys(KEY_2)
         self.assertEqual(self.read_as(self.imap_user, old), self.rig.password, "the old key can now go")
         self.assertEqual(self.env["imap.mailbox.credential"]._reencrypt_secrets(), 0, "nothing left to do")

@@ -86,8 +86,9 @@ class TestCredentialFailures(SyncCase):
                 if folder_report.counts.new == 10:
                     server.halt()
 
-            report = MailboxSync(mailbox, limits=BatchLimits(max_messages=10),
-                                 after_batch=stop_server_after_the_first_batch).run()
+            report = MailboxSync(
+                mailbox, limits=BatchLimits(max_messages=10), after_batch=stop_server_after_the_first_batch
+            ).run()
             self.assertEqual(report.error.kind, "network")
             self.assertEqual(mailbox.state, "error")
             self.assertEqual(len(self.messages(mailbox)), 10, "the batch stored before the stop stays")

@@ -114,8 +114,9 @@ class TestAllowedServers(ImapCase):
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"imap_allowed_servers": "mail.example.com, not a/host"})
         self.env["res.config.settings"].create({"imap_allowed_servers": "mail.example.com:993 10.0.0.0/8"}).execute()
-        self.assertEqual(self.env["ir.config_parameter"].get_param(ALLOWED_SERVERS_PARAM),
-                         "mail.example.com:993 10.0.0.0/8")
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param(ALLOWED_SERVERS_PARAM), "mail.example.com:993 10.0.0.0/8"
+        )
 
 
 class _Greeter:

@@ -21,17 +21,24 @@ class TestFindingList(ReadingCase):
         self.assertEqual(conversation.correspondent_email, "dana@nowhere.test")
 
     def test_after_our_reply_the_correspondent_is_its_first_recipient(self):
-        incoming = make_email(subject="Order", sender="dana@nowhere.test", message_id="<o1@nowhere.test>",
-                              body="Where is my order?")
-        reply = make_email(subject="Re: Order", sender="me@example.com",
-                           to='"Eve Buyer" <eve@buyer.test>, dana@nowhere.test', In_Reply_To="<o1@nowhere.test>",
-                           References="<o1@nowhere.test>", body="Shipped today.\n\n-- \nSales team")
+        incoming = make_email(
+            subject="Order", sender="dana@nowhere.test", message_id="<o1@nowhere.test>", body="Where is my order?"
+        )
+        reply = make_email(
+            subject="Re: Order",
+            sender="me@example.com",
+            to='"Eve Buyer" <eve@buyer.test>, dana@nowhere.test',
+            In_Reply_To="<o1@nowhere.test>",
+            References="<o1@nowhere.test>",
+            body="Shipped today.\n\n-- \nSales team",
+        )
         conversation = self.deliver(self.mine, incoming)
         self.rig.append(self.mine.login, "Sent", [reply])
         self.sync(self.mine)
         self.assertEqual(conversation.message_count, 2)
-        self.assertEqual((conversation.correspondent_name, conversation.correspondent_email),
-                         ("Eve Buyer", "eve@buyer.test"))
+        self.assertEqual(
+            (conversation.correspondent_name, conversation.correspondent_email), ("Eve Buyer", "eve@buyer.test")
+        )
         self.assertEqual(conversation.preview, "Shipped today.", "the signature is not the message")
 
     def test_the_preview_is_one_line_of_the_last_message_without_the_quote(self):
@@ -46,11 +53,16 @@ class TestFindingSearch(ReadingCase):
         super().setUp()
         self.mine = self.synced_mailbox(owner=self.imap_user)
         self.theirs = self.synced_mailbox(owner=self.other_user)
-        self.offer = self.conversation(self.mine, "Spring offer", sender="Frank <frank@supplier.test>",
-                                       body="We can give you a 15% discount on the next order.")
+        self.offer = self.conversation(
+            self.mine,
+            "Spring offer",
+            sender="Frank <frank@supplier.test>",
+            body="We can give you a 15% discount on the next order.",
+        )
         self.invoice = self.conversation(self.mine, "Invoice 42", sender="billing@vendor.test", body="Attached.")
-        self.private = self.conversation(self.theirs, "Private offer", sender="frank@supplier.test",
-                                         body="A discount only for you.")
+        self.private = self.conversation(
+            self.theirs, "Private offer", sender="frank@supplier.test", body="A discount only for you."
+        )
         self.all = self.offer | self.invoice | self.private
 
     def found(self, text, user=None):

@@ -12,8 +12,10 @@ class TestFindingContactsLater(ReadingCase):
         super().setUp()
         self.mine = self.synced_mailbox(owner=self.imap_user)
         self.quote = self.conversation(self.mine, "Quote", sender="Gina <gina@later.test>")
-        self.cc = self.deliver(self.mine, make_email(subject="Meeting", sender="hal@other.test",
-                                                     Cc="Gina@Later.test")) - self.quote
+        self.cc = (
+            self.deliver(self.mine, make_email(subject="Meeting", sender="hal@other.test", Cc="Gina@Later.test"))
+            - self.quote
+        )
         self.unrelated = self.conversation(self.mine, "Unrelated", sender="ivan@other.test")
         self.assertFalse((self.quote | self.cc).partner_ids, "no contact had the address at import")
 
@@ -32,8 +34,7 @@ class TestFindingContactsLater(ReadingCase):
 
     def test_a_contact_of_another_company_is_not_linked(self):
         other = self.env["res.company"].create({"name": "Other Co"})
-        stranger = self.env["res.partner"].create({"name": "Gina", "email": "gina@later.test",
-                                                   "company_id": other.id})
+        stranger = self.env["res.partner"].create({"name": "Gina", "email": "gina@later.test", "company_id": other.id})
         self.assertFalse(self.quote.partner_ids & stranger)
 
     def test_merging_contacts_keeps_the_conversations(self):

@@ -22,8 +22,9 @@ def crowded_email():
     message.set_content("See the agenda.")
     message.add_attachment(b"%PDF-1.4 agenda", maintype="application", subtype="pdf", filename="agenda.pdf")
     message.add_attachment(PNG, maintype="image", subtype="png", filename="map.png")
-    message.add_attachment(b"<svg xmlns='http://www.w3.org/2000/svg'/>", maintype="image", subtype="svg+xml",
-                           filename="logo.svg")
+    message.add_attachment(
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>", maintype="image", subtype="svg+xml", filename="logo.svg"
+    )
     return message.as_bytes()
 
 
@@ -45,8 +46,9 @@ class TestFindingThread(ReadingCase):
     def test_a_long_recipient_list_shows_a_few_and_the_rest_behind_a_toggle(self):
         [more] = self.tree.xpath("//details[contains(@class, 'o_imap_more_people')]")
         self.assertEqual(" ".join(more.find("summary").text_content().split()), "and 2 more")
-        self.assertEqual([p.text_content() for p in more.xpath(".//span[@class='o_imap_person']")],
-                         ["Person 5", "Person 6"])
+        self.assertEqual(
+            [p.text_content() for p in more.xpath(".//span[@class='o_imap_person']")], ["Person 5", "Person 6"]
+        )
 
     def test_pdf_and_images_open_in_the_viewer_and_every_file_downloads(self):
         viewable = [b.get("data-name") for b in self.tree.xpath("//button[contains(@class, 'o_imap_attachment_view')]")]

@@ -17,8 +17,16 @@ class TestFolderFetch(SyncCase):
         folders = self.folders(mailbox)
         self.assertEqual(
             {name: f.role for name, f in folders.items()},
-            {"INBOX": "inbox", "Sent": "sent", "Drafts": "drafts", "Trash": "trash", "Archive": "archive",
-             "Junk": "junk", "Clients": "other", "Clients/ACME": "other"},
+            {
+                "INBOX": "inbox",
+                "Sent": "sent",
+                "Drafts": "drafts",
+                "Trash": "trash",
+                "Archive": "archive",
+                "Junk": "junk",
+                "Clients": "other",
+                "Clients/ACME": "other",
+            },
         )
         self.assertEqual({n for n, f in folders.items() if f.sync_enabled}, {"INBOX", "Sent"})
         self.assertEqual(mailbox.synced_folder_count, 2)

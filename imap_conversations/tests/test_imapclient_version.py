@@ -18,13 +18,17 @@ class TestImapclientVersion(ImapCase):
     def test_an_unsupported_imapclient_is_named_by_test_connection(self):
         mailbox = self.make_mailbox()
         # What a server upgraded to an imapclient 5 (not released yet) would report.
-        with patch.object(imapclient, "__version__", "5.0.0"), self.assertLogs(
-            "odoo.addons.imap_conversations.models.imap_mailbox", "WARNING"
+        with (
+            patch.object(imapclient, "__version__", "5.0.0"),
+            self.assertLogs("odoo.addons.imap_conversations.models.imap_mailbox", "WARNING"),
         ):
             action = mailbox.action_test_connection()
         params = action["params"]
         self.assertEqual(params["type"], "danger")
         self.assertIn("imapclient 5.0.0", params["message"])
         self.assertIn(SUPPORTED_SPEC, params["message"])
-        self.assertEqual(mailbox.action_test_connection()["params"]["type"], "success",
-                         "once a supported version is back, the same mailbox connects")
+        self.assertEqual(
+            mailbox.action_test_connection()["params"]["type"],
+            "success",
+            "once a supported version is back, the same mailbox connects",
+        )

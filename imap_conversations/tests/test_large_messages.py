@@ -12,10 +12,12 @@ def large_email(subject="Scans", megabytes=1.5, **kwargs):
     """A message of about *megabytes* MB: a short text and an incompressible attachment."""
     from email import message_from_bytes, policy
 
-    message = message_from_bytes(make_email(subject=subject, body="The scans you asked for.", **kwargs),
-                                 policy=policy.default)
-    message.add_attachment(os.urandom(int(megabytes * 1024 * 1024 * 3 / 4)), maintype="application",
-                           subtype="pdf", filename="scans.pdf")
+    message = message_from_bytes(
+        make_email(subject=subject, body="The scans you asked for.", **kwargs), policy=policy.default
+    )
+    message.add_attachment(
+        os.urandom(int(megabytes * 1024 * 1024 * 3 / 4)), maintype="application", subtype="pdf", filename="scans.pdf"
+    )
     return message.as_bytes()
 
 
@@ -26,11 +28,15 @@ class TestLargeMessages(SyncCase):
     def setUp(self):
         super().setUp()
         self.mailbox = self.synced_mailbox(max_message_size_mb=1)
-        self.rig.append(self.mailbox.login, "INBOX", [
-            make_email(subject="Small one", message_id="<small@x>"),
-            large_email(message_id="<large@x>", sender="Scanner <scanner@example.org>"),
-            make_email(subject="After it", message_id="<after@x>"),
-        ])
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [
+                make_email(subject="Small one", message_id="<small@x>"),
+                large_email(message_id="<large@x>", sender="Scanner <scanner@example.org>"),
+                make_email(subject="After it", message_id="<after@x>"),
+            ],
+        )
 
     def large(self):
         return self.messages(self.mailbox).filtered(lambda m: m.message_id == "<large@x>")

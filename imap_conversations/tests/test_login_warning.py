@@ -8,14 +8,26 @@ class TestLoginWarning(HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.owner = new_test_user(cls.env, "imap_owner", groups="base.group_user,imap_conversations.group_user",
-                                  email="imap.owner@example.com")
-        cls.bystander = new_test_user(cls.env, "imap_bystander",
-                                      groups="base.group_user,imap_conversations.group_user",
-                                      email="imap.bystander@example.com")
-        cls.mailbox = cls.env["imap.mailbox"].create({
-            "name": "Owner's mailbox", "host": "127.0.0.1", "login": "owner", "user_id": cls.owner.id,
-        })
+        cls.owner = new_test_user(
+            cls.env,
+            "imap_owner",
+            groups="base.group_user,imap_conversations.group_user",
+            email="imap.owner@example.com",
+        )
+        cls.bystander = new_test_user(
+            cls.env,
+            "imap_bystander",
+            groups="base.group_user,imap_conversations.group_user",
+            email="imap.bystander@example.com",
+        )
+        cls.mailbox = cls.env["imap.mailbox"].create(
+            {
+                "name": "Owner's mailbox",
+                "host": "127.0.0.1",
+                "login": "owner",
+                "user_id": cls.owner.id,
+            }
+        )
         cls.mailbox.write({"state": "auth_failed", "last_error": "The server refused the login or password."})
 
     def log_in(self, login):
@@ -37,10 +49,14 @@ class TestLoginWarning(HttpCase):
         self.assertFalse(bus_notifications(self.env, self.owner))
 
     def test_the_log_downloads_as_a_text_file_for_those_who_may_read_it(self):
-        self.env["imap.sync.log"].create({
-            "mailbox_id": self.mailbox.id, "state": "error", "start_date": "2026-11-20 10:00:00",
-            "error": "The server refused the login or password.",
-        })
+        self.env["imap.sync.log"].create(
+            {
+                "mailbox_id": self.mailbox.id,
+                "state": "error",
+                "start_date": "2026-11-20 10:00:00",
+                "error": "The server refused the login or password.",
+            }
+        )
         self.authenticate("imap_owner", "imap_owner")
         response = self.url_open(f"/imap_conversations/mailbox/{self.mailbox.id}/log")
         self.assertEqual(response.status_code, 200)

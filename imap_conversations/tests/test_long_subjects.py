@@ -29,10 +29,17 @@ class TestLongSubjects(SyncCase):
         self.assertEqual(root.conversation_id.subject, root.subject)
 
         # A reply without References, from the same sender: only the subject fallback can thread it.
-        self.rig.append(mailbox.login, "INBOX", [make_email(
-            subject="Re: " + root.subject, sender="Helpdesk <helpdesk@example.org>",
-            date=datetime(2026, 11, 30, 10, tzinfo=UTC),
-        )])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Re: " + root.subject,
+                    sender="Helpdesk <helpdesk@example.org>",
+                    date=datetime(2026, 11, 30, 10, tzinfo=UTC),
+                )
+            ],
+        )
         self.sync(mailbox)
         messages = self.messages(mailbox)
         self.assertEqual(messages.mapped("state"), ["imported", "imported"])
@@ -42,10 +49,14 @@ class TestLongSubjects(SyncCase):
         mailbox = self.synced_mailbox()
         # Random, so that PostgreSQL cannot compress it into an index row.
         stem = os.urandom(2000).hex()
-        self.rig.append(mailbox.login, "INBOX", [
-            make_email(subject=stem + " first", sender="carol@example.org"),
-            make_email(subject="Re: " + stem + " second", sender="carol@example.org"),
-        ])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(subject=stem + " first", sender="carol@example.org"),
+                make_email(subject="Re: " + stem + " second", sender="carol@example.org"),
+            ],
+        )
         self.sync(mailbox)
         messages = self.messages(mailbox)
         self.assertEqual(messages.mapped("state"), ["imported", "imported"])

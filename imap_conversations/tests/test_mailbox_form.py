@@ -49,6 +49,10 @@ class TestMailboxForm(ImapCase):
 
         mailbox = self.make_mailbox()
         for field, value in (("port", 0), ("port", 70000), ("timeout", 0), ("sync_horizon_days", 0)):
-            with self.subTest(field=field, value=value), mute_logger("odoo.sql_db"), \
-                    self.assertRaises(IntegrityError), self.env.cr.savepoint():
+            with (
+                self.subTest(field=field, value=value),
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(IntegrityError),
+                self.env.cr.savepoint(),
+            ):
                 mailbox.write({field: value})

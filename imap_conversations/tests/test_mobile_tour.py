@@ -19,11 +19,20 @@ class TestMobileTour(HttpCase):
         rig = ImapRig(os.environ)
         login, carla_login = rig.new_login(), rig.new_login()
         mailbox = admin_mailbox(self.env, rig, login)
-        rig.append(login, "INBOX", [make_email(
-            subject="Question about delivery", sender=f"Carla Customer <{rig.address(carla_login)}>",
-            to=mailbox.email, body="Hello, when will the 40 chairs arrive?",
-        )])
+        rig.append(
+            login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Question about delivery",
+                    sender=f"Carla Customer <{rig.address(carla_login)}>",
+                    to=mailbox.email,
+                    body="Hello, when will the 40 chairs arrive?",
+                )
+            ],
+        )
         self.assertFalse(MailboxSync(mailbox).run().error)
 
-        self.start_tour("/odoo/action-imap_conversations.imap_conversation_action", "imap_conversations_mobile",
-                        login="admin")
+        self.start_tour(
+            "/odoo/action-imap_conversations.imap_conversation_action", "imap_conversations_mobile", login="admin"
+        )

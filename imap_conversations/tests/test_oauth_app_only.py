@@ -16,8 +16,9 @@ class TestOAuthAppOnly(OAuthCase):
     """Shared mailboxes no one signs in to: the application itself gets the tokens (no Connect)."""
 
     def shared_mailbox(self, provider, login):
-        mailbox = self.make_mailbox(login=login, user_id=False, auth_method="oauth2", oauth_provider_id=provider.id,
-                                    password=False)
+        mailbox = self.make_mailbox(
+            login=login, user_id=False, auth_method="oauth2", oauth_provider_id=provider.id, password=False
+        )
         mailbox.action_fetch_folders()
         self.rig.append(login, "INBOX", [make_email(subject="For the team")])
         return mailbox
@@ -30,22 +31,34 @@ class TestOAuthAppOnly(OAuthCase):
         mailbox = self.shared_mailbox(provider, login)
         self.sync(mailbox)
         self.assertEqual(self.messages(mailbox).mapped("subject"), ["For the team"])
-        self.assertEqual(self.rig_oauth.issued(registered["client_id"]), {"client_credentials": 1},
-                         "one token for the folder list and the sync: it is kept while valid")
+        self.assertEqual(
+            self.rig_oauth.issued(registered["client_id"]),
+            {"client_credentials": 1},
+            "one token for the folder list and the sync: it is kept while valid",
+        )
 
     def test_google_style_service_account_opens_the_mailbox_it_names(self):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        public_pem = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        public_pem = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
         account = f"sync-{os.getpid()}@rig-project.iam.gserviceaccount.test"
         self.rig_oauth.register_client(client_id=account, jwt_public_key=public_pem)
-        key_json = json.dumps({
-            "type": "service_account", "client_email": account, "private_key_id": "k1",
-            "private_key": key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                             serialization.NoEncryption()).decode(),
-        })
-        provider = self.provider_for({"client_id": account, "client_secret": ""}, access_mode="app_only",
-                                     service_account_key=key_json)
+        key_json = json.dumps(
+            {
+                "type": "service_account",
+                "client_email": account,
+                "private_key_id": "k1",
+                "private_key": key.private_bytes(
+                    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                ).decode(),
+            }
+        )
+        provider = self.provider_for(
+            {"client_id": account, "client_secret": ""}, access_mode="app_only", service_account_key=key_json
+        )
         login = self.rig.new_login()
         mailbox = self.shared_mailbox(provider, login)
         self.sync(mailbox)
@@ -61,7 +74,12 @@ class TestOAuthAppOnly(OAuthCase):
             provider.with_user(self.imap_user).read(["service_account_key"])
 
     def test_microsoft_app_only_asks_for_the_default_scope_of_exchange_online(self):
-        provider = self.env["imap.oauth.provider"].create({
-            "name": "Contoso", "kind": "microsoft", "client_id": "app", "access_mode": "app_only",
-        })
+        provider = self.env["imap.oauth.provider"].create(
+            {
+                "name": "Contoso",
+                "kind": "microsoft",
+                "client_id": "app",
+                "access_mode": "app_only",
+            }
+        )
         self.assertEqual(provider._scopes("both"), ("https://outlook.office365.com/.default",))

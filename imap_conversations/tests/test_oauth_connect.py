@@ -23,10 +23,18 @@ class TestOAuthConnect(OAuthConnectCase):
         return oauth_connect.finish(self.env(user=user), self.consent(url, mailbox.login))
 
     def logs_in(self, access_token):
-        check_connection(ConnectionSettings(
-            host=self.rig.host, port=self.rig.port, login=self.mailbox.login, password="", security="none",
-            timeout=10, auth_method="oauth2", access_token=access_token,
-        ))
+        check_connection(
+            ConnectionSettings(
+                host=self.rig.host,
+                port=self.rig.port,
+                login=self.mailbox.login,
+                password="",
+                security="none",
+                timeout=10,
+                auth_method="oauth2",
+                access_token=access_token,
+            )
+        )
 
     def test_connect_sends_the_browser_to_the_application_with_pkce_and_a_signed_state(self):
         action = self.mailbox.with_user(self.imap_user).action_oauth_connect()
@@ -36,8 +44,10 @@ class TestOAuthConnect(OAuthConnectCase):
         self.assertEqual(query["response_type"], "code")
         self.assertEqual(query["client_id"], self.application.client_id)
         self.assertEqual(query["scope"], "imap smtp", "the scopes of IMAP and of SMTP")
-        self.assertEqual(query["redirect_uri"], self.env["ir.config_parameter"].get_param("web.base.url")
-                         + "/imap_conversations/oauth/callback")
+        self.assertEqual(
+            query["redirect_uri"],
+            self.env["ir.config_parameter"].get_param("web.base.url") + "/imap_conversations/oauth/callback",
+        )
         self.assertNotIn("login_hint", query, "the login is no address")
         verifier = self.credential(self.mailbox).oauth_pending_verifier
         self.assertEqual((query["code_challenge_method"], query["code_challenge"]), ("S256", pkce_challenge(verifier)))
@@ -49,8 +59,9 @@ class TestOAuthConnect(OAuthConnectCase):
     def test_the_account_an_address_is_hinted_to_the_provider(self):
         self.mailbox.login = "sam@example.com"
         url = self.mailbox.with_user(self.imap_user).action_oauth_connect()["url"]
-        self.assertEqual(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["login_hint"],
-                         "sam@example.com")
+        self.assertEqual(
+            dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))["login_hint"], "sam@example.com"
+        )
 
     def test_the_callback_stores_the_tokens_and_the_mailbox_says_connected_as(self):
         self.mailbox.write({"state": "auth_failed", "last_error": "refused"})

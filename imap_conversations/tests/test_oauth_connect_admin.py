@@ -17,10 +17,19 @@ class TestOAuthConnectAdmin(ImapCase):
     """The administrators' side of OAuth2, and presets that make a new mailbox a matter of one choice."""
 
     def new_application(self, kind="microsoft", **values):
-        return self.env["imap.oauth.provider"].with_user(self.imap_admin).create({
-            "name": f"{kind} application", "kind": kind, "client_id": f"{kind}-client", "client_secret": "s3cret",
-            **values,
-        })
+        return (
+            self.env["imap.oauth.provider"]
+            .with_user(self.imap_admin)
+            .create(
+                {
+                    "name": f"{kind} application",
+                    "kind": kind,
+                    "client_id": f"{kind}-client",
+                    "client_secret": "s3cret",
+                    **values,
+                }
+            )
+        )
 
     def stored_secret(self, application):
         self.env.flush_all()
@@ -52,8 +61,9 @@ class TestOAuthConnectAdmin(ImapCase):
 
     def test_the_application_shows_the_redirect_uri_to_register(self):
         base = self.env["ir.config_parameter"].get_param("web.base.url")
-        self.assertEqual(self.new_application().with_user(self.imap_admin).redirect_uri,
-                         base + "/imap_conversations/oauth/callback")
+        self.assertEqual(
+            self.new_application().with_user(self.imap_admin).redirect_uri, base + "/imap_conversations/oauth/callback"
+        )
         self.assertEqual(oauth_connect.CALLBACK_ROUTE, "/imap_conversations/oauth/callback")
 
     def test_the_client_secret_is_encrypted_at_rest_and_re_encrypted_from_the_settings(self):

@@ -26,9 +26,15 @@ class TestOAuthConnectBrowser(RigApplicationMixin, HttpCase):
     browser_size = "1366,900"
 
     def evaluate(self, browser, expression):
-        answer = browser._websocket_request("Runtime.evaluate", params={
-            "expression": expression, "returnByValue": True, "awaitPromise": True,
-        }, timeout=WAIT_SECONDS)
+        answer = browser._websocket_request(
+            "Runtime.evaluate",
+            params={
+                "expression": expression,
+                "returnByValue": True,
+                "awaitPromise": True,
+            },
+            timeout=WAIT_SECONDS,
+        )
         return answer["result"].get("value")
 
     def wait_for(self, browser, expression, what):
@@ -46,15 +52,24 @@ class TestOAuthConnectBrowser(RigApplicationMixin, HttpCase):
 
     def test_the_owner_connects_a_mailbox_at_the_provider_and_comes_back_connected(self):
         self.rig = ImapRig(os.environ)
-        owner = new_test_user(self.env, "imap_connie", groups="base.group_user,imap_conversations.group_user",
-                              name="Connie Owner")
+        owner = new_test_user(
+            self.env, "imap_connie", groups="base.group_user,imap_conversations.group_user", name="Connie Owner"
+        )
         application = self.rig_application(name="Rig provider")
         login = self.rig.new_login()
-        mailbox = self.env["imap.mailbox"].create({
-            "name": "Connie's mailbox", "host": self.rig.host, "port": self.rig.port, "security": "none",
-            "login": login, "email": self.rig.address(login), "user_id": owner.id,
-            "auth_method": "oauth2", "oauth_provider_id": application.id,
-        })
+        mailbox = self.env["imap.mailbox"].create(
+            {
+                "name": "Connie's mailbox",
+                "host": self.rig.host,
+                "port": self.rig.port,
+                "security": "none",
+                "login": login,
+                "email": self.rig.address(login),
+                "user_id": owner.id,
+                "auth_method": "oauth2",
+                "oauth_provider_id": application.id,
+            }
+        )
         provider_origin = application.authorization_endpoint.rsplit("/", 1)[0]
 
         spawn = ChromeBrowser._spawn_chrome
@@ -72,18 +87,27 @@ class TestOAuthConnectBrowser(RigApplicationMixin, HttpCase):
             self.wait_for(browser, connect, "the Connect button")
             self.evaluate(browser, f"{connect}.click()")
 
-            self.wait_for(browser, f"location.href.startsWith({json.dumps(provider_origin)}) "
-                                   "&& document.getElementById('allow')", "the provider's consent page")
-            self.evaluate(browser, f"""
+            self.wait_for(
+                browser,
+                f"location.href.startsWith({json.dumps(provider_origin)}) && document.getElementById('allow')",
+                "the provider's consent page",
+            )
+            self.evaluate(
+                browser,
+                f"""
                 document.getElementById('username').value = {json.dumps(login)};
                 document.getElementById('password').value = {json.dumps(self.rig.password)};
                 document.getElementById('allow').click();
-            """)
+            """,
+            )
 
             account = "document.querySelector('.o_form_view .o_field_widget[name=oauth_account]')"
-            self.wait_for(browser, f"location.pathname.startsWith('/odoo/imap.mailbox/{mailbox.id}') "
-                                   f"&& {account}.textContent.includes({json.dumps(login)})",
-                          "the mailbox form saying Connected as")
+            self.wait_for(
+                browser,
+                f"location.pathname.startsWith('/odoo/imap.mailbox/{mailbox.id}') "
+                f"&& {account}.textContent.includes({json.dumps(login)})",
+                "the mailbox form saying Connected as",
+            )
             self.assertIn("Connected as", self.evaluate(browser, "document.querySelector('.o_form_view').innerText"))
             self.assertTrue(self.evaluate(browser, "!!document.querySelector('button[name=action_oauth_disconnect]')"))
             if os.environ.get(SCREENSHOT_VARIABLE):

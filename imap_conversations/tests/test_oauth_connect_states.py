@@ -40,8 +40,13 @@ class TestOAuthConnectStates(OAuthConnectCase):
         token = base64.urlsafe_b64decode(params["state"] + "===")
         values = json.loads(token[41:])
         tampered = token[:41] + json.dumps({**values, "mailbox": other.id}).encode()
-        for state in ("", "garbage", "AAAA", base64.urlsafe_b64encode(tampered).decode(),
-                      hash_sign(self.env(su=True), "another.scope", values)):
+        for state in (
+            "",
+            "garbage",
+            "AAAA",
+            base64.urlsafe_b64encode(tampered).decode(),
+            hash_sign(self.env(su=True), "another.scope", values),
+        ):
             with self.subTest(state=state):
                 refused = self.refused({**params, "state": state}, reason=oauth_connect.FORGED)
                 self.assertIn("not started by this Odoo", refused.message)

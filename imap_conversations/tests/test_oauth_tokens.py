@@ -17,8 +17,18 @@ class TestOAuthTokens(OAuthCase):
         mailbox, _registered, _tokens = self.oauth_mailbox()
         mailbox.action_fetch_folders()
         customer_login, customer = self.new_customer()
-        self.rig.append(mailbox.login, "INBOX", [make_email(
-            subject="Quote", sender=f"Carla <{customer.email}>", to=mailbox.email, message_id="<quote@client.test>")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Quote",
+                    sender=f"Carla <{customer.email}>",
+                    to=mailbox.email,
+                    message_id="<quote@client.test>",
+                )
+            ],
+        )
         self.sync(mailbox)
         parent = self.messages(mailbox)
         self.assertEqual(parent.subject, "Quote")

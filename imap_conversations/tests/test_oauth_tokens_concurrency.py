@@ -25,8 +25,13 @@ class TestOAuthConcurrentRefresh(SyncCase):
         # The provider takes a second to answer: the second run arrives while the first one refreshes.
         registered = rig_oauth.register_client(redirect_uris=[REDIRECT_URI], token_delay=1)
         login = self.rig.new_login()
-        tokens = rig_oauth.tokens(registered, login, self.rig.password, redirect_uri=REDIRECT_URI,
-                                  scope=os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"])
+        tokens = rig_oauth.tokens(
+            registered,
+            login,
+            self.rig.password,
+            redirect_uri=REDIRECT_URI,
+            scope=os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
+        )
         mailbox_id = self.committed_mailbox(registered, login, tokens)
         try:
             barrier = threading.Barrier(2, timeout=30)
@@ -68,22 +73,36 @@ class TestOAuthConcurrentRefresh(SyncCase):
     def committed_mailbox(self, registered, login, tokens):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            provider = env["imap.oauth.provider"].create({
-                "name": "Rig (concurrency)", "kind": "generic",
-                "client_id": registered["client_id"], "client_secret": registered["client_secret"],
-                "authorization_endpoint": f"{os.environ['IMAP_TEST_OAUTH_URL']}/authorize",
-                "token_endpoint": f"{os.environ['IMAP_TEST_OAUTH_URL']}/token",
-                "imap_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
-                "smtp_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
-            })
-            mailbox = env["imap.mailbox"].create({
-                "name": f"Concurrent {login}", "host": self.rig.host, "port": self.rig.port, "security": "none",
-                "login": login, "user_id": False, "auth_method": "oauth2", "oauth_provider_id": provider.id,
-            })
-            env["imap.mailbox.credential"].create({
-                "mailbox_id": mailbox.id,
-                "oauth_refresh_token": tokens["refresh_token"],
-                "oauth_access_token": tokens["access_token"],
-                "oauth_access_token_expiry": fields.Datetime.subtract(fields.Datetime.now(), minutes=1),
-            })
+            provider = env["imap.oauth.provider"].create(
+                {
+                    "name": "Rig (concurrency)",
+                    "kind": "generic",
+                    "client_id": registered["client_id"],
+                    "client_secret": registered["client_secret"],
+                    "authorization_endpoint": f"{os.environ['IMAP_TEST_OAUTH_URL']}/authorize",
+                    "token_endpoint": f"{os.environ['IMAP_TEST_OAUTH_URL']}/token",
+                    "imap_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
+                    "smtp_scopes": os.environ["IMAP_TEST_OAUTH_IMAP_SCOPE"],
+                }
+            )
+            mailbox = env["imap.mailbox"].create(
+                {
+                    "name": f"Concurrent {login}",
+                    "host": self.rig.host,
+                    "port": self.rig.port,
+                    "security": "none",
+                    "login": login,
+                    "user_id": False,
+                    "auth_method": "oauth2",
+                    "oauth_provider_id": provider.id,
+                }
+            )
+            env["imap.mailbox.credential"].create(
+                {
+                    "mailbox_id": mailbox.id,
+                    "oauth_refresh_token": tokens["refresh_token"],
+                    "oauth_access_token": tokens["access_token"],
+                    "oauth_access_token_expiry": fields.Datetime.subtract(fields.Datetime.now(), minutes=1),
+                }
+            )
             return mailbox.id

@@ -47,5 +47,4 @@ class TestOAuthTestConnection(OAuthCase):
         # The tokens are another account's: the provider vouches for them, but not for this login.
         other_login = self.rig.new_login()
         mailbox, _registered, _tokens = self.oauth_mailbox(consent_as=other_login)
-        self.assert_outcome(mailbox.action_test_connection(), "danger", "refused the access token",
-                            mailbox.login)
+        self.assert_outcome(mailbox.action_test_connection(), "danger", "refused the access token", mailbox.login)

@@ -16,18 +16,26 @@ class TestOlderMail(OlderMailCase):
         self.old_mail(self.mailbox, "INBOX", "old question", "old order")
         self.old_mail(self.mailbox, "INBOX", "someone else", sender="Dan <dan@elsewhere.example>")
         self.old_mail(self.mailbox, "INBOX", "a namesake", sender="Jim <jim.carla@customer.example>")
-        self.old_mail(self.mailbox, "Sent", "old answer", sender=self.mailbox.email,
-                      to="Carla <carla@customer.example>")
-        self.rig.append(self.mailbox.login, "INBOX", [make_email(subject="recent", sender="carla@customer.example")],
-                        msg_time=self.last_week)
+        self.old_mail(
+            self.mailbox, "Sent", "old answer", sender=self.mailbox.email, to="Carla <carla@customer.example>"
+        )
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [make_email(subject="recent", sender="carla@customer.example")],
+            msg_time=self.last_week,
+        )
         self.sync(self.mailbox)
 
     def test_mail_beyond_the_horizon_is_found_per_folder_and_imported_once(self):
         self.assertEqual(self.subjects(self.mailbox), ["recent"], "the sync stopped at the horizon")
         wizard = self.find(self.carla)
         self.assertEqual(wizard.addresses, "carla@customer.example")
-        self.assertEqual(self.found(wizard), {(self.mailbox.name, "INBOX"): 2, (self.mailbox.name, "Sent"): 1},
-                         "her mail only: not a stranger's, not an address that merely contains hers")
+        self.assertEqual(
+            self.found(wizard),
+            {(self.mailbox.name, "INBOX"): 2, (self.mailbox.name, "Sent"): 1},
+            "her mail only: not a stranger's, not an address that merely contains hers",
+        )
         self.assertEqual(wizard.total, 3)
         self.assertIn("3 messages", wizard.summary)
         watermarks = {folder.name: (folder.last_uid, folder.uidnext) for folder in self.mailbox.folder_ids}
@@ -38,10 +46,12 @@ class TestOlderMail(OlderMailCase):
         self.assertEqual(self.subjects(self.mailbox), ["old answer", "old order", "old question", "recent"])
         answer = self.messages(self.mailbox).filtered(lambda m: m.subject == "old answer")
         self.assertEqual((answer.direction, answer.location_ids.folder_id.name), ("outgoing", "Sent"))
-        self.assertEqual(len(self.carla.with_user(self.imap_user).imap_conversation_ids), 4,
-                         "they show on her contact")
-        self.assertEqual({f.name: (f.last_uid, f.uidnext) for f in self.mailbox.folder_ids}, watermarks,
-                         "the sync's watermarks are untouched")
+        self.assertEqual(len(self.carla.with_user(self.imap_user).imap_conversation_ids), 4, "they show on her contact")
+        self.assertEqual(
+            {f.name: (f.last_uid, f.uidnext) for f in self.mailbox.folder_ids},
+            watermarks,
+            "the sync's watermarks are untouched",
+        )
 
         self.assertEqual(self.find(self.carla).total, 0, "searching again finds nothing new")
         self.rig.append(self.mailbox.login, "INBOX", [make_email(subject="newer", sender="carla@customer.example")])
@@ -78,9 +88,11 @@ class TestOlderMail(OlderMailCase):
         result = wizard.action_import()
         self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
         self.assertIn("Archive changed on the server", result["params"]["message"])
-        self.assertEqual(self.subjects(self.mailbox), [
-            "filed old 1", "filed old 2", "old answer", "old order", "old question", "recent"],
-            "the right messages, none lost, no stranger's")
+        self.assertEqual(
+            self.subjects(self.mailbox),
+            ["filed old 1", "filed old 2", "old answer", "old order", "old question", "recent"],
+            "the right messages, none lost, no stranger's",
+        )
         placed = self.messages(self.mailbox).filtered(lambda m: m.subject == "filed old 1").location_ids
         self.assertEqual(placed.uid, 4)
         self.assertNotEqual(placed.uidvalidity, self.folder(self.mailbox, "Archive").uidvalidity)
@@ -120,10 +132,15 @@ class TestOlderMail(OlderMailCase):
         self.rig.delete_folder(self.mailbox.login, "Projects")
         notes = {line.folder_id.name: line.note for line in self.find(self.carla).line_ids}
         self.assertIn("Not on the server any more", notes["Projects"])
-        self.assertEqual(self.found(self.find(self.carla)), {(self.mailbox.name, "INBOX"): 2,
-                                                             (self.mailbox.name, "Sent"): 1}, "the others are searched")
-        for values, words in (({"password": "wrong"}, "refused the login"),
-                              ({"port": free_port()}, "refused the connection")):
+        self.assertEqual(
+            self.found(self.find(self.carla)),
+            {(self.mailbox.name, "INBOX"): 2, (self.mailbox.name, "Sent"): 1},
+            "the others are searched",
+        )
+        for values, words in (
+            ({"password": "wrong"}, "refused the login"),
+            ({"port": free_port()}, "refused the connection"),
+        ):
             self.mailbox.sudo().write(values)
             wizard = self.find(self.carla)
             self.assertEqual(wizard.total, 0)
@@ -153,8 +170,11 @@ class TestOlderMail(OlderMailCase):
         self.assertEqual(wizard.total, 0)
 
     def test_the_contact_form_offers_it_and_its_dialog_opens(self):
-        arch = self.env["res.partner"].with_user(self.imap_user).get_view(
-            self.env.ref("base.view_partner_form").id)["arch"]
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.imap_user)
+            .get_view(self.env.ref("base.view_partner_form").id)["arch"]
+        )
         self.assertIn('name="action_find_older_mail"', arch)
         form = Form(self.find(self.carla))
         self.assertEqual((form.total, form.addresses, len(form.line_ids)), (3, "carla@customer.example", 2))

@@ -30,8 +30,11 @@ class TestOlderMailAccess(OlderMailCase):
         self.assertEqual(self.found(wizard), {(self.own.name, "INBOX"): 1, (self.shared.name, "INBOX"): 2})
         self.assertIn(f"<b>{self.shared.name}</b>: 2 messages", wizard.summary)
         self.assertIn(f"<b>{self.own.name}</b>: 1 message<", wizard.summary)
-        self.assertIn("INBOX", wizard.line_ids.mapped("folder_name"),
-                      "the list names folders without their mailbox, which has a column of its own")
+        self.assertIn(
+            "INBOX",
+            wizard.line_ids.mapped("folder_name"),
+            "the list names folders without their mailbox, which has a column of its own",
+        )
         wizard.action_import()
         self.assertEqual((len(self.messages(self.own)), len(self.messages(self.shared))), (1, 2))
         self.assertFalse(self.messages(self.colleagues))
@@ -43,24 +46,48 @@ class TestOlderMailAccess(OlderMailCase):
         colleagues_inbox = self.folder(self.colleagues, "INBOX")
         Line = self.env["imap.older.mail.wizard.line"].with_user(self.imap_user)
         with self.assertRaises(AccessError):
-            Line.create({"wizard_id": wizard.id, "mailbox_id": self.colleagues.id, "folder_id": colleagues_inbox.id,
-                         "count": 3, "uidvalidity": colleagues_inbox.uidvalidity, "uids": "1:3"})
+            Line.create(
+                {
+                    "wizard_id": wizard.id,
+                    "mailbox_id": self.colleagues.id,
+                    "folder_id": colleagues_inbox.id,
+                    "count": 3,
+                    "uidvalidity": colleagues_inbox.uidvalidity,
+                    "uids": "1:3",
+                }
+            )
         with self.assertRaises(AccessError):
             wizard.line_ids[:1].write({"mailbox_id": self.colleagues.id, "folder_id": colleagues_inbox.id})
         with self.assertRaises(AccessError):
-            self.env["imap.older.mail.job"].with_user(self.imap_user).create({
-                "name": "x", "user_id": self.imap_user.id, "mailbox_id": self.colleagues.id, "total": 3,
-                "pending": [{"folder_id": colleagues_inbox.id, "uidvalidity": colleagues_inbox.uidvalidity,
-                             "uids": "1:3"}]})
+            self.env["imap.older.mail.job"].with_user(self.imap_user).create(
+                {
+                    "name": "x",
+                    "user_id": self.imap_user.id,
+                    "mailbox_id": self.colleagues.id,
+                    "total": 3,
+                    "pending": [
+                        {"folder_id": colleagues_inbox.id, "uidvalidity": colleagues_inbox.uidvalidity, "uids": "1:3"}
+                    ],
+                }
+            )
         # Had a line for a colleague's mailbox got in anyway, the import checks every mailbox itself.
-        self.env["imap.older.mail.wizard.line"].create({
-            "wizard_id": wizard.id, "mailbox_id": self.colleagues.id, "folder_id": colleagues_inbox.id, "count": 3,
-            "uidvalidity": colleagues_inbox.uidvalidity, "uids": "1:3"})
+        self.env["imap.older.mail.wizard.line"].create(
+            {
+                "wizard_id": wizard.id,
+                "mailbox_id": self.colleagues.id,
+                "folder_id": colleagues_inbox.id,
+                "count": 3,
+                "uidvalidity": colleagues_inbox.uidvalidity,
+                "uids": "1:3",
+            }
+        )
         with self.assertRaises(AccessError):
             wizard.action_import()
         self.assertFalse(self.messages(self.colleagues))
-        self.assertFalse(self.env["imap.older.mail.wizard"].with_user(self.other_user).search([("id", "=", wizard.id)]),
-                         "a search is its author's alone")
+        self.assertFalse(
+            self.env["imap.older.mail.wizard"].with_user(self.other_user).search([("id", "=", wizard.id)]),
+            "a search is its author's alone",
+        )
 
     def test_a_job_is_seen_and_retried_by_its_requester_only(self):
         wizard = self.find(self.carla)
@@ -85,8 +112,11 @@ class TestOlderMailAccess(OlderMailCase):
         result = wizard.action_import()
         self.assertEqual(result["params"]["type"], "info")
         self.assertIn(f"{count + 3} messages are being imported in the background", result["params"]["message"])
-        self.assertEqual(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers + 1,
-                         "the cron is triggered at once")
+        self.assertEqual(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers + 1,
+            "the cron is triggered at once",
+        )
         job = wizard.job_ids.filtered(lambda j: j.mailbox_id == big)
         self.assertEqual((job.state, job.done_count, job.total), ("queued", 0, count))
         self.assertFalse(self.messages(big), "nothing imported in the request")

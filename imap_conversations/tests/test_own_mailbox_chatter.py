@@ -19,6 +19,9 @@ class TestOwnMailboxChatter(SyncCase):
         self.assertTrue(mailbox.chatter_send)
 
     def test_a_mailbox_created_over_rpc_without_the_switch_sends_chatter_mail(self):
-        mailbox = self.env["imap.mailbox"].with_user(self.imap_user).create({
-            "name": "Mine", "host": self.rig.host, "login": "mine", "smtp_host": self.rig.host})
+        mailbox = (
+            self.env["imap.mailbox"]
+            .with_user(self.imap_user)
+            .create({"name": "Mine", "host": self.rig.host, "login": "mine", "smtp_host": self.rig.host})
+        )
         self.assertTrue(mailbox.chatter_send)

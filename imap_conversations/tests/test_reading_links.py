@@ -15,14 +15,18 @@ class TestLinks(ReadingCase):
         self.wile = self.env["res.partner"].create({"name": "Wile E. Coyote"})
 
     def link_with_wizard(self, conversations, record, user):
-        wizard = Form(self.env["imap.conversation.link.wizard"].with_user(user).with_context(
-            active_model="imap.conversation", active_ids=conversations.ids))
+        wizard = Form(
+            self.env["imap.conversation.link.wizard"]
+            .with_user(user)
+            .with_context(active_model="imap.conversation", active_ids=conversations.ids)
+        )
         wizard.record_ref = f"{record._name},{record.id}"
         wizard.save().action_link()
 
     def links(self, conversation=None):
-        return self.env["imap.conversation.link"].search([("conversation_id", "=", (conversation or
-                                                                                     self.conversation).id)])
+        return self.env["imap.conversation.link"].search(
+            [("conversation_id", "=", (conversation or self.conversation).id)]
+        )
 
     def test_a_conversation_is_linked_to_several_records_at_once(self):
         self.link_with_wizard(self.conversation, self.acme, self.imap_user)
@@ -30,8 +34,10 @@ class TestLinks(ReadingCase):
         self.link_with_wizard(self.conversation, self.acme, self.imap_user)
         links = self.links()
         self.assertEqual(len(links), 2, "linking twice keeps one link")
-        self.assertEqual({(link.res_model, link.res_id, link.res_name) for link in links},
-                         {("res.partner", self.acme.id, "ACME Corp"), ("res.partner", self.wile.id, "Wile E. Coyote")})
+        self.assertEqual(
+            {(link.res_model, link.res_id, link.res_name) for link in links},
+            {("res.partner", self.acme.id, "ACME Corp"), ("res.partner", self.wile.id, "Wile E. Coyote")},
+        )
         self.assertEqual(links[0].record_ref, self.acme)
         self.assertEqual(links[0].model_description, "Contact")
         self.assertEqual(self.acme.with_user(self.imap_user).imap_conversation_ids, self.conversation)
@@ -61,9 +67,13 @@ class TestLinks(ReadingCase):
         self.assertNotIn("imap.mailbox", linkable, "a mail.thread without the mixin shows no conversations")
         self.assertNotIn("res.users", linkable, "users only delegate to their contact, which is linkable")
         with self.assertRaises(UserError):
-            self.env["imap.conversation.link"].create({
-                "conversation_id": self.conversation.id, "res_model": "imap.mailbox", "res_id": self.mailbox.id,
-            })
+            self.env["imap.conversation.link"].create(
+                {
+                    "conversation_id": self.conversation.id,
+                    "res_model": "imap.mailbox",
+                    "res_id": self.mailbox.id,
+                }
+            )
 
     def test_a_user_of_another_mailbox_can_neither_see_nor_link(self):
         self.env["imap.conversation.link"]._link(self.conversation, self.acme)
@@ -71,17 +81,30 @@ class TestLinks(ReadingCase):
         with self.assertRaises(AccessError):
             as_other.read(["subject"])
         with self.assertRaises(AccessError):
-            self.env["imap.conversation.link"].with_user(self.other_user).create({
-                "conversation_id": self.conversation.id, "res_model": "res.partner", "res_id": self.wile.id,
-            })
-        wizard = self.env["imap.conversation.link.wizard"].with_user(self.other_user).create({
-            "conversation_ids": [Command.set(self.conversation.ids)], "record_ref": f"res.partner,{self.wile.id}",
-        })
+            self.env["imap.conversation.link"].with_user(self.other_user).create(
+                {
+                    "conversation_id": self.conversation.id,
+                    "res_model": "res.partner",
+                    "res_id": self.wile.id,
+                }
+            )
+        wizard = (
+            self.env["imap.conversation.link.wizard"]
+            .with_user(self.other_user)
+            .create(
+                {
+                    "conversation_ids": [Command.set(self.conversation.ids)],
+                    "record_ref": f"res.partner,{self.wile.id}",
+                }
+            )
+        )
         with self.assertRaises(AccessError):
             wizard.action_link()
         self.assertEqual(self.links().mapped("res_id"), [self.acme.id])
-        self.assertFalse(self.env["imap.conversation.link"].with_user(self.other_user).search([]),
-                         "nor see the links of conversations they cannot see")
+        self.assertFalse(
+            self.env["imap.conversation.link"].with_user(self.other_user).search([]),
+            "nor see the links of conversations they cannot see",
+        )
         self.assertFalse(self.acme.with_user(self.other_user).imap_conversation_ids)
         self.assertEqual(self.acme.with_user(self.imap_user).imap_conversation_ids, self.conversation)
 

@@ -45,7 +45,8 @@ class TestRestrictedLinks(ReadingCase):
             links.read(["res_name", "display_name", "record_ref", "res_model", "res_id"]),
             links.web_read({"res_name": {}, "display_name": {}, "record_ref": {"fields": {"display_name": {}}}}),
             self.as_user(self.conversation, self.viewer).web_read(
-                {"link_ids": {"fields": {"res_name": {}, "display_name": {}, "model_description": {}}}}),
+                {"link_ids": {"fields": {"res_name": {}, "display_name": {}, "model_description": {}}}}
+            ),
             links.name_search(""),
         ]
         for answer in answers:
@@ -58,10 +59,14 @@ class TestRestrictedLinks(ReadingCase):
         Link = self.env["imap.conversation.link"].with_user(self.viewer)
         self.assertFalse(Conversation.search([("link_ids.res_name", "ilike", "Hidden")]))
         self.assertFalse(Link.name_search("Hidden"))
-        self.assertFalse(Conversation.search([("link_ids.res_name", "ilike", RESTRICTED)]),
-                         "nor by the placeholder")
+        self.assertFalse(Conversation.search([("link_ids.res_name", "ilike", RESTRICTED)]), "nor by the placeholder")
         self.assertEqual(Conversation.search([("link_ids.res_name", "ilike", "acme")]), self.conversation)
-        self.assertEqual(Link.search([("conversation_id", "=", self.conversation.id),
-                                      ("res_name", "not ilike", "acme")]).res_id, self.hidden.id)
-        self.assertEqual(self.env["imap.conversation"].search([("link_ids.res_name", "ilike", "Hidden")]),
-                         self.conversation, "who may read it finds it")
+        self.assertEqual(
+            Link.search([("conversation_id", "=", self.conversation.id), ("res_name", "not ilike", "acme")]).res_id,
+            self.hidden.id,
+        )
+        self.assertEqual(
+            self.env["imap.conversation"].search([("link_ids.res_name", "ilike", "Hidden")]),
+            self.conversation,
+            "who may read it finds it",
+        )

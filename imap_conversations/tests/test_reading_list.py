@@ -15,8 +15,10 @@ class TestConversationList(ReadingCase):
         self.theirs = self.synced_mailbox(owner=self.other_user)
         self.shared = self.shared_mailbox()
         self.from_alice = self.conversation(self.mine, "From Alice", sender="Alice <alice@example.com>")
-        self.read_one = self.deliver(self.mine, make_email(subject="Already read", sender="bob@elsewhere.test"),
-                                     seen=True) - self.from_alice
+        self.read_one = (
+            self.deliver(self.mine, make_email(subject="Already read", sender="bob@elsewhere.test"), seen=True)
+            - self.from_alice
+        )
         self.support = self.conversation(self.shared, "Support", sender="Alice <alice@example.com>")
         self.private = self.conversation(self.theirs, "Not yours", sender="carol@elsewhere.test")
         self.all = self.from_alice | self.read_one | self.support | self.private
@@ -33,8 +35,11 @@ class TestConversationList(ReadingCase):
         def by_filter(name, user=self.imap_user):
             return self.search_filter(name, user) & self.all
 
-        self.assertEqual(by_filter("unread"), self.from_alice | self.support,
-                         "read on the server in my own mailbox; nobody's reading counts on a shared one")
+        self.assertEqual(
+            by_filter("unread"),
+            self.from_alice | self.support,
+            "read on the server in my own mailbox; nobody's reading counts on a shared one",
+        )
         self.assertEqual(by_filter("mine"), self.from_alice | self.read_one)
         self.assertEqual(by_filter("mine", self.other_user), self.private)
         self.assertEqual(by_filter("shared"), self.support)
@@ -47,8 +52,9 @@ class TestConversationList(ReadingCase):
         user = self.imap_user
         self.assertEqual(self.found(user, [("mailbox_id", "=", self.shared.id)]), self.support)
         self.assertEqual(self.found(user, [("partner_ids", "ilike", "Lovelace")]), self.from_alice | self.support)
-        self.assertEqual(self.found(user, [("participant_email", "=", "alice@example.com")]),
-                         self.from_alice | self.support)
+        self.assertEqual(
+            self.found(user, [("participant_email", "=", "alice@example.com")]), self.from_alice | self.support
+        )
         self.assertFalse(self.found(user, [("participant_email", "=", "lice@example.com")]), "whole addresses only")
         bob = self.env["res.partner"].create({"name": "Bob Builder"})
         self.env["imap.conversation.link"].with_user(user)._link(self.read_one, bob)
@@ -63,20 +69,30 @@ class TestConversationList(ReadingCase):
         self.assertEqual(self.support.message_count, 2)
         Conversation = self.env["imap.conversation"].with_user(self.imap_user)
         rows = Conversation.web_search_read(
-            [("id", "in", self.all.ids)], {"subject": {}, "message_count": {}, "unread_message_count": {},
-                                           "is_unread": {}, "last_message_date": {}})["records"]
-        counts = {row["subject"]: (row["message_count"], row["unread_message_count"], row["is_unread"])
-                  for row in rows}
-        self.assertEqual(counts, {
-            "From Alice": (1, 1, True), "Already read": (1, 0, False), "Support": (2, 2, True),
-        })
+            [("id", "in", self.all.ids)],
+            {"subject": {}, "message_count": {}, "unread_message_count": {}, "is_unread": {}, "last_message_date": {}},
+        )["records"]
+        counts = {row["subject"]: (row["message_count"], row["unread_message_count"], row["is_unread"]) for row in rows}
+        self.assertEqual(
+            counts,
+            {
+                "From Alice": (1, 1, True),
+                "Already read": (1, 0, False),
+                "Support": (2, 2, True),
+            },
+        )
         groups = Conversation.read_group([("id", "in", self.all.ids)], ["message_count:sum"], ["mailbox_id"])
-        self.assertEqual({g["mailbox_id"][0]: (g["mailbox_id_count"], g["message_count"]) for g in groups},
-                         {self.mine.id: (2, 2), self.shared.id: (1, 2)})
+        self.assertEqual(
+            {g["mailbox_id"][0]: (g["mailbox_id_count"], g["message_count"]) for g in groups},
+            {self.mine.id: (2, 2), self.shared.id: (1, 2)},
+        )
 
     def test_unread_rows_are_bold_with_a_marker(self):
-        arch = etree.fromstring(self.env["imap.conversation"].get_view(
-            self.env.ref("imap_conversations.imap_conversation_view_list").id, "list")["arch"])
+        arch = etree.fromstring(
+            self.env["imap.conversation"].get_view(
+                self.env.ref("imap_conversations.imap_conversation_view_list").id, "list"
+            )["arch"]
+        )
         self.assertEqual(arch.get("decoration-bf"), "is_unread")
         markers = {b.get("name"): b.get("invisible") for b in arch.iterfind("button")}
         self.assertEqual(markers, {"action_mark_read": "not is_unread", "action_mark_unread": "is_unread"})

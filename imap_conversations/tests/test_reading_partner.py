@@ -9,14 +9,27 @@ class TestPartnerConversations(ReadingCase):
     def setUp(self):
         super().setUp()
         self.acme = self.env["res.partner"].create({"name": "ACME", "is_company": True})
-        self.alice = self.env["res.partner"].create({
-            "name": "Alice", "email": "Alice@Example.com", "parent_id": self.acme.id,
-        })
+        self.alice = self.env["res.partner"].create(
+            {
+                "name": "Alice",
+                "email": "Alice@Example.com",
+                "parent_id": self.acme.id,
+            }
+        )
         self.mailbox = self.shared_mailbox()
         self.from_alice = self.conversation(self.mailbox, "Order", sender="Alice <alice@example.com>")
-        self.to_alice = self.deliver(self.mailbox, make_email(
-            subject="Invoice", sender=self.mailbox.login, to="alice@example.com",
-        ), folder="Sent") - self.from_alice
+        self.to_alice = (
+            self.deliver(
+                self.mailbox,
+                make_email(
+                    subject="Invoice",
+                    sender=self.mailbox.login,
+                    to="alice@example.com",
+                ),
+                folder="Sent",
+            )
+            - self.from_alice
+        )
         self.unrelated = self.conversation(self.mailbox, "Newsletter", sender="news@elsewhere.test")
 
     def partner(self, partner, user=None):
@@ -25,8 +38,11 @@ class TestPartnerConversations(ReadingCase):
     def test_the_smart_button_counts_conversations_and_unread_ones(self):
         alice = self.partner(self.alice)
         self.assertEqual(alice.imap_conversation_ids, self.from_alice | self.to_alice)
-        self.assertEqual((alice.imap_conversation_count, alice.imap_conversation_unread_count), (2, 1),
-                         "what Alice sent is unread; what we sent her never is")
+        self.assertEqual(
+            (alice.imap_conversation_count, alice.imap_conversation_unread_count),
+            (2, 1),
+            "what Alice sent is unread; what we sent her never is",
+        )
         self.open_form(self.from_alice, self.imap_user)
         alice = self.partner(self.alice)
         self.assertEqual((alice.imap_conversation_count, alice.imap_conversation_unread_count), (2, 0))
@@ -57,8 +73,11 @@ class TestPartnerConversations(ReadingCase):
         self.assertEqual(form.imap_conversation_count, 2)
         self.assertEqual(form.imap_conversation_unread_count, 1)
         self.assertEqual(len(form.imap_conversation_ids), 2)
-        arch = self.env["res.partner"].with_user(self.imap_user).get_view(
-            self.env.ref("base.view_partner_form").id)["arch"]
+        arch = (
+            self.env["res.partner"]
+            .with_user(self.imap_user)
+            .get_view(self.env.ref("base.view_partner_form").id)["arch"]
+        )
         self.assertIn('name="action_open_imap_conversations"', arch)
         self.assertIn('name="imap_conversations"', arch)
 
@@ -76,8 +95,9 @@ class TestPartnerConversations(ReadingCase):
         links = self.env["imap.conversation.link"]
         links._link(self.unrelated, duplicate)
         links._link(self.unrelated | self.from_alice, self.acme)
-        self.env["base.partner.merge.automatic.wizard"]._merge((self.acme | duplicate).ids, self.acme,
-                                                                extra_checks=False)
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (self.acme | duplicate).ids, self.acme, extra_checks=False
+        )
         self.assertFalse(duplicate.exists())
         kept = links.search([("res_model", "=", "res.partner"), ("res_id", "=", self.acme.id)])
         self.assertEqual(kept.conversation_id, self.unrelated | self.from_alice, "moved, and not doubled")

@@ -80,14 +80,16 @@ class TestQuoteFolding(ReadingCase):
         self.assertEqual(folded_and_shown(message.body_html)[0], 1)
         self.env.cr.execute(
             "UPDATE imap_message SET body_html_blocked = %s, body_rendering = %s WHERE id = %s",
-            ["<p>Thursday works.</p><blockquote>old rendering</blockquote>", imap_message.BODY_RENDERING - 1,
-             message.id],
+            [
+                "<p>Thursday works.</p><blockquote>old rendering</blockquote>",
+                imap_message.BODY_RENDERING - 1,
+                message.id,
+            ],
         )
         message = self.as_user(message, self.imap_user)
         folds, inside, _outside = folded_and_shown(message.body_html)
         self.assertEqual(folds, 1)
         self.assertIn("Can we meet on Thursday?", inside)
-
 
     def test_an_answer_quotes_the_message_whole_without_its_fold(self):
         message = self.sample("gmail_reply")

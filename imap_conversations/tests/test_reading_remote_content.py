@@ -28,8 +28,11 @@ class TestRemoteContent(ContentCase):
         self.assertEqual(remote_addresses_in(thread), [])
         message = self.shown_to(self.imap_user)
         self.assertEqual(remote_addresses_in(message.body_html), [])
-        self.assertIn(f'src="/web/image/{message.attachment_ids.id}"', str(message.body_html),
-                      "the inline image is part of the message, not remote")
+        self.assertIn(
+            f'src="/web/image/{message.attachment_ids.id}"',
+            str(message.body_html),
+            "the inline image is part of the message, not remote",
+        )
         self.assertTrue(message.has_remote_content)
         self.assertFalse(message.remote_content_shown)
         self.assertIn("Remote content is hidden to protect your privacy.", thread)
@@ -50,8 +53,11 @@ class TestRemoteContent(ContentCase):
         self.assertIn("https://shop.example/open.gif", thread)
         self.assertIn("Remote content is shown, as you chose.", thread)
 
-        self.assertEqual(remote_addresses_in(self.shown_to(self.other_user).body_html), [],
-                         "another reader of the shared mailbox still sees none")
+        self.assertEqual(
+            remote_addresses_in(self.shown_to(self.other_user).body_html),
+            [],
+            "another reader of the shared mailbox still sees none",
+        )
         self.assertEqual(remote_addresses_in(self.shown_to(self.imap_user, other_message).body_html), [])
 
     def test_always_show_from_a_sender(self):
@@ -59,8 +65,10 @@ class TestRemoteContent(ContentCase):
         source = (HOSTILE_SAMPLES / "tracking.eml").read_bytes()
         self.deliver(self.mailbox, source.replace(b"hostile-tracking@", b"second@"))
         second = self.messages(self.mailbox).filtered(lambda m: m.message_id == "<second@shop.example>")
-        self.assertTrue(self.shown_to(self.imap_user, second).remote_content_shown,
-                        "the sender's next mail shows its images to this reader")
+        self.assertTrue(
+            self.shown_to(self.imap_user, second).remote_content_shown,
+            "the sender's next mail shows its images to this reader",
+        )
         self.assertFalse(self.shown_to(self.other_user, second).remote_content_shown)
         choice = self.env["imap.remote.content.choice"].search([("user_id", "=", self.imap_user.id)])
         self.assertEqual(choice.mapped("sender_email"), ["news@shop.example"])

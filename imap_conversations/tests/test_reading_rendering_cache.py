@@ -36,8 +36,10 @@ class TestRenderingCache(ContentCase):
         self.assertIn(blocked, first)
 
         # Were it sanitized again, this mark would vanish: each later display reads what is kept.
-        self.env.cr.execute("UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s WHERE id = %s",
-                            ["<p>kept rendering</p>", "<p>kept remote rendering</p>", self.message.id])
+        self.env.cr.execute(
+            "UPDATE imap_message SET body_html_blocked = %s, body_html_remote = %s WHERE id = %s",
+            ["<p>kept rendering</p>", "<p>kept remote rendering</p>", self.message.id],
+        )
         self.message.invalidate_recordset()
         thread = self.as_user(self.message.conversation_id, self.other_user).thread_html
         self.assertIn("<p>kept rendering</p>", str(thread))
@@ -47,8 +49,10 @@ class TestRenderingCache(ContentCase):
         self.assertEqual(self.stored()[0], self.rules)
 
     def test_a_body_rendered_by_older_rules_is_rendered_again(self):
-        self.env.cr.execute("UPDATE imap_message SET body_html_blocked = %s, body_rendering = %s WHERE id = %s",
-                            ["<p>old rules</p>", self.rules - 1, self.message.id])
+        self.env.cr.execute(
+            "UPDATE imap_message SET body_html_blocked = %s, body_rendering = %s WHERE id = %s",
+            ["<p>old rules</p>", self.rules - 1, self.message.id],
+        )
         self.message.invalidate_recordset()
         self.assertIn("Our offers", str(self.as_user(self.message, self.imap_user).body_html))
         self.assertEqual(self.stored()[0], self.rules)

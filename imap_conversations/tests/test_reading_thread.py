@@ -41,17 +41,35 @@ class TestThreadRendering(ReadingCase):
         super().setUp()
         self.mailbox = self.synced_mailbox(owner=self.imap_user)
         # The follow-up is on the server first: the thread follows the dates, not the arrival order.
-        self.rig.append(self.mailbox.login, "INBOX", [
-            make_email(subject="Re: First question", body="Any news?", message_id="<followup@example.com>",
-                       References="<question@example.com> <answer@us>",
-                       date=datetime(2026, 11, 5, 8, tzinfo=UTC)),
-            question(),
-        ])
-        self.rig.append(self.mailbox.login, "Sent", [
-            make_email(subject="Re: First question", sender=self.mailbox.login, to="alice@example.com",
-                       body="Our answer", message_id="<answer@us>", References="<question@example.com>",
-                       date=datetime(2026, 11, 4, 8, tzinfo=UTC)),
-        ])
+        self.rig.append(
+            self.mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Re: First question",
+                    body="Any news?",
+                    message_id="<followup@example.com>",
+                    References="<question@example.com> <answer@us>",
+                    date=datetime(2026, 11, 5, 8, tzinfo=UTC),
+                ),
+                question(),
+            ],
+        )
+        self.rig.append(
+            self.mailbox.login,
+            "Sent",
+            [
+                make_email(
+                    subject="Re: First question",
+                    sender=self.mailbox.login,
+                    to="alice@example.com",
+                    body="Our answer",
+                    message_id="<answer@us>",
+                    References="<question@example.com>",
+                    date=datetime(2026, 11, 4, 8, tzinfo=UTC),
+                ),
+            ],
+        )
         self.sync(self.mailbox)
         self.conversation = self.messages(self.mailbox).conversation_id
         self.assertEqual(len(self.conversation), 1)
@@ -72,8 +90,10 @@ class TestThreadRendering(ReadingCase):
         self.assertIn("Sent", cards[1].text_content())
         self.assertIn("Our answer", cards[1].text_content())
         self.assertIn("Any news?", cards[2].text_content())
-        self.assertFalse([c for c in cards if c.xpath(".//*[contains(@class, 'o_imap_subject')]")],
-                         "Re: the same subject is not repeated on every message")
+        self.assertFalse(
+            [c for c in cards if c.xpath(".//*[contains(@class, 'o_imap_subject')]")],
+            "Re: the same subject is not repeated on every message",
+        )
 
     def test_each_message_shows_sender_recipients_and_date_in_the_users_time_zone(self):
         first = self.cards(self.thread(self.imap_user))[0]
@@ -83,8 +103,11 @@ class TestThreadRendering(ReadingCase):
         self.assertIn("11/03/2026 10:15", header, "09:15 UTC is 10:15 in Brussels")
         [recipients] = first.xpath(".//*[contains(@class, 'o_imap_recipients')]")
         people = {p.text_content(): p.get("title") for p in recipients.xpath(".//*[@class='o_imap_person']")}
-        self.assertEqual(people, {"Bob": "bob@example.com", "carol@example.com": "carol@example.com"},
-                         "named by name, the address in the tooltip (test_finding_thread.py)")
+        self.assertEqual(
+            people,
+            {"Bob": "bob@example.com", "carol@example.com": "carol@example.com"},
+            "named by name, the address in the tooltip (test_finding_thread.py)",
+        )
 
         shared_view = self.conversation.with_user(self.imap_admin).with_context(tz="America/New_York")
         self.assertIn("11/03/2026 04:15", str(shared_view.thread_html), "each reader their own time zone")
@@ -103,7 +126,7 @@ class TestThreadRendering(ReadingCase):
         [link] = tree.xpath("//a[contains(@class, 'o_imap_attachment')]")
         self.assertEqual(link.get("href"), f"/web/content/{pdf.id}?download=true")
         self.assertIn("quote.pdf", link.text_content())
-        self.assertIn(format_size(pdf.file_size), link.text_content(), "as \"1.2 kB\", one style everywhere")
+        self.assertIn(format_size(pdf.file_size), link.text_content(), 'as "1.2 kB", one style everywhere')
         # Downloading checks the message: whoever may read the conversation gets its files.
         pdf.with_user(self.imap_user).check("read")
         with self.assertRaises(AccessError):
@@ -113,8 +136,11 @@ class TestThreadRendering(ReadingCase):
 
     def test_what_was_unread_when_opened_is_marked_new(self):
         cards = self.cards(self.thread(self.imap_user))
-        self.assertEqual([bool(c.xpath(".//*[contains(@class, 'o_imap_new')]")) for c in cards],
-                         [True, False, True], "both incoming messages were unread, ours never is")
+        self.assertEqual(
+            [bool(c.xpath(".//*[contains(@class, 'o_imap_new')]")) for c in cards],
+            [True, False, True],
+            "both incoming messages were unread, ours never is",
+        )
         self.assertFalse(self.as_user(self.conversation, self.imap_user).is_unread)
 
     def test_the_form_shows_the_conversation(self):

@@ -17,8 +17,11 @@ class TestUnreadPerUser(ReadingCase):
         self.deliver(mailbox, make_email(subject="Re: Support request", References="<req@x>"), seen=True)
         self.assertEqual(conversation.message_count, 2)
         for user in (self.imap_user, self.other_user):
-            self.assertEqual(self.unread(conversation, user), (True, 2),
-                             "someone reading support@ in a mail client is not this user: \\Seen does not count")
+            self.assertEqual(
+                self.unread(conversation, user),
+                (True, 2),
+                "someone reading support@ in a mail client is not this user: \\Seen does not count",
+            )
 
         self.open_form(conversation, self.imap_user)
         self.assertEqual(self.unread(conversation, self.imap_user), (False, 0), "opening it read it")
@@ -38,10 +41,15 @@ class TestUnreadPerUser(ReadingCase):
             client.add_flags([1], [b"\\Seen"])
         self.sync(mailbox)
         self.assertEqual(self.unread(read_on_server, self.imap_user), (False, 0))
-        self.assertEqual(self.unread(read_on_server, self.imap_admin), (False, 0),
-                         "an administrator looking in sees the owner's state")
-        self.assertFalse(self.env["imap.conversation.read"].search([("conversation_id", "=", read_on_server.id)]),
-                         "the server's flag needs no read row")
+        self.assertEqual(
+            self.unread(read_on_server, self.imap_admin),
+            (False, 0),
+            "an administrator looking in sees the owner's state",
+        )
+        self.assertFalse(
+            self.env["imap.conversation.read"].search([("conversation_id", "=", read_on_server.id)]),
+            "the server's flag needs no read row",
+        )
 
     def test_mark_as_unread_holds_until_opened_again(self):
         mailbox = self.synced_mailbox(owner=self.imap_user)
@@ -51,8 +59,11 @@ class TestUnreadPerUser(ReadingCase):
         self.assertEqual(self.unread(conversation, self.imap_user), (False, 0))
 
         conversation.with_user(self.imap_user).action_mark_unread()
-        self.assertEqual(self.unread(conversation, self.imap_user), (True, 1),
-                         "the latest incoming message is unread again, whatever the server says")
+        self.assertEqual(
+            self.unread(conversation, self.imap_user),
+            (True, 1),
+            "the latest incoming message is unread again, whatever the server says",
+        )
         self.assertEqual(self.unread(conversation, self.imap_admin), (False, 0), "for me only")
         self.sync(mailbox)
         self.assertEqual(self.unread(conversation, self.imap_user), (True, 1), "a sync does not undo it")
@@ -63,8 +74,11 @@ class TestUnreadPerUser(ReadingCase):
     def test_mark_as_unread_from_the_form_stays_on_the_form(self):
         conversation = self.conversation(self.shared_mailbox(), "Keep me")
         action = conversation.with_user(self.imap_user).with_context(imap_keep_form_open=True).action_mark_unread()
-        self.assertEqual(action["params"]["next"]["infos"], {"noReload": True},
-                         "reloading the form would read the thread and mark it read at once")
+        self.assertEqual(
+            action["params"]["next"]["infos"],
+            {"noReload": True},
+            "reloading the form would read the thread and mark it read at once",
+        )
         self.assertFalse(conversation.with_user(self.imap_user).action_mark_unread(), "lists just reload")
         self.assertTrue(self.as_user(conversation, self.imap_user).is_unread)
 
@@ -74,8 +88,7 @@ class TestUnreadPerUser(ReadingCase):
         self.open_form(conversation, self.imap_user)
         self.assertFalse(self.as_user(conversation, self.imap_user).is_unread)
 
-        self.deliver(mailbox, make_email(subject="Re: Quote", message_id="<q2@us>", References="<q@x>"),
-                     folder="Sent")
+        self.deliver(mailbox, make_email(subject="Re: Quote", message_id="<q2@us>", References="<q@x>"), folder="Sent")
         self.assertEqual(conversation.message_count, 2)
         self.assertFalse(self.as_user(conversation, self.imap_user).is_unread, "our own reply is not unread mail")
 
@@ -86,18 +99,23 @@ class TestUnreadPerUser(ReadingCase):
         mailbox = self.synced_mailbox(owner=self.imap_user, mark_as_read=True)
         conversation = self.conversation(mailbox, "Fetched")
         self.assertTrue(conversation.imap_message_ids.is_seen, "the sync set \\Seen itself")
-        self.assertEqual(self.unread(conversation, self.imap_user), (True, 1),
-                         "nobody has read it: Odoo fetching it is not the owner reading it")
+        self.assertEqual(
+            self.unread(conversation, self.imap_user),
+            (True, 1),
+            "nobody has read it: Odoo fetching it is not the owner reading it",
+        )
 
     def test_only_reading_the_thread_marks_it_read(self):
         conversation = self.conversation(self.shared_mailbox(), "Listed only")
         as_user = conversation.with_user(self.imap_user)
         as_user.web_read({"subject": {}, "is_unread": {}, "unread_message_count": {}})
         self.env["imap.conversation"].with_user(self.imap_user).web_search_read(
-            [("id", "=", conversation.id)], {"subject": {}, "is_unread": {}})
+            [("id", "=", conversation.id)], {"subject": {}, "is_unread": {}}
+        )
         as_user.read(["thread_html"])
-        self.assertTrue(self.as_user(conversation, self.imap_user).is_unread,
-                        "lists, tabs and API reads do not count as reading")
+        self.assertTrue(
+            self.as_user(conversation, self.imap_user).is_unread, "lists, tabs and API reads do not count as reading"
+        )
 
         [values] = as_user.web_read({"thread_html": {}, "is_unread": {}})
         self.assertIn("o_imap_new", values["thread_html"], "what was unread until now is marked New")
@@ -119,8 +137,9 @@ class TestUnreadPerUser(ReadingCase):
         self.assertEqual(mine.search([*in_mailbox, ("is_unread", "=", False)]), first)
         self.assertEqual(mine.search([*in_mailbox, ("is_unread", "!=", True)]), first)
         self.assertEqual(theirs.search([*in_mailbox, ("is_unread", "=", True)]), first | second)
-        self.assertEqual(self.search_filter("unread", self.imap_user).filtered(lambda c: c.mailbox_id == mailbox),
-                         second)
+        self.assertEqual(
+            self.search_filter("unread", self.imap_user).filtered(lambda c: c.mailbox_id == mailbox), second
+        )
 
         (first | second).with_user(self.other_user).action_mark_read()
         self.assertFalse(theirs.search([*in_mailbox, ("is_unread", "=", True)]), "the list's bulk Mark as read")

@@ -18,8 +18,11 @@ class TestRecovery(SyncCase):
         lost.unlink()  # whatever the cause, Odoo no longer holds it
         self.rig.append(mailbox.login, "INBOX", [make_email(subject="just arrived")])
         self.env["imap.mailbox"]._cron_recover_mailboxes()
-        self.assertEqual(sorted(self.messages(mailbox).mapped("subject")), ["old 0", "old 1", "old 2"],
-                         "the lost one is back; the new one is left to the sync")
+        self.assertEqual(
+            sorted(self.messages(mailbox).mapped("subject")),
+            ["old 0", "old 1", "old 2"],
+            "the lost one is back; the new one is left to the sync",
+        )
         self.assertEqual(self.sync(mailbox).counts.new, 1)
         self.assertEqual(len(self.messages(mailbox)), 4)
 
@@ -42,8 +45,9 @@ class TestRecovery(SyncCase):
 
     def test_recovery_settings_switch_the_cron_and_set_age_and_grace(self):
         cron = self.env.ref("imap_conversations.ir_cron_recover_mailboxes")
-        self.assertEqual((cron.interval_number, cron.interval_type, cron.code),
-                         (20, "minutes", "model._cron_recover_mailboxes()"))
+        self.assertEqual(
+            (cron.interval_number, cron.interval_type, cron.code), (20, "minutes", "model._cron_recover_mailboxes()")
+        )
         self.assertTrue(cron.active)
         with Form(self.env["res.config.settings"]) as settings:
             self.assertTrue(settings.imap_recovery_enabled)

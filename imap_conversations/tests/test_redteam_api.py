@@ -67,15 +67,33 @@ class TestRedTeamApiOrm(RedTeamApiCase):
     def test_RT_A1_the_orm_methods_of_the_api_model_refuse_cleanly(self):
         """RT-A1. imap_user calls the ORM methods imap.api inherits (it has no table) with ids of their choice."""
         calls = [
-            ("search", [[]], {}), ("search_read", [[]], {}), ("search_count", [[]], {}), ("read", [[1]], {}),
-            ("create", [{}], {}), ("write", [[1], {}], {}), ("unlink", [[1]], {}), ("exists", [[1]], {}),
-            ("copy", [[1]], {}), ("name_search", [], {}), ("name_create", ["x"], {}),
-            ("read_group", [[], [], []], {}), ("web_search_read", [[], {}], {}), ("web_read", [[1], {}], {}),
-            ("web_save", [[1], {}], {}), ("get_metadata", [[1]], {}), ("export_data", [[1], ["id"]], {}),
-            ("load", [["id"], [["x"]]], {}), ("default_get", [[]], {}), ("fields_get", [], {}),
-            ("get_views", [[[False, "form"], [False, "list"]]], {}), ("onchange", [[], {}, [], {}], {}),
-            ("browse", [[1]], {}), ("toggle_active", [[1]], {}), ("action_archive", [[1]], {}),
-            ("has_access", [[1], "read"], {}), ("check_access", [[1], "read"], {}),
+            ("search", [[]], {}),
+            ("search_read", [[]], {}),
+            ("search_count", [[]], {}),
+            ("read", [[1]], {}),
+            ("create", [{}], {}),
+            ("write", [[1], {}], {}),
+            ("unlink", [[1]], {}),
+            ("exists", [[1]], {}),
+            ("copy", [[1]], {}),
+            ("name_search", [], {}),
+            ("name_create", ["x"], {}),
+            ("read_group", [[], [], []], {}),
+            ("web_search_read", [[], {}], {}),
+            ("web_read", [[1], {}], {}),
+            ("web_save", [[1], {}], {}),
+            ("get_metadata", [[1]], {}),
+            ("export_data", [[1], ["id"]], {}),
+            ("load", [["id"], [["x"]]], {}),
+            ("default_get", [[]], {}),
+            ("fields_get", [], {}),
+            ("get_views", [[[False, "form"], [False, "list"]]], {}),
+            ("onchange", [[], {}, [], {}], {}),
+            ("browse", [[1]], {}),
+            ("toggle_active", [[1]], {}),
+            ("action_archive", [[1]], {}),
+            ("has_access", [[1], "read"], {}),
+            ("check_access", [[1], "read"], {}),
         ]
         self.assertEqual(self.misbehaving(self.imap_user, calls), [])
 
@@ -85,8 +103,9 @@ class TestRedTeamApiArguments(RedTeamApiCase):
     def setUp(self):
         super().setUp()
         self.mailbox = self.synced_mailbox(owner=self.imap_user)
-        self.template = self.env["imap.template"].create({
-            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"), "subject": "Hi {{ object.name }}"})
+        self.template = self.env["imap.template"].create(
+            {"name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"), "subject": "Hi {{ object.name }}"}
+        )
 
     def test_RT_A2_arguments_of_the_wrong_kind_are_refused_in_words(self):
         """RT-A2. imap_user gives booleans, strings, lists and ids beyond PostgreSQL's integers where ids,
@@ -140,11 +159,17 @@ class TestRedTeamApiRecords(RedTeamApiCase):
         super().setUp()
         self.mailbox = self.synced_mailbox(owner=self.imap_user)
         self.elsewhere = self.env["res.company"].create({"name": "Elsewhere Ltd"})
-        self.secret = self.env["res.partner"].create({
-            "name": "Secret Supplier", "email": "secret@elsewhere.example", "company_id": self.elsewhere.id})
-        self.template = self.env["imap.template"].create({
-            "name": "T", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "subject": "Hi {{ object.name }}", "body_html": "<p>{{ object.email }}</p>"})
+        self.secret = self.env["res.partner"].create(
+            {"name": "Secret Supplier", "email": "secret@elsewhere.example", "company_id": self.elsewhere.id}
+        )
+        self.template = self.env["imap.template"].create(
+            {
+                "name": "T",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Hi {{ object.name }}",
+                "body_html": "<p>{{ object.email }}</p>",
+            }
+        )
 
     def test_RT_A3_a_preview_does_not_render_a_record_the_caller_may_not_read(self):
         """RT-A3. imap_user previews a template on a contact of a company they are not in."""
@@ -156,28 +181,43 @@ class TestRedTeamApiRecords(RedTeamApiCase):
         """RT-A4. imap_user sends a mail "about" a contact of another company (res_model/res_id), and one
         about a record of a model without conversations."""
         customer_login, customer = self.new_customer()
-        for res_model, res_id in (("res.partner", self.secret.id), ("res.users", self.imap_admin.id),
-                                  ("ir.config_parameter", 1)):
+        for res_model, res_id in (
+            ("res.partner", self.secret.id),
+            ("res.users", self.imap_admin.id),
+            ("ir.config_parameter", 1),
+        ):
             with self.subTest(res_model=res_model):
-                refusal = self.refused(self.imap_user, "send_message", [customer.email], "About it", "<p>x</p>",
-                                       res_model=res_model, res_id=res_id)
+                refusal = self.refused(
+                    self.imap_user,
+                    "send_message",
+                    [customer.email],
+                    "About it",
+                    "<p>x</p>",
+                    res_model=res_model,
+                    res_id=res_id,
+                )
                 self.assertNotIn("Secret Supplier", refusal)
         self.assertEqual(self.inbox_of(customer_login), [])
-        self.assertFalse(self.env["imap.conversation.link"].search([("res_id", "=", self.secret.id),
-                                                                    ("res_model", "=", "res.partner")]))
+        self.assertFalse(
+            self.env["imap.conversation.link"].search(
+                [("res_id", "=", self.secret.id), ("res_model", "=", "res.partner")]
+            )
+        )
 
     def test_RT_A5_no_answer_to_a_conversation_of_a_mailbox_the_caller_may_not_read(self):
         """RT-A5. imap_user answers (and links a new mail to) a conversation of another user's mailbox by id."""
         customer_login, customer = self.new_customer()
         others = self.synced_mailbox(owner=self.other_user)
-        self.rig.append(others.login, "INBOX", [make_email(subject="Private deal", sender=customer.email,
-                                                           body="The price is 42")])
+        self.rig.append(
+            others.login, "INBOX", [make_email(subject="Private deal", sender=customer.email, body="The price is 42")]
+        )
         self.sync(others)
         conversation = self.messages(others).conversation_id
-        for kwargs in ({"conversation_id": conversation.id}, {"conversation_id": conversation.id, "mode": "forward",
-                                                              "to": [customer.email]},
-                       {"res_model": "imap.conversation", "res_id": conversation.id, "to": [customer.email],
-                        "subject": "x"}):
+        for kwargs in (
+            {"conversation_id": conversation.id},
+            {"conversation_id": conversation.id, "mode": "forward", "to": [customer.email]},
+            {"res_model": "imap.conversation", "res_id": conversation.id, "to": [customer.email], "subject": "x"},
+        ):
             with self.subTest(**kwargs):
                 refusal = self.refused(self.imap_user, "send_message", body="<p>Me too</p>", **kwargs)
                 self.assertNotIn("Private deal", refusal)
@@ -187,13 +227,22 @@ class TestRedTeamApiRecords(RedTeamApiCase):
     def test_RT_A6_a_template_of_another_company_is_neither_previewed_nor_used(self):
         """RT-A6. imap_user previews and sends with a template of a company they are not in, by id."""
         customer_login, customer = self.new_customer()
-        theirs = self.env["imap.template"].create({
-            "name": "Elsewhere's pricing", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "subject": "Confidential rebate 37%", "company_id": self.elsewhere.id})
-        for method, args, kwargs in (("preview_template", [theirs.id], {}),
-                                     ("send_message", [[customer.id], "x", "<p>x</p>"], {"template_id": theirs.id,
-                                                                                      "res_model": "res.partner",
-                                                                                      "res_id": customer.id})):
+        theirs = self.env["imap.template"].create(
+            {
+                "name": "Elsewhere's pricing",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Confidential rebate 37%",
+                "company_id": self.elsewhere.id,
+            }
+        )
+        for method, args, kwargs in (
+            ("preview_template", [theirs.id], {}),
+            (
+                "send_message",
+                [[customer.id], "x", "<p>x</p>"],
+                {"template_id": theirs.id, "res_model": "res.partner", "res_id": customer.id},
+            ),
+        ):
             with self.subTest(method=method):
                 answer = self.attempt(self.imap_user, method, *args, **kwargs)
                 self.assertNotIn("rebate", str(answer))
@@ -203,9 +252,21 @@ class TestRedTeamApiRecords(RedTeamApiCase):
     def test_RT_A7_a_user_creates_no_mailbox_in_a_company_they_are_not_in(self):
         """RT-A7. imap_user creates "their own" mailbox in another company."""
         login = self.rig.new_login()
-        self.refused(self.imap_user, "create_mailboxes", [{
-            "name": "Mine elsewhere", "host": self.rig.host, "port": self.rig.port, "security": "none",
-            "login": login, "password": self.rig.password, "company_id": self.elsewhere.id}])
+        self.refused(
+            self.imap_user,
+            "create_mailboxes",
+            [
+                {
+                    "name": "Mine elsewhere",
+                    "host": self.rig.host,
+                    "port": self.rig.port,
+                    "security": "none",
+                    "login": login,
+                    "password": self.rig.password,
+                    "company_id": self.elsewhere.id,
+                }
+            ],
+        )
         self.assertFalse(self.env["imap.mailbox"].search([("login", "=", login)]))
 
 
@@ -215,23 +276,34 @@ class TestRedTeamApiTemplateCode(RedTeamApiCase):
         """RT-A8. imap_admin (not a Mail Template Editor) writes placeholders that run code, in every field a
         template renders, through create_templates and update_template."""
         self.assertFalse(self.imap_admin.has_group("mail.group_mail_template_editor"))
-        [template] = self.rpc(self.imap_admin, "create_templates", [{"name": "Plain", "model": "res.partner",
-                                                                     "subject": "Hi {{ object.name }}"}])
+        [template] = self.rpc(
+            self.imap_admin,
+            "create_templates",
+            [{"name": "Plain", "model": "res.partner", "subject": "Hi {{ object.name }}"}],
+        )
         code = {
-            "subject": ["{{ object.env['res.users'].sudo().search([]).login }}", "{{ object.sudo().name }}",
-                        "{{ __import__('os').getcwd() }}", "{{ user.env.cr.dbname }}"],
-            "body_html": ["<p t-out=\"object.env['ir.config_parameter'].sudo().get_param('database.secret')\"/>",
-                          "<p t-esc=\"__import__('os').environ\"/>", "<t t-call=\"web.login_layout\"/>",
-                          "<t t-set=\"x\" t-value=\"object.env.cr\"/>",
-                          "<a t-attf-href=\"/{{ object.env.user.sudo().password }}\">x</a>",
-                          "<p t-foreach=\"object.env['res.users'].sudo().search([])\" t-as=\"u\">x</p>"],
+            "subject": [
+                "{{ object.env['res.users'].sudo().search([]).login }}",
+                "{{ object.sudo().name }}",
+                "{{ __import__('os').getcwd() }}",
+                "{{ user.env.cr.dbname }}",
+            ],
+            "body_html": [
+                "<p t-out=\"object.env['ir.config_parameter'].sudo().get_param('database.secret')\"/>",
+                "<p t-esc=\"__import__('os').environ\"/>",
+                '<t t-call="web.login_layout"/>',
+                '<t t-set="x" t-value="object.env.cr"/>',
+                '<a t-attf-href="/{{ object.env.user.sudo().password }}">x</a>',
+                '<p t-foreach="object.env[\'res.users\'].sudo().search([])" t-as="u">x</p>',
+            ],
             "lang": ["{{ object.env.lang }}"],
         }
         for field, sources in code.items():
             for source in sources:
                 with self.subTest(field=field, source=source):
-                    self.refused(self.imap_admin, "create_templates",
-                                 [{"name": "Code", "model": "res.partner", field: source}])
+                    self.refused(
+                        self.imap_admin, "create_templates", [{"name": "Code", "model": "res.partner", field: source}]
+                    )
                     self.refused(self.imap_admin, "update_template", template["id"], {field: source})
         self.assertEqual(self.env["imap.template"].browse(template["id"]).subject, "Hi {{ object.name }}")
         self.assertEqual(self.env["imap.template"].search_count([("name", "=", "Code")]), 0)
@@ -246,8 +318,11 @@ class TestRedTeamApiAddresses(RedTeamApiCase):
         refusal = self.refused(self.imap_user, "send_message", ["<>@x"], "Hi", "<p>Hi</p>")
         self.assertIn("@x is not an e-mail address", refusal)
         contact = self.env["res.partner"].create({"name": "Odd", "email": "<>@x"})
-        composer = self.env["imap.compose"].with_user(self.imap_user).create({
-            "mailbox_id": mailbox.id, "partner_ids": [Command.set(contact.ids)], "subject": "Hi"})
+        composer = (
+            self.env["imap.compose"]
+            .with_user(self.imap_user)
+            .create({"mailbox_id": mailbox.id, "partner_ids": [Command.set(contact.ids)], "subject": "Hi"})
+        )
         with self.assertRaisesRegex(UserError, "is not an e-mail address"):
             composer.action_send()
         self.assertFalse(self.messages(mailbox), "nothing stored, not even a draft")

@@ -29,8 +29,14 @@ class TestRedTeamNewAppOnly(OAuthCase):
         # domain-wide delegation, which opens any mailbox of the domain it is asked for).
         self.registered = self.rig_oauth.register_client(app_mailbox=self.team_login)
         self.app = self.provider_for(self.registered, access_mode="app_only")
-        self.team = self.make_mailbox(login=self.team_login, user_id=False, member_ids=[(6, 0, self.other_user.ids)],
-                                      auth_method="oauth2", oauth_provider_id=self.app.id, password=False)
+        self.team = self.make_mailbox(
+            login=self.team_login,
+            user_id=False,
+            member_ids=[(6, 0, self.other_user.ids)],
+            auth_method="oauth2",
+            oauth_provider_id=self.app.id,
+            password=False,
+        )
         self.rig.append(self.team_login, "INBOX", [make_email(subject="Board minutes: confidential")])
 
     def test_RT1_a_user_cannot_open_a_mailbox_not_shared_with_them_through_the_app_only_application(self):
@@ -39,17 +45,32 @@ class TestRedTeamNewAppOnly(OAuthCase):
         self.assertFalse(self.team.with_user(self.imap_user)._allowed("use"), "the team mailbox is not theirs")
         subjects = []
         with contextlib.suppress(*REFUSED):
-            own = self.env["imap.mailbox"].with_user(self.imap_user).create({
-                "name": "Mine, honestly", "host": self.rig.host, "port": self.rig.port, "security": "none",
-                "login": self.team_login, "timeout": 5, "user_id": self.imap_user.id,
-                "auth_method": "oauth2", "oauth_provider_id": self.app.id,
-            })
+            own = (
+                self.env["imap.mailbox"]
+                .with_user(self.imap_user)
+                .create(
+                    {
+                        "name": "Mine, honestly",
+                        "host": self.rig.host,
+                        "port": self.rig.port,
+                        "security": "none",
+                        "login": self.team_login,
+                        "timeout": 5,
+                        "user_id": self.imap_user.id,
+                        "auth_method": "oauth2",
+                        "oauth_provider_id": self.app.id,
+                    }
+                )
+            )
             own.action_fetch_folders()
             MailboxSync(own.sudo()).run()  # what the scheduled sync does with it
             subjects = self.messages(own).mapped("subject")
-        self.assertNotIn("Board minutes: confidential", subjects,
-                         "RT-1: a personal mailbox logged in with the app-only application and imported the "
-                         "mail of a mailbox its owner may not use")
+        self.assertNotIn(
+            "Board minutes: confidential",
+            subjects,
+            "RT-1: a personal mailbox logged in with the app-only application and imported the "
+            "mail of a mailbox its owner may not use",
+        )
 
     def test_RT2_the_owner_of_a_mailbox_cannot_read_its_oauth_tokens(self):
         """The tokens are the addon's to use, not the owner's to read (RPC: imap.mailbox.credential.read):
@@ -64,8 +85,9 @@ class TestRedTeamNewAppOnly(OAuthCase):
         self.credential(own).write({"oauth_access_token": "the-access-token", "oauth_refresh_token": "the-refresh"})
         token = False
         with contextlib.suppress(AccessError):
-            credential = self.env["imap.mailbox.credential"].with_user(self.imap_user).search(
-                [("mailbox_id", "=", own.id)])
+            credential = (
+                self.env["imap.mailbox.credential"].with_user(self.imap_user).search([("mailbox_id", "=", own.id)])
+            )
             token = credential.read(["oauth_access_token"])[0]["oauth_access_token"] if credential else False
         self.assertFalse(token, "RT-2: the owner reads the mailbox's OAuth access token")
 
@@ -88,16 +110,22 @@ class TestRedTeamNewTemplates(ImapCase):
         payload = "object.env['ir.config_parameter'].sudo().set_param('imap_redteam.pwned', object.env.uid)"
         body = f'<p>Dear <t t-out="object.name # }}}} {{{{ {payload} }}}} {{{{ 1\n"/></p>'
         try:
-            template = self.env["imap.template"].with_user(self.imap_admin).create(
-                {"name": "Innocent", "subject": "Hello", "body_html": body})
+            template = (
+                self.env["imap.template"]
+                .with_user(self.imap_admin)
+                .create({"name": "Innocent", "subject": "Hello", "body_html": body})
+            )
         except REFUSED:
             return
-        form = Form(self.env["imap.template.preview"].with_user(self.imap_user).with_context(
-            default_template_id=template.id))
+        form = Form(
+            self.env["imap.template.preview"].with_user(self.imap_user).with_context(default_template_id=template.id)
+        )
         form.res_id = self.contact.id
-        self.assertFalse(self.env["ir.config_parameter"].sudo().get_param("imap_redteam.pwned"),
-                         f"RT-3: code of an IMAP administrator ran as superuser in the preview "
-                         f"(body {form.body_html!r}, warning {form.warning_msg!r})")
+        self.assertFalse(
+            self.env["ir.config_parameter"].sudo().get_param("imap_redteam.pwned"),
+            f"RT-3: code of an IMAP administrator ran as superuser in the preview "
+            f"(body {form.body_html!r}, warning {form.warning_msg!r})",
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -122,31 +150,52 @@ class TestRedTeamNewChatter(SyncCase):
         conversation = self.messages(mailbox).conversation_id
         try:
             self.env["imap.conversation.link"].with_user(self.imap_user).create(
-                {"conversation_id": conversation.id, "res_model": "res.partner", "res_id": account.id})
+                {"conversation_id": conversation.id, "res_model": "res.partner", "res_id": account.id}
+            )
         except REFUSED:
             return
         message_id = self.messages(mailbox).message_id
-        self.rig.append(mailbox.login, "INBOX", [make_email(
-            subject="Re: Contract", sender=forged, to=mailbox.email, In_Reply_To=message_id, References=message_id,
-            body="We cancel the contract, effective today. Do not call the customer.")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Re: Contract",
+                    sender=forged,
+                    to=mailbox.email,
+                    In_Reply_To=message_id,
+                    References=message_id,
+                    body="We cancel the contract, effective today. Do not call the customer.",
+                )
+            ],
+        )
         self.sync(mailbox)
         entries = self.entries(account)
-        self.assertFalse(entries, "RT-4: an entry was logged on a record its linker may not post on, author "
-                                  f"{entries.author_id.mapped('name')}: {entries.mapped('body')}")
+        self.assertFalse(
+            entries,
+            "RT-4: an entry was logged on a record its linker may not post on, author "
+            f"{entries.author_id.mapped('name')}: {entries.mapped('body')}",
+        )
 
     def test_RT6_the_composers_defaults_quote_no_message_of_a_mailbox_one_may_not_use(self):
         """other_user asks the composer's defaults for a message of imap_user's mailbox (RPC:
         imap.compose.default_get / onchange with context default_parent_id), which create would refuse."""
         mailbox = self.synced_mailbox()
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="Salary review", to=mailbox.email,
-                                                            body="Your raise is 12 percent")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [make_email(subject="Salary review", to=mailbox.email, body="Your raise is 12 percent")],
+        )
         self.sync(mailbox)
         message = self.messages(mailbox)
         values = {}
         with contextlib.suppress(AccessError):
-            values = self.env["imap.compose"].with_user(self.other_user).with_context(
-                default_parent_id=message.id, imap_compose_mode="forward").default_get(
-                ["body", "subject", "parent_id", "conversation_id", "attachment_ids"])
+            values = (
+                self.env["imap.compose"]
+                .with_user(self.other_user)
+                .with_context(default_parent_id=message.id, imap_compose_mode="forward")
+                .default_get(["body", "subject", "parent_id", "conversation_id", "attachment_ids"])
+            )
         self.assertNotIn("12 percent", str(values.get("body") or ""), "RT-6: the quote of a message one may not read")
 
 
@@ -162,11 +211,22 @@ class TestRedTeamNewRouting(RoutingCase):
         mailbox = self.synced_mailbox()
         anna = self.env["res.partner"].create({"name": "Anna (known)", "email": "anna@customer.example.com"})
         self.make_rule(action="find", find_domain="[('email', '=ilike', '{{ from_email }}')]")
-        self.rig.append(mailbox.login, "INBOX", [make_email(
-            subject="Change of bank account", sender="Anna <_nna@customer.example.com>", to=mailbox.email,
-            body="Please pay our invoices to our new account from now on.")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Change of bank account",
+                    sender="Anna <_nna@customer.example.com>",
+                    to=mailbox.email,
+                    body="Please pay our invoices to our new account from now on.",
+                )
+            ],
+        )
         self.sync(mailbox)
         conversation = self.messages(mailbox).conversation_id
-        self.assertNotIn(conversation, anna.imap_conversation_ids.filtered("link_ids"),
-                         "RT-7: a stranger's mail was linked to another contact, found by a LIKE pattern in "
-                         "their address")
+        self.assertNotIn(
+            conversation,
+            anna.imap_conversation_ids.filtered("link_ids"),
+            "RT-7: a stranger's mail was linked to another contact, found by a LIKE pattern in their address",
+        )

@@ -23,10 +23,10 @@ class TestRedTeamOlderMail(OlderMailCase):
     def test_RT_O1_crafted_addresses_search_the_server_as_text_never_as_syntax(self):
         """RT-O1. imap_user makes contacts whose address holds IMAP syntax (a literal's {n}, *, %, parentheses
         in a quoted local part, non-ASCII) and searches their older mail."""
-        crafted = ["x{5}*%@customer.example", "{3}@customer.example", "\"a)b(\"@customer.example",
-                   "ü@customer.example"]
-        partners = self.env["res.partner"].create([{"name": f"Crafted {n}", "email": address}
-                                                   for n, address in enumerate(crafted)])
+        crafted = ["x{5}*%@customer.example", "{3}@customer.example", '"a)b("@customer.example', "ü@customer.example"]
+        partners = self.env["res.partner"].create(
+            [{"name": f"Crafted {n}", "email": address} for n, address in enumerate(crafted)]
+        )
         self.old_mail(self.own, "INBOX", "for Carla")
         for partner in partners[:2]:
             self.old_mail(self.own, "INBOX", f"from {partner.name}", sender=f"X <{partner.email}>")
@@ -48,9 +48,23 @@ class TestRedTeamOlderMail(OlderMailCase):
         colleagues_inbox = self.folder(self.colleagues, "INBOX")
         Wizard = self.env["imap.older.mail.wizard"].with_user(self.imap_user)
         with self.assertRaises(REFUSED):
-            Wizard.create({"res_model": "res.partner", "res_id": self.carla.id, "line_ids": [Command.create({
-                "mailbox_id": self.colleagues.id, "folder_id": colleagues_inbox.id, "count": 1,
-                "uidvalidity": colleagues_inbox.uidvalidity, "uids": "1:100"})]})
+            Wizard.create(
+                {
+                    "res_model": "res.partner",
+                    "res_id": self.carla.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "mailbox_id": self.colleagues.id,
+                                "folder_id": colleagues_inbox.id,
+                                "count": 1,
+                                "uidvalidity": colleagues_inbox.uidvalidity,
+                                "uids": "1:100",
+                            }
+                        )
+                    ],
+                }
+            )
         others_search = self.find(self.carla, self.other_user)
         self.assertEqual(self.found(others_search), {(self.colleagues.name, "INBOX"): 1})
         mine = self.find(self.carla)
@@ -62,8 +76,9 @@ class TestRedTeamOlderMail(OlderMailCase):
             others_search.with_user(self.imap_user).action_search_again()
 
         elsewhere = self.env["res.company"].create({"name": "Elsewhere Ltd"})
-        secret = self.env["res.partner"].create({"name": "Secret", "email": "carla@customer.example",
-                                                 "company_id": elsewhere.id})
+        secret = self.env["res.partner"].create(
+            {"name": "Secret", "email": "carla@customer.example", "company_id": elsewhere.id}
+        )
         with self.assertRaises(REFUSED):
             secret.with_user(self.imap_user).action_find_older_mail()
         with self.assertRaises(REFUSED):
@@ -85,15 +100,21 @@ class TestRedTeamOlderMail(OlderMailCase):
         wizard.action_import()
         self.assertEqual(len(self.messages(self.own)), 1)
         jobs = self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)])
-        for values in ({"state": "found"}, {"res_id": self.imap_user.partner_id.id}, {"job_ids": [Command.clear()]},
-                       {"addresses": "anyone@example.com"}):
+        for values in (
+            {"state": "found"},
+            {"res_id": self.imap_user.partner_id.id},
+            {"job_ids": [Command.clear()]},
+            {"addresses": "anyone@example.com"},
+        ):
             with self.subTest(values=values), self.assertRaises(REFUSED):
                 wizard.write(values)
         with self.assertRaises(REFUSED):
             wizard.action_import()
         with self.assertRaises(REFUSED):
-            self.env["imap.older.mail.wizard"].with_user(self.imap_user).create({
-                "res_model": "res.partner", "res_id": self.carla.id, "state": "found", "job_ids": jobs.ids})
-        self.assertEqual(self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)]), jobs,
-                         "no second import")
+            self.env["imap.older.mail.wizard"].with_user(self.imap_user).create(
+                {"res_model": "res.partner", "res_id": self.carla.id, "state": "found", "job_ids": jobs.ids}
+            )
+        self.assertEqual(
+            self.env["imap.older.mail.job"].search([("user_id", "=", self.imap_user.id)]), jobs, "no second import"
+        )
         self.assertEqual(self.find(self.carla).total, 0, "searching again is the way, and finds it imported")

@@ -39,12 +39,21 @@ class TestRemoteContentTour(HttpCase):
 
         rig = ImapRig(os.environ)
         login = rig.new_login()
-        seller = new_test_user(self.env, "imap_seller", groups="base.group_user,imap_conversations.group_user",
-                               name="Sam Seller")
-        mailbox = self.env["imap.mailbox"].create({
-            "name": "Team mailbox", "host": rig.host, "port": rig.port, "security": "none",
-            "login": login, "password": rig.password, "email": rig.address(login), "user_id": False,
-        })
+        seller = new_test_user(
+            self.env, "imap_seller", groups="base.group_user,imap_conversations.group_user", name="Sam Seller"
+        )
+        mailbox = self.env["imap.mailbox"].create(
+            {
+                "name": "Team mailbox",
+                "host": rig.host,
+                "port": rig.port,
+                "security": "none",
+                "login": login,
+                "password": rig.password,
+                "email": rig.address(login),
+                "user_id": False,
+            }
+        )
         mailbox.action_fetch_folders()
         # Remote content names a host of the Internet (an address of this machine is dropped as
         # Odoo's own); the browser below resolves no name at all, so showing it sends nothing anywhere.
@@ -58,9 +67,13 @@ class TestRemoteContentTour(HttpCase):
             return spawn(browser, [cmd[0], "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", *cmd[1:]])
 
         with patch.object(ChromeBrowser, "_spawn_chrome", spawn_resolving_nothing):
-            self.start_tour(f"/odoo/imap.conversation/{conversation.id}", "imap_conversations_remote_content",
-                            login="imap_seller")
+            self.start_tour(
+                f"/odoo/imap.conversation/{conversation.id}", "imap_conversations_remote_content", login="imap_seller"
+            )
 
         choice = self.env["imap.remote.content.choice"].search([])
-        self.assertEqual((choice.user_id, choice.message_id), (seller, conversation.imap_message_ids),
-                         "the server recorded the seller's choice, for that message")
+        self.assertEqual(
+            (choice.user_id, choice.message_id),
+            (seller, conversation.imap_message_ids),
+            "the server recorded the seller's choice, for that message",
+        )

@@ -16,15 +16,27 @@ class TestReplyTour(HttpCase):
         admin = self.env.ref("base.user_admin")
         mailbox = admin_mailbox(self.env, rig, login)
         carla = self.env["res.partner"].create({"name": "Carla Customer", "email": rig.address(customer_login)})
-        rig.append(login, "INBOX", [make_email(
-            subject="Question about delivery", sender=f"Carla Customer <{carla.email}>", to=mailbox.email,
-            body="Hello, when will it arrive?",
-        )])
+        rig.append(
+            login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Question about delivery",
+                    sender=f"Carla Customer <{carla.email}>",
+                    to=mailbox.email,
+                    body="Hello, when will it arrive?",
+                )
+            ],
+        )
         self.assertFalse(MailboxSync(mailbox).run().error)
-        self.env["imap.template"].create({
-            "name": "Friendly", "model_id": self.env["ir.model"]._get_id("res.partner"),
-            "subject": "Hello", "body_html": "<p>Dear <t t-out='object.name.split()[0]'/>, tomorrow.</p>",
-        })
+        self.env["imap.template"].create(
+            {
+                "name": "Friendly",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Hello",
+                "body_html": "<p>Dear <t t-out='object.name.split()[0]'/>, tomorrow.</p>",
+            }
+        )
 
         self.start_tour(f"/odoo/res.partner/{carla.id}", "imap_conversations_reply_with_template", login="admin")
 

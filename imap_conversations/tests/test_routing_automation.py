@@ -19,15 +19,24 @@ class TestRoutingAutomation(SyncCase):
 
     def automation(self, model, prefix, **values):
         """An automation on the creation of *model* records making a contact named *prefix* + their subject."""
-        automation = self.env["base.automation"].create({
-            "name": f"{prefix} becomes a contact", "model_id": self.env["ir.model"]._get_id(model),
-            "trigger": "on_create", **values,
-        })
-        action = self.env["ir.actions.server"].create({
-            "name": "Make a contact", "model_id": automation.model_id.id, "base_automation_id": automation.id,
-            "usage": "base_automation", "state": "code",
-            "code": f"env['res.partner'].create({{'name': {prefix!r} + record.subject}})",
-        })
+        automation = self.env["base.automation"].create(
+            {
+                "name": f"{prefix} becomes a contact",
+                "model_id": self.env["ir.model"]._get_id(model),
+                "trigger": "on_create",
+                **values,
+            }
+        )
+        action = self.env["ir.actions.server"].create(
+            {
+                "name": "Make a contact",
+                "model_id": automation.model_id.id,
+                "base_automation_id": automation.id,
+                "usage": "base_automation",
+                "state": "code",
+                "code": f"env['res.partner'].create({{'name': {prefix!r} + record.subject}})",
+            }
+        )
         automation.write({"action_server_ids": [(6, 0, action.ids)]})
 
     def created(self, prefix):
@@ -37,11 +46,19 @@ class TestRoutingAutomation(SyncCase):
         mailbox = self.synced_mailbox()
         self.automation("imap.message", "Message: ", filter_domain="[('direction', '=', 'incoming')]")
         self.automation("imap.conversation", "Conversation: ")
-        self.rig.append(mailbox.login, "INBOX", [
-            make_email(subject="first", message_id="<first@automation.example>"), make_email(subject="second"),
-            make_email(subject="Re: first", in_reply_to="<first@automation.example>"),
-        ])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(subject="first", message_id="<first@automation.example>"),
+                make_email(subject="second"),
+                make_email(subject="Re: first", in_reply_to="<first@automation.example>"),
+            ],
+        )
         self.sync(mailbox)
         self.assertEqual(self.created("Message: "), ["Message: Re: first", "Message: first", "Message: second"])
-        self.assertEqual(self.created("Conversation: "), ["Conversation: first", "Conversation: second"],
-                         "a reply joins its conversation: no new one")
+        self.assertEqual(
+            self.created("Conversation: "),
+            ["Conversation: first", "Conversation: second"],
+            "a reply joins its conversation: no new one",
+        )

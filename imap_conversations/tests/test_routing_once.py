@@ -14,23 +14,31 @@ class TestRoutingOnce(RoutingCase):
         mailbox = self.synced_mailbox()
         rule = self.make_rule(field_values="name = {{ from_name }}\nemail = {{ from_email }}")
         # An hour old: the recovery leaves younger mail to the sync.
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="hello", sender="Bea <bea@once.example>")],
-                        msg_time=datetime.now(UTC) - timedelta(hours=1))
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [make_email(subject="hello", sender="Bea <bea@once.example>")],
+            msg_time=datetime.now(UTC) - timedelta(hours=1),
+        )
         self.sync(mailbox)
         self.sync(mailbox)
         self.assertEqual(len(self.records_from(rule)), 1)
         self.messages(mailbox).unlink()  # lost in Odoo: the recovery imports it again
         self.env["imap.mailbox"]._cron_recover_mailboxes()
         self.assertEqual(self.messages(mailbox).subject, "hello", "the recovery brought it back")
-        self.assertEqual(self.env["res.partner"].search_count([("email", "=", "bea@once.example")]), 1,
-                         "the same message: the rule did not act again")
+        self.assertEqual(
+            self.env["res.partner"].search_count([("email", "=", "bea@once.example")]),
+            1,
+            "the same message: the rule did not act again",
+        )
 
     def test_a_failing_rule_makes_the_message_failed_with_the_rule_and_retry_runs_it_after_a_fix(self):
         mailbox = self.synced_mailbox()
         earlier = self.make_rule(name="earlier", sequence=1, stop=False, field_values="name = earlier {{ subject }}")
         # A mistake of the rule's author: the parent contact's id written as the subject.
-        failing = self.make_rule(name="tags", sequence=2,
-                                 field_values="name = {{ subject }}\nparent_id = {{ subject }}")
+        failing = self.make_rule(
+            name="tags", sequence=2, field_values="name = {{ subject }}\nparent_id = {{ subject }}"
+        )
         self.rig.append(mailbox.login, "INBOX", [make_email(subject="order 1"), make_email(subject="order 2")])
         report = self.sync(mailbox)
         self.assertEqual(report.counts.new, 2, "stored, whatever the rules")
@@ -57,14 +65,20 @@ class TestRoutingOnce(RoutingCase):
     def test_the_dry_run_shows_what_would_happen_and_writes_nothing(self):
         mailbox = self.synced_mailbox()
         known = self.env["res.partner"].create({"name": "Known", "email": "known@dry.example"})
-        create = self.make_rule(name="create", sequence=1, stop=False, subject_match="offer",
-                                field_values="name = {{ subject }}")
-        find = self.make_rule(name="find", sequence=2, action="find",
-                              find_domain="[('email', '=', '{{ from_email }}')]")
-        self.rig.append(mailbox.login, "INBOX", [
-            make_email(subject="offer A", sender="known@dry.example"),
-            make_email(subject="other", sender="x@y.example"),
-        ])
+        create = self.make_rule(
+            name="create", sequence=1, stop=False, subject_match="offer", field_values="name = {{ subject }}"
+        )
+        find = self.make_rule(
+            name="find", sequence=2, action="find", find_domain="[('email', '=', '{{ from_email }}')]"
+        )
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                make_email(subject="offer A", sender="known@dry.example"),
+                make_email(subject="other", sender="x@y.example"),
+            ],
+        )
         # Routed on import: switched off for the sync, on for the dry run.
         (create | find).active = False
         self.sync(mailbox)
@@ -80,5 +94,13 @@ class TestRoutingOnce(RoutingCase):
         self.assertEqual(self._counts(), counts, "no record, link, application or attachment written")
 
     def _counts(self):
-        return {model: self.env[model].search_count([]) for model in (
-            "res.partner", "imap.conversation.link", "imap.routing.application", "ir.attachment", "imap.message")}
+        return {
+            model: self.env[model].search_count([])
+            for model in (
+                "res.partner",
+                "imap.conversation.link",
+                "imap.routing.application",
+                "ir.attachment",
+                "imap.message",
+            )
+        }

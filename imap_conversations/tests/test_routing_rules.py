@@ -12,20 +12,26 @@ class TestRoutingRules(RoutingCase):
     def test_a_matching_mail_creates_a_lead_with_its_attachments_and_its_conversation_linked(self):
         mailbox = self.synced_mailbox()
         rule = self.make_rule(
-            model="crm.lead", subject_match="quote", from_match="customer.example.com", salesperson_id=self.author.id,
+            model="crm.lead",
+            subject_match="quote",
+            from_match="customer.example.com",
+            salesperson_id=self.author.id,
             field_values="name = Quote: {{ subject }}\nemail_from = {{ from }}\ncontact_name = {{ from_name }}\n"
-                         "description = {{ text }}",
+            "description = {{ text }}",
         )
-        self.rig.append(mailbox.login, "INBOX", [
-            mail_with_attachment("Quote for chairs"),
-            mail_with_attachment("Quote from elsewhere", sender="Zed <zed@other.example.org>"),
-            make_email(subject="Unrelated", sender="Anna Buyer <anna@customer.example.com>"),
-        ])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [
+                mail_with_attachment("Quote for chairs"),
+                mail_with_attachment("Quote from elsewhere", sender="Zed <zed@other.example.org>"),
+                make_email(subject="Unrelated", sender="Anna Buyer <anna@customer.example.com>"),
+            ],
+        )
         self.sync(mailbox)
         lead = self.records_from(rule)
         self.assertEqual(lead.mapped("name"), ["Quote: Quote for chairs"], "only the mail that matches")
-        self.assertEqual((lead.email_from, lead.contact_name), ("Anna Buyer <anna@customer.example.com>",
-                                                                  "Anna Buyer"))
+        self.assertEqual((lead.email_from, lead.contact_name), ("Anna Buyer <anna@customer.example.com>", "Anna Buyer"))
         self.assertIn("Please quote.", lead.description)
         self.assertEqual(lead.user_id, self.author, "the salesperson the rule sets")
         self.assertEqual(lead.create_uid, self.author, "created with the rule author's rights")
@@ -38,8 +44,11 @@ class TestRoutingRules(RoutingCase):
         mailbox = self.synced_mailbox()
         anna = self.env["res.partner"].create({"name": "Anna (known)", "email": "ANNA@customer.example.com"})
         self.make_rule(action="find", find_domain="[('email', '=ilike', '{{ from_email }}')]")
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="Hi", sender="Anna <anna@customer.example.com>",
-                                                            to="someone@else.example")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [make_email(subject="Hi", sender="Anna <anna@customer.example.com>", to="someone@else.example")],
+        )
         self.sync(mailbox)
         conversation = self.messages(mailbox).conversation_id
         link = self.env["imap.conversation.link"].search([("conversation_id", "=", conversation.id)])
@@ -80,10 +89,12 @@ class TestRoutingRules(RoutingCase):
     def test_a_rule_is_checked_when_saved(self):
         from odoo.exceptions import ValidationError
 
-        for values in ({"subject_match": "(a+)+$", "subject_is_pattern": True},
-                       {"field_values": "no_such_field = {{ subject }}"},
-                       {"field_values": "name = {{ sender }}"},
-                       {"find_domain": "[('name', '=', __import__('os'))]"},
-                       {"model": "imap.routing.dry.run"}):
+        for values in (
+            {"subject_match": "(a+)+$", "subject_is_pattern": True},
+            {"field_values": "no_such_field = {{ subject }}"},
+            {"field_values": "name = {{ sender }}"},
+            {"find_domain": "[('name', '=', __import__('os'))]"},
+            {"model": "imap.routing.dry.run"},
+        ):
             with self.subTest(values=values), self.assertRaises(ValidationError):
                 self.make_rule(**values)

@@ -24,12 +24,15 @@ class BrokenPlacements:
         self.cr, self.folder = cr, folder
 
     def __enter__(self):
-        self.cr.execute("""
+        self.cr.execute(
+            """
             CREATE OR REPLACE FUNCTION imap_test_broken() RETURNS trigger AS $$
             BEGIN RAISE EXCEPTION 'placements refused (test trigger)'; END $$ LANGUAGE plpgsql;
             CREATE TRIGGER imap_test_broken BEFORE INSERT ON imap_message_location FOR EACH ROW
             WHEN (NEW.folder_id = %s) EXECUTE FUNCTION imap_test_broken();
-        """, [self.folder.id])
+        """,
+            [self.folder.id],
+        )
 
     def __exit__(self, *exc):
         self.cr.execute("DROP TRIGGER IF EXISTS imap_test_broken ON imap_message_location")
@@ -48,8 +51,10 @@ class TestScheduling(SyncCase):
         for mailbox in (broken, fine):
             self.rig.append(mailbox.login, "INBOX", [make_email(subject=f"for {mailbox.login}")])
         # assertLogs keeps the expected traceback out of the test log.
-        with BrokenPlacements(self.env.cr, self.folder(broken, "INBOX")), \
-                self.assertLogs(RUN_LOGGER, logging.ERROR) as logs:
+        with (
+            BrokenPlacements(self.env.cr, self.folder(broken, "INBOX")),
+            self.assertLogs(RUN_LOGGER, logging.ERROR) as logs,
+        ):
             self.env["imap.mailbox"]._cron_sync_mailboxes()
         self.assertIn("stopped on an unexpected error", logs.output[0])
         self.assertEqual(broken.state, "error")
@@ -74,8 +79,11 @@ class TestScheduling(SyncCase):
         self.env["imap.mailbox"]._cron_sync_mailboxes()
         self.assertEqual(len(self.messages(big)), 3, "each pass makes progress: the first folder")
         self.assertFalse(self.messages(small))
-        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers,
-                           "what is left is continued soon, by a new run")
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+            "what is left is continued soon, by a new run",
+        )
         self.env["imap.mailbox"]._cron_sync_mailboxes()
         self.assertEqual(self.messages(small).mapped("subject"), ["small"], "the mailbox that waited goes first")
         for _pass in range(4):

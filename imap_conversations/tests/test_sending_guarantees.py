@@ -44,16 +44,27 @@ class TestSendingGuarantees(SyncCase):
         return self.rig.subjects(self.customer_login, "INBOX")
 
     def composer(self, **values):
-        return self.env["imap.compose"].with_user(self.imap_user).create({
-            "mailbox_id": self.mailbox.id, "partner_ids": [(6, 0, self.customer.ids)], "subject": "Offer",
-            "body": "<p>Our offer</p>", **values,
-        })
+        return (
+            self.env["imap.compose"]
+            .with_user(self.imap_user)
+            .create(
+                {
+                    "mailbox_id": self.mailbox.id,
+                    "partner_ids": [(6, 0, self.customer.ids)],
+                    "subject": "Offer",
+                    "body": "<p>Our offer</p>",
+                    **values,
+                }
+            )
+        )
 
     def test_a_record_that_cannot_be_linked_stops_the_mail_before_it_is_sent(self):
         refusals = {
             "a record the user may not read": ({"res_model": "res.partner", "res_id": self.hidden.id}, AccessError),
-            "a record that shows no conversations": ({"res_model": "imap.mailbox", "res_id": self.mailbox.id},
-                                                     UserError),
+            "a record that shows no conversations": (
+                {"res_model": "imap.mailbox", "res_id": self.mailbox.id},
+                UserError,
+            ),
             "a record that no longer exists": ({"res_model": "res.partner", "res_id": 2**31 - 1}, UserError),
         }
         for label, (values, error) in refusals.items():
@@ -63,9 +74,14 @@ class TestSendingGuarantees(SyncCase):
         self.assertFalse(self.messages(self.mailbox), "and no draft was left behind")
 
     def test_an_attachment_the_user_may_not_read_stops_the_mail_before_it_is_sent(self):
-        attachment = self.env["ir.attachment"].create({
-            "name": "secret.pdf", "raw": b"%PDF secret", "res_model": "res.partner", "res_id": self.hidden.id,
-        })
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": "secret.pdf",
+                "raw": b"%PDF secret",
+                "res_model": "res.partner",
+                "res_id": self.hidden.id,
+            }
+        )
         with self.assertRaises(AccessError):
             self.composer(attachment_ids=[(6, 0, attachment.ids)]).action_send()
         self.assertEqual(self.delivered(), [])

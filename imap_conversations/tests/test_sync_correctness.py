@@ -56,8 +56,9 @@ class TestSyncCorrectness(SyncCase):
         mailbox = self.synced_mailbox()
         self.synced_folder(mailbox, "Projects")
         known = [make_email(subject=f"known {n}") for n in range(3)]
-        without_id = (b"Subject: no id\r\nFrom: x@example.com\r\nDate: Mon, 2 Nov 2026 08:00:00 +0000\r\n"
-                      b"\r\nsame body\r\n")
+        without_id = (
+            b"Subject: no id\r\nFrom: x@example.com\r\nDate: Mon, 2 Nov 2026 08:00:00 +0000\r\n\r\nsame body\r\n"
+        )
         self.rig.append(mailbox.login, "Projects", [*known, without_id])
         self.sync(mailbox)
         before = self.folder(mailbox, "Projects").uidvalidity

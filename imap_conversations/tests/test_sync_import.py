@@ -41,11 +41,14 @@ class TestSyncImport(SyncCase):
         self.assertEqual(message.date, datetime(2026, 11, 3, 9, 15))
         self.assertEqual(message.email_from, '"Alice Example" <alice@example.com>')
         self.assertEqual(message.email_to, '"Bob" <bob@example.com>, carol@example.com')
-        self.assertEqual((message.email_cc, message.email_bcc, message.reply_to),
-                         ('"Dan" <dan@example.com>', "erin@example.com", "sales@example.com"))
-        self.assertEqual((message.message_id, message.in_reply_to, message.references),
-                         ("<rich-1@example.com>", "<parent-1@example.com>",
-                          "<root-1@example.com> <parent-1@example.com>"))
+        self.assertEqual(
+            (message.email_cc, message.email_bcc, message.reply_to),
+            ('"Dan" <dan@example.com>', "erin@example.com", "sales@example.com"),
+        )
+        self.assertEqual(
+            (message.message_id, message.in_reply_to, message.references),
+            ("<rich-1@example.com>", "<parent-1@example.com>", "<root-1@example.com> <parent-1@example.com>"),
+        )
         self.assertEqual(message.direction, "incoming")
         self.assertIn("the quote is attached", message.body_text)
         self.assertIn("<b>Bob</b>", message.body_html)
@@ -148,8 +151,11 @@ class TestSyncImport(SyncCase):
         self.assertEqual(action["params"]["type"], "success")
         self.assertIn("2 new messages", action["params"]["message"])
         cron = self.env.ref("imap_conversations.ir_cron_sync_mailboxes")
-        self.assertEqual((cron.interval_number, cron.interval_type, cron.code),
-                         (1, "minutes", "model._cron_sync_mailboxes()"), "each mailbox says when it is due")
+        self.assertEqual(
+            (cron.interval_number, cron.interval_type, cron.code),
+            (1, "minutes", "model._cron_sync_mailboxes()"),
+            "each mailbox says when it is due",
+        )
         cron.method_direct_trigger()
         self.assertEqual(self.messages(other).mapped("subject"), ["c"])
         self.assertEqual(mailbox.state, "active")

@@ -57,14 +57,18 @@ class TestSyncVolume(SyncCase):
         start = status_mb("VmRSS")
         peaks = []
         started = time.monotonic()
-        report = self.sync(mailbox, limits=BatchLimits(max_messages=200),
-                           after_batch=lambda folder_report: peaks.append(status_mb("VmHWM")))
+        report = self.sync(
+            mailbox,
+            limits=BatchLimits(max_messages=200),
+            after_batch=lambda folder_report: peaks.append(status_mb("VmHWM")),
+        )
         elapsed = time.monotonic() - started
         self.assertEqual((report.counts.new, report.counts.failed), (10000, 0))
         messages = self.env["imap.message"].search_count([("mailbox_id", "=", mailbox.id)])
         self.assertEqual(messages, 10000)
-        self.assertEqual(self.env["imap.message"].search_count(
-            [("mailbox_id", "=", mailbox.id), ("conversation_id", "=", False)]), 0)
+        self.assertEqual(
+            self.env["imap.message"].search_count([("mailbox_id", "=", mailbox.id), ("conversation_id", "=", False)]), 0
+        )
         self.assertEqual(len(mailbox.folder_ids.location_ids), 10000)
         # Peak memory is reached early and then stays put: it does not grow with the mailbox.
         early, final = peaks[len(peaks) // 10], peaks[-1]
@@ -72,10 +76,17 @@ class TestSyncVolume(SyncCase):
         self.assertLess(final - start, 250, f"the import took {final - start:.0f} MB above the {start:.0f} MB before")
         self.env.cr.execute(
             "SELECT count(*) FROM (SELECT dedupe_key FROM imap_message WHERE mailbox_id = %s "
-            "GROUP BY dedupe_key HAVING count(*) > 1) d", [mailbox.id])
+            "GROUP BY dedupe_key HAVING count(*) > 1) d",
+            [mailbox.id],
+        )
         self.assertEqual(self.env.cr.fetchone()[0], 0)
         self.assertGreaterEqual(self.statistics("imap_message")[0], 8000, "the statistics followed the import")
         _logger.info(
             "10,000 messages imported in %.1fs (%.0f/s); RSS %.0f MB before, peak %.0f MB after 10%%, "
-            "%.0f MB at the end", elapsed, 10000 / elapsed, start, early, final,
+            "%.0f MB at the end",
+            elapsed,
+            10000 / elapsed,
+            start,
+            early,
+            final,
         )

@@ -9,10 +9,10 @@ from odoo.tests import Form, freeze_time, tagged
 from .common import ImapCase
 
 BODY = (
-    "<p>Hello <t t-out=\"object.name\"/>,</p>"
+    '<p>Hello <t t-out="object.name"/>,</p>'
     "<p>Since <t t-out=\"format_date(object.create_date, 'd MMMM y')\"/>"
-    " (<t t-out=\"format_date(object.create_date)\"/>).</p>"
-    "<div t-out=\"user.signature\"/>"
+    ' (<t t-out="format_date(object.create_date)"/>).</p>'
+    '<div t-out="user.signature"/>'
 )
 
 
@@ -22,24 +22,40 @@ class TestTemplates(ImapCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env["res.lang"]._activate_lang("fr_FR")
-        cls.imap_user.write({
-            "signature": Markup("<p>Alice Sender, Sales</p>"), "tz": "Europe/Paris", "lang": "en_US",
-        })
-        cls.camille = cls.env["res.partner"].create({
-            "name": "Camille Martin", "email": "camille@example.com", "lang": "fr_FR",
-        })
-        cls.john = cls.env["res.partner"].create({
-            "name": "John Smith", "email": "john@example.com", "lang": "en_US",
-        })
+        cls.imap_user.write(
+            {
+                "signature": Markup("<p>Alice Sender, Sales</p>"),
+                "tz": "Europe/Paris",
+                "lang": "en_US",
+            }
+        )
+        cls.camille = cls.env["res.partner"].create(
+            {
+                "name": "Camille Martin",
+                "email": "camille@example.com",
+                "lang": "fr_FR",
+            }
+        )
+        cls.john = cls.env["res.partner"].create(
+            {
+                "name": "John Smith",
+                "email": "john@example.com",
+                "lang": "en_US",
+            }
+        )
         # "Customer since": a date the test can fix (res.partner has no date field of its own).
         cls.env.cr.execute(
             "UPDATE res_partner SET create_date = %s WHERE id IN %s",
             [datetime(2025, 3, 5, 10, 0), (cls.camille.id, cls.john.id)],
         )
         cls.env.invalidate_all()
-        cls.template = cls.env["imap.template"].create({
-            "name": "Follow-up", "subject": "Our call, {{ object.name }}", "body_html": BODY,
-        })
+        cls.template = cls.env["imap.template"].create(
+            {
+                "name": "Follow-up",
+                "subject": "Our call, {{ object.name }}",
+                "body_html": BODY,
+            }
+        )
         cls.template.with_context(lang="fr_FR").subject = "Notre appel, {{ object.name }}"
 
     def render(self, record, user=None, template=None, **kwargs):
@@ -54,8 +70,7 @@ class TestTemplates(ImapCase):
         self.assertEqual(subject, "Our call, John Smith")
         self.assertEqual(
             body,
-            "<p>Hello John Smith,</p><p>Since 5 March 2025 (03/05/2025).</p>"
-            "<div><p>Alice Sender, Sales</p></div>",
+            "<p>Hello John Smith,</p><p>Since 5 March 2025 (03/05/2025).</p><div><p>Alice Sender, Sales</p></div>",
         )
         _subject, admin_body = self.render(self.john, user=self.imap_admin)
         self.assertNotIn("Alice Sender", admin_body, "the signature is the sender's, whoever wrote the template")
@@ -78,20 +93,31 @@ class TestTemplates(ImapCase):
         self.assertEqual(self.render(self.john)[0], "Notre appel, John Smith", "not installed: the sender's")
 
     def test_dates_and_times_follow_the_language_and_the_time_zone(self):
-        mailbox = self.env["imap.mailbox"].create({
-            "name": "Mine", "host": "127.0.0.1", "login": "me", "user_id": self.imap_user.id,
-        })
-        conversation = self.env["imap.conversation"].create({
-            "subject": "Quote 42", "mailbox_id": mailbox.id, "last_message_date": datetime(2025, 3, 5, 23, 30),
-        })
-        template = self.env["imap.template"].create({
-            "name": "Conversation reply",
-            "model_id": self.env["ir.model"]._get_id("imap.conversation"),
-            "subject": "Re: {{ object.subject }}",
-            "body_html": "<p t-out=\"format_datetime(object.last_message_date, dt_format='d MMMM y HH:mm')\"/>"
-                         "<p t-out=\"format_time(object.last_message_date, time_format='HH:mm')\"/>"
-                         "<p t-out=\"format_date(object.last_message_date)\"/>",
-        })
+        mailbox = self.env["imap.mailbox"].create(
+            {
+                "name": "Mine",
+                "host": "127.0.0.1",
+                "login": "me",
+                "user_id": self.imap_user.id,
+            }
+        )
+        conversation = self.env["imap.conversation"].create(
+            {
+                "subject": "Quote 42",
+                "mailbox_id": mailbox.id,
+                "last_message_date": datetime(2025, 3, 5, 23, 30),
+            }
+        )
+        template = self.env["imap.template"].create(
+            {
+                "name": "Conversation reply",
+                "model_id": self.env["ir.model"]._get_id("imap.conversation"),
+                "subject": "Re: {{ object.subject }}",
+                "body_html": "<p t-out=\"format_datetime(object.last_message_date, dt_format='d MMMM y HH:mm')\"/>"
+                "<p t-out=\"format_time(object.last_message_date, time_format='HH:mm')\"/>"
+                '<p t-out="format_date(object.last_message_date)"/>',
+            }
+        )
         self.assertFalse(template.lang, "a conversation has no language: the sender's is used")
         self.imap_user.lang = "fr_FR"
         subject, body = self.render(conversation, template=template)
@@ -109,10 +135,13 @@ class TestTemplates(ImapCase):
         self.assertFalse(Template._default_for("res.partner"))
         self.assertFalse(Template._default_for("crm.lead"), "a model that may not even be installed")
         first = Template.create({"name": "First", "is_default": True})
-        conversation_default = Template.create({
-            "name": "For conversations", "is_default": True,
-            "model_id": self.env["ir.model"]._get_id("imap.conversation"),
-        })
+        conversation_default = Template.create(
+            {
+                "name": "For conversations",
+                "is_default": True,
+                "model_id": self.env["ir.model"]._get_id("imap.conversation"),
+            }
+        )
         second = Template.create({"name": "Second", "is_default": True})
         self.assertFalse(first.is_default, "setting a default unsets the previous one")
         self.assertTrue(conversation_default.is_default, "other record types keep theirs")
@@ -137,9 +166,15 @@ class TestTemplates(ImapCase):
 
     def test_preview_on_a_chosen_record_in_a_chosen_language(self):
         action = self.template.action_preview()
-        self.assertEqual((action["res_model"], action["context"]), ("imap.template.preview", {
-            "default_template_id": self.template.id,
-        }))
+        self.assertEqual(
+            (action["res_model"], action["context"]),
+            (
+                "imap.template.preview",
+                {
+                    "default_template_id": self.template.id,
+                },
+            ),
+        )
         self.imap_admin.write({"signature": Markup("<p>Ada Admin</p>"), "tz": "Europe/Paris"})
         form = self.preview_form()
         form.res_id = self.camille.id
@@ -167,11 +202,14 @@ class TestTemplates(ImapCase):
         self.assertEqual(self.env["res.partner"].search_count([]), partners)
 
         conversations = self.env["imap.conversation"].search_count([])
-        template = self.env["imap.template"].create({
-            "name": "Reply", "model_id": self.env["ir.model"]._get_id("imap.conversation"),
-            "subject": "Re: {{ object.subject }}",
-            "body_html": "<p t-out=\"format_datetime(object.last_message_date, dt_format='d MMM y HH:mm')\"/>",
-        })
+        template = self.env["imap.template"].create(
+            {
+                "name": "Reply",
+                "model_id": self.env["ir.model"]._get_id("imap.conversation"),
+                "subject": "Re: {{ object.subject }}",
+                "body_html": "<p t-out=\"format_datetime(object.last_message_date, dt_format='d MMM y HH:mm')\"/>",
+            }
+        )
         form = self.preview_form(template)
         form.tz = "Asia/Tokyo"
         self.assertEqual(form.subject, "Re: Sample Conversation")
@@ -215,7 +253,7 @@ class TestTemplates(ImapCase):
         self.assertEqual(Template._default_for("res.partner"), created)
         self.assertFalse(self.template.is_default)
         self.assertEqual(created.lang, "{{ object.lang }}")
-        created.write({"body_html": "<p t-out=\"object.name or ''\"/><p t-out=\"user.partner_id.email\"/>"})
+        created.write({"body_html": '<p t-out="object.name or \'\'"/><p t-out="user.partner_id.email"/>'})
         created.copy().unlink()
         for subject, body in (
             ("{{ object.env.cr.dbname }}", BODY),
@@ -238,5 +276,7 @@ class TestTemplates(ImapCase):
         visible = self.env["imap.template"].with_user(self.imap_user).search([])
         self.assertIn(shared, visible)
         self.assertNotIn(foreign, visible)
-        self.assertEqual(self.env.ref("imap_conversations.menu_templates").groups_id,
-                         self.env.ref("imap_conversations.group_manager"))
+        self.assertEqual(
+            self.env.ref("imap_conversations.menu_templates").groups_id,
+            self.env.ref("imap_conversations.group_manager"),
+        )

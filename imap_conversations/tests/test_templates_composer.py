@@ -19,8 +19,14 @@ class TestComposerKeepsWhatWasWritten(SyncCase):
     def setUpClass(cls):
         super().setUpClass()
         Template = cls.env["imap.template"]
-        cls.default = Template.create({"name": "Friendly", "is_default": True, "subject": "Hello {{ object.name }}",
-                                       "body_html": "<p>Dear <t t-out='object.name'/>, friendly words</p>"})
+        cls.default = Template.create(
+            {
+                "name": "Friendly",
+                "is_default": True,
+                "subject": "Hello {{ object.name }}",
+                "body_html": "<p>Dear <t t-out='object.name'/>, friendly words</p>",
+            }
+        )
         cls.offer = Template.create({"name": "Offer", "subject": "Offer", "body_html": "<p>Our offer: 10%</p>"})
         cls.carla = cls.env["res.partner"].create({"name": "Carla", "email": "carla@example.com"})
         cls.dan = cls.env["res.partner"].create({"name": "Dan", "email": "dan@example.com"})
@@ -67,9 +73,14 @@ class TestComposerKeepsWhatWasWritten(SyncCase):
         result = form.save().action_send()
         self.assertEqual(result["params"]["type"], "success", result["params"]["message"])
         [sent] = self.messages(self.mailbox)
-        self.assertEqual(result["params"]["next"], {
-            "type": "ir.actions.client", "tag": "imap_conversations.show_sent_message",
-            "params": {"message_id": sent.id}})
+        self.assertEqual(
+            result["params"]["next"],
+            {
+                "type": "ir.actions.client",
+                "tag": "imap_conversations.show_sent_message",
+                "params": {"message_id": sent.id},
+            },
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -87,8 +98,9 @@ class TestWritingWithoutAMailbox(SyncCase):
         with self.assertRaisesRegex(UserError, "no mailbox that can send"):
             composer.action_send()
         action = composer.action_add_own_mailbox()
-        self.assertEqual((action["res_model"], action["context"]),
-                         ("imap.mailbox", {"default_user_id": self.imap_user.id}))
+        self.assertEqual(
+            (action["res_model"], action["context"]), ("imap.mailbox", {"default_user_id": self.imap_user.id})
+        )
 
     def test_a_mailbox_without_outgoing_server_is_named_with_what_to_fill_in(self):
         mailbox = self.make_mailbox(smtp_host=False)
@@ -102,15 +114,31 @@ class TestWritingWithoutAMailbox(SyncCase):
         self.assertIn("Ask an IMAP administrator", form.no_mailbox_reason)
         self.assertFalse(form.can_add_mailbox)
         with self.assertRaises(AccessError):
-            self.env["imap.mailbox"].with_user(self.imap_user).create({
-                "name": "Mine", "host": self.rig.host, "login": "mine"})
+            self.env["imap.mailbox"].with_user(self.imap_user).create(
+                {"name": "Mine", "host": self.rig.host, "login": "mine"}
+            )
         self.assertTrue(self.make_mailbox(), "administrators (and the system) still add them")
 
     def test_a_user_adds_only_a_mailbox_of_their_own(self):
         Mailbox = self.env["imap.mailbox"].with_user(self.imap_user)
-        mine = Mailbox.create({"name": "Mine", "host": self.rig.host, "port": self.rig.port, "security": "none",
-                               "login": self.rig.new_login()})
+        mine = Mailbox.create(
+            {
+                "name": "Mine",
+                "host": self.rig.host,
+                "port": self.rig.port,
+                "security": "none",
+                "login": self.rig.new_login(),
+            }
+        )
         self.assertEqual(mine.user_id, self.imap_user)
         with self.assertRaises(AccessError):
-            Mailbox.create({"name": "Theirs", "host": self.rig.host, "port": self.rig.port, "security": "none",
-                            "login": self.rig.new_login(), "user_id": self.other_user.id})
+            Mailbox.create(
+                {
+                    "name": "Theirs",
+                    "host": self.rig.host,
+                    "port": self.rig.port,
+                    "security": "none",
+                    "login": self.rig.new_login(),
+                    "user_id": self.other_user.id,
+                }
+            )

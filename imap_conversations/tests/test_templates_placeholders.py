@@ -13,8 +13,11 @@ class TestTemplatePlaceholders(ImapCase):
         cls.contact = cls.env["res.partner"].create({"name": "John Smith", "email": "john@example.com"})
 
     def template(self, subject="Hello {{ object.name }}", body="<p>Dear {{ object.name }},</p>"):
-        return self.env["imap.template"].with_user(self.imap_admin).create(
-            {"name": "Hello", "subject": subject, "body_html": body})
+        return (
+            self.env["imap.template"]
+            .with_user(self.imap_admin)
+            .create({"name": "Hello", "subject": subject, "body_html": body})
+        )
 
     def preview(self, template, record=None):
         wizard = self.env["imap.template.preview"].with_user(self.imap_admin)
@@ -25,7 +28,8 @@ class TestTemplatePlaceholders(ImapCase):
 
     def test_the_subjects_syntax_fills_in_the_body_too(self):
         template = self.template(
-            body="<p>Dear {{ object.name }}, from <b>{{ user.name }}</b> at {{ object.email }}</p>")
+            body="<p>Dear {{ object.name }}, from <b>{{ user.name }}</b> at {{ object.email }}</p>"
+        )
         subject, body = template.with_user(self.imap_user)._render_for(self.contact.with_user(self.imap_user))
         self.assertEqual(subject, "Hello John Smith")
         self.assertEqual(body, "<p>Dear John Smith, from <b>IMAP User</b> at john@example.com</p>")

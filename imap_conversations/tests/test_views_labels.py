@@ -36,8 +36,9 @@ ODOO_FIELDS = {"id", "display_name", "create_uid", "create_date", "write_uid", "
 class TestViewLabels(TransactionCase):
     def addon_models(self):
         """``{model name: model}`` of the models this addon defines (not those it extends)."""
-        return {name: model for name, model in self.env.registry.items()
-                if model._original_module == "imap_conversations"}
+        return {
+            name: model for name, model in self.env.registry.items() if model._original_module == "imap_conversations"
+        }
 
     def addon_views(self):
         return self.env["ir.ui.view"].search([("model_data_id.module", "=", "imap_conversations")])
@@ -45,8 +46,9 @@ class TestViewLabels(TransactionCase):
     def test_field_labels_and_model_names_are_in_sentence_case(self):
         models = self.addon_models()
         self.assertGreater(len(models), 10)
-        wrong = [f"{name}: {model._description}" for name, model in models.items()
-                 if title_cased_words(model._description)]
+        wrong = [
+            f"{name}: {model._description}" for name, model in models.items() if title_cased_words(model._description)
+        ]
         for name, model in self.env.registry.items():
             for field in model._fields.values():
                 # Fields this addon declares, on its models and on those it extends (res.partner...).
@@ -71,27 +73,42 @@ class TestViewLabels(TransactionCase):
 
     def test_a_menu_leads_to_a_page_of_its_name(self):
         # The breadcrumb shows the action's name: it should be the word the user just clicked.
-        menus = self.env["ir.ui.menu"].browse(self.env["ir.model.data"].search(
-            [("module", "=", "imap_conversations"), ("model", "=", "ir.ui.menu")]).mapped("res_id"))
+        menus = self.env["ir.ui.menu"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", "imap_conversations"), ("model", "=", "ir.ui.menu")])
+            .mapped("res_id")
+        )
         self.assertGreater(len(menus), 10)
-        renamed = [f"{menu.name} -> {menu.action.name}" for menu in menus
-                   if menu.action and menu.action._name == "ir.actions.act_window" and menu.action.name != menu.name]
+        renamed = [
+            f"{menu.name} -> {menu.action.name}"
+            for menu in menus
+            if menu.action and menu.action._name == "ir.actions.act_window" and menu.action.name != menu.name
+        ]
         self.assertEqual(renamed, [])
 
     def test_every_empty_page_has_a_headline(self):
         # Odoo shows an action's help on an empty list: a headline (with its picture), then the text.
-        actions = self.env["ir.actions.act_window"].browse(self.env["ir.model.data"].search(
-            [("module", "=", "imap_conversations"), ("model", "=", "ir.actions.act_window")]).mapped("res_id"))
-        bare = [action.name for action in actions.filtered("help")
-                if "o_view_nocontent_" not in etree.fromstring(f"<div>{action.help}</div>")[0].get("class", "")]
+        actions = self.env["ir.actions.act_window"].browse(
+            self.env["ir.model.data"]
+            .search([("module", "=", "imap_conversations"), ("model", "=", "ir.actions.act_window")])
+            .mapped("res_id")
+        )
+        bare = [
+            action.name
+            for action in actions.filtered("help")
+            if "o_view_nocontent_" not in etree.fromstring(f"<div>{action.help}</div>")[0].get("class", "")
+        ]
         self.assertEqual(bare, [])
 
     def test_labels_are_words(self):
         # A pictograph as a label ("📎") shows as an empty box where no emoji font is installed, and
         # names the column nowhere (the optional-columns menu lists it by that label).
-        pictographs = [f"{view.xml_id}: {node.get('string')}" for view in self.addon_views()
-                       for node in etree.fromstring(view.arch_db.encode()).iter("field")
-                       if node.get("string") and not re.search(r"\w", node.get("string"))]
+        pictographs = [
+            f"{view.xml_id}: {node.get('string')}"
+            for view in self.addon_views()
+            for node in etree.fromstring(view.arch_db.encode()).iter("field")
+            if node.get("string") and not re.search(r"\w", node.get("string"))
+        ]
         self.assertEqual(pictographs, [])
 
     def test_number_and_date_columns_are_wide_enough_for_their_values(self):
@@ -103,10 +120,14 @@ class TestViewLabels(TransactionCase):
                 for node in list_node.iterchildren("field"):
                     field = model._fields[node.get("name")]
                     label = node.get("string") or field.string
-                    too_long = field.type == "integer" and len(label) > NUMBER_LABEL_FITS \
-                        and node.get("widget") != "handle"
-                    if (too_long or field.type == "datetime") and not node.get("width") \
-                            and node.get("column_invisible") is None:
+                    too_long = (
+                        field.type == "integer" and len(label) > NUMBER_LABEL_FITS and node.get("widget") != "handle"
+                    )
+                    if (
+                        (too_long or field.type == "datetime")
+                        and not node.get("width")
+                        and node.get("column_invisible") is None
+                    ):
                         narrow.append(f"{view.xml_id}: {node.get('name')} ({label})")
         self.assertEqual(narrow, [])
 
@@ -121,7 +142,9 @@ class TestViewLabels(TransactionCase):
         # Odoo prints a setting's help only under a label of its own: the setting's string, or that of a
         # field standing first in it. Behind a <label for> or a button, the explanation is silently dropped.
         settings = etree.fromstring(self.env.ref("imap_conversations.res_config_settings_view_form").arch_db.encode())
-        silent = [setting.get("help") for setting in settings.iter("setting")
-                  if setting.get("help") and not setting.get("string")
-                  and not (len(setting) and setting[0].tag == "field")]
+        silent = [
+            setting.get("help")
+            for setting in settings.iter("setting")
+            if setting.get("help") and not setting.get("string") and not (len(setting) and setting[0].tag == "field")
+        ]
         self.assertEqual(silent, [])

@@ -18,8 +18,11 @@ class TestWebhookDelivery(WebhookCase):
         receiver = self.receiver()
         webhook = self.make_webhook(receiver.url)
         mailbox = self.synced_mailbox()
-        self.rig.append(mailbox.login, "INBOX", [make_email(subject="Quote please", sender="Anna <anna@example.com>",
-                                                            body="secret body text")])
+        self.rig.append(
+            mailbox.login,
+            "INBOX",
+            [make_email(subject="Quote please", sender="Anna <anna@example.com>", body="secret body text")],
+        )
         self.sync(mailbox)
         message = self.messages(mailbox)
         self.assertEqual(self.deliveries(webhook).mapped("state"), ["pending", "pending"], "written with the batch")
@@ -52,8 +55,7 @@ class TestWebhookDelivery(WebhookCase):
         self.sync(mailbox)
         self.deliver()
         delivery = self.deliveries(webhook)
-        self.assertEqual((delivery.state, delivery.attempt_count, delivery.last_status_code),
-                         ("retrying", 1, 500))
+        self.assertEqual((delivery.state, delivery.attempt_count, delivery.last_status_code), ("retrying", 1, 500))
         self.assertIn("receiver error", delivery.last_error)
         wait = delivery.next_attempt_date - delivery.last_attempt_date
         self.assertEqual(wait, timedelta(minutes=1), "first retry a minute later")
@@ -64,8 +66,11 @@ class TestWebhookDelivery(WebhookCase):
         self.assertEqual((delivery.state, delivery.attempt_count), ("delivered", 2))
         self.assertEqual(len(receiver.requests), 2)
         first, second = (headers for headers, _body in receiver.requests)
-        self.assertEqual(first["X-Imap-Conversations-Delivery"], second["X-Imap-Conversations-Delivery"],
-                         "the same delivery id: receivers can tell a retry")
+        self.assertEqual(
+            first["X-Imap-Conversations-Delivery"],
+            second["X-Imap-Conversations-Delivery"],
+            "the same delivery id: receivers can tell a retry",
+        )
         self.make_due(delivery)
         self.deliver()
         self.assertEqual(len(receiver.requests), 2, "delivered once")
@@ -201,7 +206,9 @@ class TestWebhookDelivery(WebhookCase):
         webhook = self.make_webhook(receiver.url)
         webhook.action_send_test_event()
         delivery = self.deliveries(webhook)
-        self.env.cr.execute("UPDATE imap_webhook_delivery SET create_date = %s WHERE id = %s",
-                            [fields.Datetime.now() - timedelta(days=31), delivery.id])
+        self.env.cr.execute(
+            "UPDATE imap_webhook_delivery SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(days=31), delivery.id],
+        )
         self.deliver()
         self.assertFalse(delivery.exists())

@@ -30,8 +30,13 @@ class TestWebhookAccess(WebhookCase):
 
     def test_administrators_of_another_company_do_not_see_it(self):
         company = self.env["res.company"].create({"name": "Elsewhere Ltd"})
-        admin = new_test_user(self.env, "elsewhere_admin", groups="base.group_user,imap_conversations.group_manager",
-                              company_id=company.id, company_ids=[(6, 0, company.ids)])
+        admin = new_test_user(
+            self.env,
+            "elsewhere_admin",
+            groups="base.group_user,imap_conversations.group_manager",
+            company_id=company.id,
+            company_ids=[(6, 0, company.ids)],
+        )
         self.assertFalse(self.env["imap.webhook"].with_user(admin).search([]))
         self.assertFalse(self.env["imap.webhook.delivery"].with_user(admin).search([]))
         with self.assertRaises(AccessError):
@@ -44,8 +49,13 @@ class TestWebhookAccess(WebhookCase):
         self.assertEqual(self.env["imap.webhook.delivery"].with_user(self.imap_admin).search([]).event, "webhook.test")
 
     def test_only_http_urls_to_allowed_destinations_are_accepted(self):
-        for url in ("ftp://example.com/in", "https://user:pw@example.com/in", "http://10.1.2.3/in",
-                    "http://[::1]:8069/in", "http://169.254.169.254/latest"):
+        for url in (
+            "ftp://example.com/in",
+            "https://user:pw@example.com/in",
+            "http://10.1.2.3/in",
+            "http://[::1]:8069/in",
+            "http://169.254.169.254/latest",
+        ):
             with self.subTest(url=url), self.assertRaises(ValidationError):
                 self.webhook.url = url
         self.env["ir.config_parameter"].set_param(ALLOWED_SERVERS_PARAM, "10.0.0.0/8")
@@ -57,8 +67,9 @@ class TestWebhookAccess(WebhookCase):
         # Loopback taken off the allowed list: the URL no longer passes, however it is spelled.
         self.env["ir.config_parameter"].set_param(ALLOWED_SERVERS_PARAM, "")
         webhook.flush_recordset()
-        self.env.cr.execute("UPDATE imap_webhook SET url = %s WHERE id = %s",
-                            [f"http://localhost:{receiver.port}/", webhook.id])
+        self.env.cr.execute(
+            "UPDATE imap_webhook SET url = %s WHERE id = %s", [f"http://localhost:{receiver.port}/", webhook.id]
+        )
         webhook.invalidate_recordset()
         action = webhook.action_send_test_event()
         self.assertEqual(action["params"]["type"], "danger")

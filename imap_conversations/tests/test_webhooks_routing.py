@@ -11,8 +11,9 @@ class TestWebhookRoutingFailures(RoutingCase):
         receiver = Receiver()
         self.addCleanup(receiver.close)
         event = self.env["imap.webhook.event"].search([("code", "=", "message.failed")])
-        webhook = self.env["imap.webhook"].create({"name": "Ops", "url": receiver.url,
-                                                   "event_ids": [(6, 0, event.ids)]})
+        webhook = self.env["imap.webhook"].create(
+            {"name": "Ops", "url": receiver.url, "event_ids": [(6, 0, event.ids)]}
+        )
         mailbox = self.synced_mailbox()
         self.make_rule(name="tags", field_values="name = {{ subject }}\nparent_id = {{ subject }}")
         self.rig.append(mailbox.login, "INBOX", [make_email(subject="order 1")])

@@ -17,17 +17,28 @@ class TestWorkTour(HttpCase):
         admin = self.env.ref("base.user_admin")
         mailbox = admin_mailbox(self.env, rig, login)
         carla, bob = f"Carla Customer <{rig.address(carla_login)}>", f"Bob Buyer <{rig.address(bob_login)}>"
-        rig.append(login, "INBOX", [make_email(
-            subject="Offer for 40 chairs", sender=carla, to=f"{mailbox.email}, {bob}",
-            body="Could you give us a discount on 40 chairs?",
-        ), make_email(subject="Offer for 12 tables", sender=carla, to=mailbox.email, body="Any news?")])
+        rig.append(
+            login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Offer for 40 chairs",
+                    sender=carla,
+                    to=f"{mailbox.email}, {bob}",
+                    body="Could you give us a discount on 40 chairs?",
+                ),
+                make_email(subject="Offer for 12 tables", sender=carla, to=mailbox.email, body="Any news?"),
+            ],
+        )
         self.assertFalse(MailboxSync(mailbox).run().error)
-        conversation = self.env["imap.conversation"].search([("mailbox_id", "=", mailbox.id),
-                                                             ("subject", "=", "Offer for 40 chairs")])
+        conversation = self.env["imap.conversation"].search(
+            [("mailbox_id", "=", mailbox.id), ("subject", "=", "Offer for 40 chairs")]
+        )
         conversation.assignee_id = False  # so that the tour takes it
 
-        self.start_tour("/odoo/action-imap_conversations.imap_conversation_action", "imap_conversations_work",
-                        login="admin")
+        self.start_tour(
+            "/odoo/action-imap_conversations.imap_conversation_action", "imap_conversations_work", login="admin"
+        )
 
         self.assertEqual((conversation.assignee_id, conversation.status), (admin, "done"))
         self.assertIn("She buys if we deliver by Friday", "".join(conversation.message_ids.mapped("body")))
@@ -37,9 +48,18 @@ class TestWorkTour(HttpCase):
         reply = conversation.imap_message_ids.filtered(lambda m: m.direction == "outgoing")
         self.assertIn("wrote:", reply.body_html)
 
-        rig.append(login, "INBOX", [make_email(
-            subject="Re: Offer for 40 chairs", sender=carla, to=mailbox.email, body="Deal.",
-            In_Reply_To=reply.message_id,
-        )])
+        rig.append(
+            login,
+            "INBOX",
+            [
+                make_email(
+                    subject="Re: Offer for 40 chairs",
+                    sender=carla,
+                    to=mailbox.email,
+                    body="Deal.",
+                    In_Reply_To=reply.message_id,
+                )
+            ],
+        )
         self.assertFalse(MailboxSync(mailbox).run().error)
         self.assertEqual(conversation.status, "open", "the customer answered: open again")

@@ -64,13 +64,19 @@ class WebhookCase(SyncCase):
 
     def make_webhook(self, url, events=None, **values):
         event_records = self.env["imap.webhook.event"].search([("code", "in", events)] if events else [])
-        return self.env["imap.webhook"].create({
-            "name": "Support desk", "url": url, "event_ids": [(6, 0, event_records.ids)], **values,
-        })
+        return self.env["imap.webhook"].create(
+            {
+                "name": "Support desk",
+                "url": url,
+                "event_ids": [(6, 0, event_records.ids)],
+                **values,
+            }
+        )
 
     def deliveries(self, webhook, **domain):
         return self.env["imap.webhook.delivery"].search(
-            [("webhook_id", "=", webhook.id), *((k, "=", v) for k, v in domain.items())], order="id")
+            [("webhook_id", "=", webhook.id), *((k, "=", v) for k, v in domain.items())], order="id"
+        )
 
     def deliver(self):
         """The delivery cron, as Odoo runs it (no commits inside a test transaction)."""

@@ -22,28 +22,40 @@ class ImapCompose(models.TransientModel):
 
     mailbox_id = fields.Many2one(
         # Required in the form only when there is one to choose: otherwise no_mailbox_reason says why not.
-        "imap.mailbox", string="From", default=lambda self: self._default_mailbox(),
+        "imap.mailbox",
+        string="From",
+        default=lambda self: self._default_mailbox(),
         domain="[('smtp_host', '!=', False), '|', ('user_id', '=', uid), ('user_id', '=', False)]",
         help="Your own mailbox by default; shared mailboxes of your company are offered too.",
     )
     # Defaults, not computed fields: what the composer shows on opening (action_send asks again).
     no_mailbox_reason = fields.Text(
-        string="No mailbox reason", readonly=True, default=lambda self: self._no_mailbox_reason(),
+        string="No mailbox reason",
+        readonly=True,
+        default=lambda self: self._no_mailbox_reason(),
     )
     can_add_mailbox = fields.Boolean(
-        string="Can add mailbox", readonly=True, default=lambda self: self._can_add_mailbox(),
+        string="Can add mailbox",
+        readonly=True,
+        default=lambda self: self._can_add_mailbox(),
     )
     conversation_id = fields.Many2one("imap.conversation", readonly=True)
     parent_id = fields.Many2one("imap.message", string="In reply to", readonly=True)
     parent_preview = fields.Html(
-        string="The message answered", compute="_compute_parent_preview", sanitize=False,
+        string="The message answered",
+        compute="_compute_parent_preview",
+        sanitize=False,
         help="Who wrote the message answered, when, and what: shown beside the text one writes.",
     )
-    draft_id = fields.Many2one("imap.message", readonly=True,
-                               help="Your message whose sending failed, sent again with its Message-ID "
-                                    "from the same mailbox.")
+    draft_id = fields.Many2one(
+        "imap.message",
+        readonly=True,
+        help="Your message whose sending failed, sent again with its Message-ID from the same mailbox.",
+    )
     res_model = fields.Char(
-        string="Record model", readonly=True, help="The record the mail is about (a contact, a lead...).",
+        string="Record model",
+        readonly=True,
+        help="The record the mail is about (a contact, a lead...).",
     )
     res_id = fields.Many2oneReference(model_field="res_model", readonly=True)
     partner_ids = fields.Many2many("res.partner", "imap_compose_to_rel", "compose_id", "partner_id", string="To")
@@ -54,9 +66,10 @@ class ImapCompose(models.TransientModel):
     template_id = fields.Many2one("imap.template", domain="[('id', 'in', template_ids)]")
     template_ids = fields.Many2many("imap.template", string="Available templates", compute="_compute_template_ids")
     template_body = fields.Html(
-        string="Template body", sanitize_style=True,
+        string="Template body",
+        sanitize_style=True,
         help="The body as the last template (or the empty composer) left it: a body still equal to it "
-             "may be replaced by a template; one the writer changed is kept.",
+        "may be replaced by a template; one the writer changed is kept.",
     )
 
     @api.model
@@ -138,7 +151,8 @@ class ImapCompose(models.TransientModel):
         context = self.env.context
         parent = self.env["imap.message"].browse(values.get("parent_id") or context.get("default_parent_id"))
         conversation = self.env["imap.conversation"].browse(
-            values.get("conversation_id") or context.get("default_conversation_id"))
+            values.get("conversation_id") or context.get("default_conversation_id")
+        )
         if conversation and not parent:
             parent = conversation._reply_target()
             values["parent_id"] = parent.id
@@ -164,8 +178,11 @@ class ImapCompose(models.TransientModel):
 
     @api.model
     def _can_add_mailbox(self):
-        return bool(self._no_mailbox_reason()) and own_mailboxes.may_add(self.env) and not self.env[
-            "imap.mailbox"].search_count([("user_id", "=", self.env.uid)], limit=1)
+        return (
+            bool(self._no_mailbox_reason())
+            and own_mailboxes.may_add(self.env)
+            and not self.env["imap.mailbox"].search_count([("user_id", "=", self.env.uid)], limit=1)
+        )
 
     def action_add_own_mailbox(self):
         return own_mailboxes.new_mailbox_action(self.env)
@@ -240,22 +257,36 @@ class ImapCompose(models.TransientModel):
         if not self.mailbox_id.filtered_domain(self._sending_mailboxes_domain()[1:]):
             raise UserError(self.env._("You can send from your own mailbox or a shared one only."))
         if not self.mailbox_id.can_send:
-            raise UserError(self.env._("The mailbox “%(mailbox)s” has no outgoing server: set one in its "
-                                       "Outgoing mail tab.", mailbox=self.mailbox_id.name))
+            raise UserError(
+                self.env._(
+                    "The mailbox “%(mailbox)s” has no outgoing server: set one in its Outgoing mail tab.",
+                    mailbox=self.mailbox_id.name,
+                )
+            )
         if not self.partner_ids:
             raise UserError(self.env._("Add at least one recipient."))
         without_email = (self.partner_ids | self.cc_partner_ids).filtered(lambda p: not p.email)
         if without_email:
-            raise UserError(self.env._("These contacts have no email address: %(names)s",
-                                       names=", ".join(without_email.mapped("display_name"))))
+            raise UserError(
+                self.env._(
+                    "These contacts have no email address: %(names)s",
+                    names=", ".join(without_email.mapped("display_name")),
+                )
+            )
         link_to = None
         if self.res_model and self.res_id:
             link_to = self.env["imap.conversation.link"]._linkable_record(self.res_model, self.res_id)
         sender = MailSender(self.mailbox_id)
         prepared = sender.prepare(
-            to=self.partner_ids, cc=self.cc_partner_ids, subject=self.subject or "", html=self.body or "",
-            attachments=self.attachment_ids, parent=self.parent_id, conversation=self.conversation_id,
-            draft=self.draft_id, link_to=link_to,
+            to=self.partner_ids,
+            cc=self.cc_partner_ids,
+            subject=self.subject or "",
+            html=self.body or "",
+            attachments=self.attachment_ids,
+            parent=self.parent_id,
+            conversation=self.conversation_id,
+            draft=self.draft_id,
+            link_to=link_to,
         )
         # The composer now stands for the stored message: if sending fails, Send here sends that draft
         # again under its Message-ID; once sent, a second Send (a double click, a request run again
@@ -266,8 +297,10 @@ class ImapCompose(models.TransientModel):
     def _result_notification(self, result):
         if not result.sent:
             title, kind = self.env._("Not sent"), "danger"
-            message = self.env._("%(error)s Your message is kept as a draft in the conversation: open it there "
-                                 "to send it again.", error=result.message.error_message or "")
+            message = self.env._(
+                "%(error)s Your message is kept as a draft in the conversation: open it there to send it again.",
+                error=result.message.error_message or "",
+            )
         else:
             title, kind = self.env._("Sent"), "success"
             message = self.env._("Sent to %(to)s.", to=", ".join(self.partner_ids.mapped("name")))
@@ -276,11 +309,18 @@ class ImapCompose(models.TransientModel):
                 message += " " + self.env._("The server refused: %(addresses)s.", addresses=", ".join(result.refused))
             if result.sent_copy_error:
                 kind = "warning"
-                message += " " + self.env._("No copy could be stored in the Sent folder: %(error)s",
-                                            error=self.mailbox_id._describe_error(result.sent_copy_error))
+                message += " " + self.env._(
+                    "No copy could be stored in the Sent folder: %(error)s",
+                    error=self.mailbox_id._describe_error(result.sent_copy_error),
+                )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"title": title, "message": message, "type": kind, "sticky": not result.sent,
-                       "next": composer_flow.after_send_action(result)},
+            "params": {
+                "title": title,
+                "message": message,
+                "type": kind,
+                "sticky": not result.sent,
+                "next": composer_flow.after_send_action(result),
+            },
         }

@@ -19,8 +19,12 @@ class ImapConversationLinkWizard(models.TransientModel):
         values = super().default_get(fields_list)
         context = self.env.context
         # Opened from the list's Action menu: the selected conversations.
-        if "conversation_ids" in fields_list and not values.get("conversation_ids") \
-                and context.get("active_model") == "imap.conversation" and context.get("active_ids"):
+        if (
+            "conversation_ids" in fields_list
+            and not values.get("conversation_ids")
+            and context.get("active_model") == "imap.conversation"
+            and context.get("active_ids")
+        ):
             values["conversation_ids"] = [fields.Command.set(context["active_ids"])]
         return values
 

@@ -37,15 +37,17 @@ class ImapOlderMailWizard(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su and any(set(vals) - self._USER_FIELDS for vals in vals_list):
-            raise AccessError(self.env._("A search of older mail is given its record only; the search writes the "
-                                         "rest."))
+            raise AccessError(
+                self.env._("A search of older mail is given its record only; the search writes the rest.")
+            )
         return super().create(vals_list)
 
     def write(self, vals):
         # An empty write is the web client saving the dialog before a button: nothing to refuse.
         if vals and not self.env.su:
-            raise AccessError(self.env._("What the search found and its import are written by the search only: "
-                                         "search again."))
+            raise AccessError(
+                self.env._("What the search found and its import are written by the search only: search again.")
+            )
         return super().write(vals)
 
     @api.depends("line_ids.count", "line_ids.mailbox_id")
@@ -53,9 +55,14 @@ class ImapOlderMailWizard(models.TransientModel):
         for wizard in self:
             lines = wizard.line_ids
             wizard.total = sum(lines.mapped("count"))
-            rows = [Markup("<li><b>%s</b>: %s</li>") % (mailbox.name, self._messages(
-                sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m).mapped("count"))))
-                    for mailbox in lines.mailbox_id]
+            rows = [
+                Markup("<li><b>%s</b>: %s</li>")
+                % (
+                    mailbox.name,
+                    self._messages(sum(lines.filtered(lambda line, m=mailbox: line.mailbox_id == m).mapped("count"))),
+                )
+                for mailbox in lines.mailbox_id
+            ]
             wizard.summary = Markup("<ul>%s</ul>") % Markup("").join(rows) if rows else False
 
     def _messages(self, count):
@@ -105,8 +112,16 @@ class ImapOlderMailWizard(models.TransientModel):
             base = {"wizard_id": self.id, "mailbox_id": mailbox.id}
             if found.error:
                 values.append({**base, "note": found.error})
-            values += [{**base, "folder_id": folder.id, "count": len(find.uids), "uidvalidity": find.uidvalidity,
-                        "uids": uid_set(find.uids).decode()} for folder, find in found.folders]
+            values += [
+                {
+                    **base,
+                    "folder_id": folder.id,
+                    "count": len(find.uids),
+                    "uidvalidity": find.uidvalidity,
+                    "uids": uid_set(find.uids).decode(),
+                }
+                for folder, find in found.folders
+            ]
             values += [{**base, "folder_id": folder.id, "note": note} for folder, note in found.notes]
         Line.create(values)
 
@@ -130,16 +145,20 @@ class ImapOlderMailWizard(models.TransientModel):
         jobs = Job
         for mailbox in lines.mailbox_id:
             of_mailbox = lines.filtered(lambda line, m=mailbox: line.mailbox_id == m and line.folder_id.mailbox_id == m)
-            jobs |= Job.create({
-                "name": self.env._("Older mail of %(name)s", name=record.display_name),
-                "user_id": self.env.uid,
-                "mailbox_id": mailbox.id,
-                "addresses": " ".join(addresses),
-                "background": background,
-                "total": sum(len(uids_in_set(line.uids)) for line in of_mailbox),
-                "pending": [older_mail.pending_entry(line.folder_id, int(line.uidvalidity), uids_in_set(line.uids))
-                            for line in of_mailbox],
-            })
+            jobs |= Job.create(
+                {
+                    "name": self.env._("Older mail of %(name)s", name=record.display_name),
+                    "user_id": self.env.uid,
+                    "mailbox_id": mailbox.id,
+                    "addresses": " ".join(addresses),
+                    "background": background,
+                    "total": sum(len(uids_in_set(line.uids)) for line in of_mailbox),
+                    "pending": [
+                        older_mail.pending_entry(line.folder_id, int(line.uidvalidity), uids_in_set(line.uids))
+                        for line in of_mailbox
+                    ],
+                }
+            )
         self.sudo().write({"state": "started", "job_ids": [fields.Command.set(jobs.ids)]})
         if not background:
             # As Sync now: a minute at most in the request (shared with the rest of these jobs).
@@ -157,7 +176,9 @@ class ImapOlderMailWizard(models.TransientModel):
         if waiting:
             message = self.env._(
                 "%(count)s messages are being imported in the background; you will be told when it is done. "
-                "Progress: IMAP Conversations > Older mail imports.", count=sum(waiting.mapped("total")))
+                "Progress: IMAP Conversations > Older mail imports.",
+                count=sum(waiting.mapped("total")),
+            )
             kind = "info"
         else:
             message = " ".join(job._summary() + (f" {job.note}" if job.note else "") for job in jobs)

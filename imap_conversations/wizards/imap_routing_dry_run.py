@@ -15,8 +15,9 @@ class ImapRoutingDryRun(models.TransientModel):
     _description = "Routing rules: test on recent mail"
 
     rule_ids = fields.Many2many("imap.routing.rule", string="Rules", readonly=True)
-    limit = fields.Integer("Last messages", default=routing.DRY_RUN_DEFAULT,
-                           help="How many of the latest messages of each mailbox to try.")
+    limit = fields.Integer(
+        "Last messages", default=routing.DRY_RUN_DEFAULT, help="How many of the latest messages of each mailbox to try."
+    )
     line_ids = fields.One2many("imap.routing.dry.run.line", "dry_run_id", string="Would act on", readonly=True)
     has_drafts = fields.Boolean(string="Has drafts", compute="_compute_has_drafts")
 
@@ -51,8 +52,14 @@ class ImapRoutingDryRun(models.TransientModel):
 
     def action_run_again(self):
         self._compute_lines()
-        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
-                "view_mode": "form", "target": "new", "name": self.env._("Test on recent mail")}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+            "name": self.env._("Test on recent mail"),
+        }
 
     def action_activate(self):
         """Activate the tested rules from their dry run's result."""

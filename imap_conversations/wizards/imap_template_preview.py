@@ -21,15 +21,19 @@ class ImapTemplatePreview(models.TransientModel):
     # A Many2oneReference on the template's model name rather than a Reference
     # widget bound to ir.model: IMAP administrators need not read ir.model.
     res_id = fields.Many2oneReference(
-        "Record", model_field="model",
+        "Record",
+        model_field="model",
         help="The record to render the template for. Empty: sample data.",
     )
     lang = fields.Selection(
-        _selection_languages, string="Language",
+        _selection_languages,
+        string="Language",
         help="Empty: the language the template picks for the record.",
     )
     tz = fields.Selection(
-        _tz_get, string="Time zone", default=lambda self: self.env.user.tz,
+        _tz_get,
+        string="Time zone",
+        default=lambda self: self.env.user.tz,
         help="The time zone dates and times are shown in; the sender's when the mail is written.",
     )
     is_sample = fields.Boolean(string="Sample", compute="_compute_preview")
@@ -42,10 +46,16 @@ class ImapTemplatePreview(models.TransientModel):
     @api.depends("template_id", "res_id", "lang", "tz")
     def _compute_preview(self):
         for preview in self:
-            preview.update({
-                "is_sample": not preview.res_id, "rendered_lang": False, "subject": False,
-                "body_html": False, "error_msg": False, "warning_msg": False,
-            })
+            preview.update(
+                {
+                    "is_sample": not preview.res_id,
+                    "rendered_lang": False,
+                    "subject": False,
+                    "body_html": False,
+                    "error_msg": False,
+                    "warning_msg": False,
+                }
+            )
             template = preview.template_id
             if not template:
                 continue
@@ -56,16 +66,24 @@ class ImapTemplatePreview(models.TransientModel):
             except (UserError, ValueError) as error:
                 preview.error_msg = str(error)
                 continue
-            preview.update({"rendered_lang": lang, "subject": subject, "body_html": body_html,
-                            "warning_msg": preview._unrendered_warning(record, lang, subject, body_html)})
+            preview.update(
+                {
+                    "rendered_lang": lang,
+                    "subject": subject,
+                    "body_html": body_html,
+                    "warning_msg": preview._unrendered_warning(record, lang, subject, body_html),
+                }
+            )
 
     def _unrendered_warning(self, record, lang, subject, body_html):
         template = self.template_id.with_context(lang=lang, tz=self.tz or self.env.user.tz or "UTC")
         left = template_placeholders.unrendered(template, record, (subject, body_html))
         if not left:
             return False
-        return self.env._("These placeholders put nothing in the mail:\n%(placeholders)s",
-                          placeholders="\n".join(f"• {expression}: {why}" for expression, why in left))
+        return self.env._(
+            "These placeholders put nothing in the mail:\n%(placeholders)s",
+            placeholders="\n".join(f"• {expression}: {why}" for expression, why in left),
+        )
 
     def _record(self):
         """The chosen record, or sample data (see imap.template._sample_record)."""

@@ -8,9 +8,12 @@ class TestLeadCompose(SyncCase):
     def test_new_mail_from_a_lead_goes_to_its_address_and_lands_on_the_lead(self):
         mailbox = self.synced_mailbox(owner=self.env.user)
         customer_login = self.rig.new_login()
-        lead = self.env["crm.lead"].create({
-            "name": "Big order", "email_from": f"Nina New <{self.rig.address(customer_login)}>",
-        })
+        lead = self.env["crm.lead"].create(
+            {
+                "name": "Big order",
+                "email_from": f"Nina New <{self.rig.address(customer_login)}>",
+            }
+        )
         action = lead.action_imap_compose()
         composer = Form(self.env["imap.compose"].with_context(**action["context"])).save()
         self.assertEqual(composer.mailbox_id, mailbox)

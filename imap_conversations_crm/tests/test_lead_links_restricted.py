@@ -13,10 +13,14 @@ class TestLeadLinksRestricted(ReadingCase):
         self.conversation = self.conversation(self.mailbox, "Tender", sender="Carol <carol@example.com>")
         self.lead = self.env["crm.lead"].create({"name": "Secret merger"})
         self.env["imap.conversation.link"]._link(self.conversation, self.lead)
-        self.template = self.env["imap.template"].create({
-            "name": "About the lead", "model_id": self.env["ir.model"]._get_id("crm.lead"),
-            "subject": "{{ object.name }}", "body_html": "<p><t t-out='object.name'/></p>",
-        })
+        self.template = self.env["imap.template"].create(
+            {
+                "name": "About the lead",
+                "model_id": self.env["ir.model"]._get_id("crm.lead"),
+                "subject": "{{ object.name }}",
+                "body_html": "<p><t t-out='object.name'/></p>",
+            }
+        )
 
     def test_the_lead_is_a_restricted_record_for_a_user_without_sales_rights(self):
         conversation = self.as_user(self.conversation, self.imap_user)

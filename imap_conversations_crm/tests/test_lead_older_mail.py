@@ -8,8 +8,13 @@ class TestLeadOlderMail(OlderMailCase):
     """Find older mail on the server, from a lead: its address and its contact's."""
 
     def test_a_leads_older_mail_is_found_by_its_address_and_its_contacts_and_imported(self):
-        salesman = new_test_user(self.env, "imap_older_salesman", name="Sam Seller", email="sam@example.com",
-                                 groups="sales_team.group_sale_salesman_all_leads,imap_conversations.group_user")
+        salesman = new_test_user(
+            self.env,
+            "imap_older_salesman",
+            name="Sam Seller",
+            email="sam@example.com",
+            groups="sales_team.group_sale_salesman_all_leads,imap_conversations.group_user",
+        )
         mailbox = self.synced_mailbox(user_id=False, sync_horizon_days=365)
         self.old_mail(mailbox, "INBOX", "from the lead", sender="Lou <lou@lead.example>")
         self.old_mail(mailbox, "INBOX", "from its contact")  # Carla

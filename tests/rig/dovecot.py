@@ -75,17 +75,62 @@ def _make_certificates(directory):
     """A CA, a server certificate signed by it, and an unrelated self-signed one."""
     d = Path(directory)
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    _run(["openssl", "req", "-x509", *ec, "-keyout", d / "ca.key", "-out", d / "ca.pem",
-          "-days", "30", "-subj", "/CN=imap_conversations test CA"])
-    _run(["openssl", "req", *ec, "-keyout", d / "server.key", "-out", d / "server.csr",
-          "-subj", "/CN=localhost"])
+    _run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            *ec,
+            "-keyout",
+            d / "ca.key",
+            "-out",
+            d / "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=imap_conversations test CA",
+        ]
+    )
+    _run(["openssl", "req", *ec, "-keyout", d / "server.key", "-out", d / "server.csr", "-subj", "/CN=localhost"])
     (d / "san.ext").write_text("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    _run(["openssl", "x509", "-req", "-in", d / "server.csr", "-CA", d / "ca.pem",
-          "-CAkey", d / "ca.key", "-CAcreateserial", "-out", d / "server.pem",
-          "-days", "30", "-extfile", d / "san.ext"])
-    _run(["openssl", "req", "-x509", *ec, "-keyout", d / "untrusted.key",
-          "-out", d / "untrusted.pem", "-days", "30", "-subj", "/CN=untrusted",
-          "-addext", f"subjectAltName=IP:{UNTRUSTED_HOST}"])
+    _run(
+        [
+            "openssl",
+            "x509",
+            "-req",
+            "-in",
+            d / "server.csr",
+            "-CA",
+            d / "ca.pem",
+            "-CAkey",
+            d / "ca.key",
+            "-CAcreateserial",
+            "-out",
+            d / "server.pem",
+            "-days",
+            "30",
+            "-extfile",
+            d / "san.ext",
+        ]
+    )
+    _run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            *ec,
+            "-keyout",
+            d / "untrusted.key",
+            "-out",
+            d / "untrusted.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=untrusted",
+            "-addext",
+            f"subjectAltName=IP:{UNTRUSTED_HOST}",
+        ]
+    )
 
 
 CONFIG_TEMPLATE = """\
@@ -201,35 +246,41 @@ class DovecotServer:
         self.port, self.ssl_port = free_port(), free_port()
         home = Path(self.directory, "home")
         home.mkdir()
-        Path(self.passwd_file).write_text("".join(
-            f"{name}:{{PLAIN}}{USER_PASSWORD}::::::\n"
-            for prefix in USER_POOLS for name in pool_user_names(prefix)
-        ) + "{}:{{PLAIN}}{}::::::\n".format(*UNICODE_USER), encoding="utf-8")
+        Path(self.passwd_file).write_text(
+            "".join(
+                f"{name}:{{PLAIN}}{USER_PASSWORD}::::::\n" for prefix in USER_POOLS for name in pool_user_names(prefix)
+            )
+            + "{}:{{PLAIN}}{}::::::\n".format(*UNICODE_USER),
+            encoding="utf-8",
+        )
         uid, gid = self._mail_ids()
         os.chown(home, uid, gid)
         oauth_passdb = ""
         if self.oauth_introspection:
             host, port, client_id, client_secret = self.oauth_introspection
-            Path(self.directory, "oauth2.conf.ext").write_text(OAUTH_CONFIG.format(
-                host=host, port=port, client_id=client_id, client_secret=client_secret))
+            Path(self.directory, "oauth2.conf.ext").write_text(
+                OAUTH_CONFIG.format(host=host, port=port, client_id=client_id, client_secret=client_secret)
+            )
             oauth_passdb = OAUTH_PASSDB.format(dir=self.directory)
-        Path(self.conf_path).write_text(CONFIG_TEMPLATE.format(
-            oauth_mechanisms=" xoauth2 oauthbearer" if oauth_passdb else "",
-            oauth_passdb=oauth_passdb,
-            instance=os.path.basename(self.directory),
-            dir=self.directory,
-            listen=f"{LOCALHOST}, {UNTRUSTED_HOST}",
-            untrusted=UNTRUSTED_HOST,
-            users=self._process_users(),
-            uid=uid,
-            gid=gid,
-            port=self.port,
-            ssl_port=self.ssl_port,
-            mailboxes="\n".join(
-                f"  mailbox {name} {{\n    special_use = {flag}\n    auto = subscribe\n  }}"
-                for name, flag in SPECIAL_FOLDERS.items()
-            ),
-        ))
+        Path(self.conf_path).write_text(
+            CONFIG_TEMPLATE.format(
+                oauth_mechanisms=" xoauth2 oauthbearer" if oauth_passdb else "",
+                oauth_passdb=oauth_passdb,
+                instance=os.path.basename(self.directory),
+                dir=self.directory,
+                listen=f"{LOCALHOST}, {UNTRUSTED_HOST}",
+                untrusted=UNTRUSTED_HOST,
+                users=self._process_users(),
+                uid=uid,
+                gid=gid,
+                port=self.port,
+                ssl_port=self.ssl_port,
+                mailboxes="\n".join(
+                    f"  mailbox {name} {{\n    special_use = {flag}\n    auto = subscribe\n  }}"
+                    for name, flag in SPECIAL_FOLDERS.items()
+                ),
+            )
+        )
         self.resume()
         return self
 
@@ -239,7 +290,9 @@ class DovecotServer:
 
     def resume(self):
         self.process = subprocess.Popen(
-            ["dovecot", "-F", "-c", self.conf_path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            ["dovecot", "-F", "-c", self.conf_path],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         self._wait_for_greeting()
 
@@ -330,9 +383,7 @@ class DovecotServer:
                     f"{self.process.stderr.read().decode(errors='replace')}"
                     f"{self.read_log()}"
                 )
-            with contextlib.suppress(OSError), socket.create_connection(
-                (LOCALHOST, self.port), timeout=1
-            ) as sock:
+            with contextlib.suppress(OSError), socket.create_connection((LOCALHOST, self.port), timeout=1) as sock:
                 if sock.recv(100).startswith(b"* OK"):
                     return
             time.sleep(0.02)

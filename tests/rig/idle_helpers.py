@@ -13,10 +13,22 @@ PROMPT = 30
 
 
 def make_mailbox(odoo, dovecot, login, password, **values):
-    return odoo.call("imap.mailbox", "create", [{
-        "name": f"Mailbox {login}", "host": dovecot.host, "port": dovecot.port, "security": "none",
-        "login": login, "password": password, "timeout": 5, **values,
-    }])[0]
+    return odoo.call(
+        "imap.mailbox",
+        "create",
+        [
+            {
+                "name": f"Mailbox {login}",
+                "host": dovecot.host,
+                "port": dovecot.port,
+                "security": "none",
+                "login": login,
+                "password": password,
+                "timeout": 5,
+                **values,
+            }
+        ],
+    )[0]
 
 
 def read(odoo, mailbox_id, *names):
@@ -28,22 +40,32 @@ def message_count(odoo, mailbox_id):
 
 
 def wait_watched(odoo, mailbox_id, watched=True, timeout=PROMPT):
-    wait_until(lambda: read(odoo, mailbox_id, "idle_watched")["idle_watched"] == watched, timeout,
-               interval=0.3, what=f"mailbox {mailbox_id} {'watched' if watched else 'not watched'}")
+    wait_until(
+        lambda: read(odoo, mailbox_id, "idle_watched")["idle_watched"] == watched,
+        timeout,
+        interval=0.3,
+        what=f"mailbox {mailbox_id} {'watched' if watched else 'not watched'}",
+    )
 
 
 def wait_count(odoo, mailbox_id, count, timeout=PROMPT):
-    wait_until(lambda: message_count(odoo, mailbox_id) >= count, timeout, interval=0.2,
-               what=f"{count} messages in mailbox {mailbox_id}")
+    wait_until(
+        lambda: message_count(odoo, mailbox_id) >= count,
+        timeout,
+        interval=0.2,
+        what=f"{count} messages in mailbox {mailbox_id}",
+    )
     assert message_count(odoo, mailbox_id) == count
 
 
 def lease_holders(odoo):
     """``{mailbox id: backend pid}`` of the IDLE workers' leases."""
     # pg_locks is the whole cluster's: other databases' workers hold leases on their own mailbox ids.
-    rows = odoo.sql("SELECT objid, pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                    "AND classid = 1229212741 AND objsubid = 2 "
-                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+    rows = odoo.sql(
+        "SELECT objid, pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+        "AND classid = 1229212741 AND objsubid = 2 "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     return {int(objid): int(pid) for objid, pid in rows}
 
 

@@ -21,8 +21,18 @@ class MailboxFixture:
         """Where mail for this user goes (the rig's SMTP server delivers it to this INBOX)."""
         return f"{self.login}@{MAIL_DOMAIN}"
 
-    def settings(self, security="none", *, host=None, port=None, password=None, timeout=10.0,
-                 verify_certificate=True, trust_rig_ca=True, **extra):
+    def settings(
+        self,
+        security="none",
+        *,
+        host=None,
+        port=None,
+        password=None,
+        timeout=10.0,
+        verify_certificate=True,
+        trust_rig_ca=True,
+        **extra,
+    ):
         if port is None:
             port = self.server.ssl_port if security == "ssl" else self.server.port
         return ConnectionSettings(
@@ -65,8 +75,7 @@ class MailboxFixture:
     def flags(self, folder):
         with self.client() as client:
             return {
-                uid: set(data[b"FLAGS"]) - {b"\\Recent"}
-                for uid, data in fetch_all(client, folder, ["FLAGS"]).items()
+                uid: set(data[b"FLAGS"]) - {b"\\Recent"} for uid, data in fetch_all(client, folder, ["FLAGS"]).items()
             }
 
 

@@ -47,8 +47,19 @@ def ensure(major, pip=None):
     staging = Path(tempfile.mkdtemp(prefix=f".{major}-", dir=ROOT))
     staging.chmod(0o755)  # mkdtemp's 0700 would keep out an Odoo running as another user
     try:
-        subprocess.run([*(pip or [sys.executable, "-m", "pip"]), "install", "-q", "--disable-pip-version-check",
-                        "--no-deps", "--target", str(staging), REQUIREMENTS[major]], check=True)
+        subprocess.run(
+            [
+                *(pip or [sys.executable, "-m", "pip"]),
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--target",
+                str(staging),
+                REQUIREMENTS[major],
+            ],
+            check=True,
+        )
         try:
             os.rename(staging, target)
         except OSError:
@@ -70,8 +81,7 @@ def env_for(major, environ=None):
 def version_seen_by(python, environ):
     """``(version, file)`` of the imapclient that *python* imports with *environ*."""
     probe = "import imapclient; print(imapclient.__version__); print(imapclient.__file__)"
-    result = subprocess.run([python, "-c", probe], env=environ, capture_output=True, text=True, check=True,
-                            timeout=120)
+    result = subprocess.run([python, "-c", probe], env=environ, capture_output=True, text=True, check=True, timeout=120)
     version, file = result.stdout.split()
     return version, file
 

@@ -16,7 +16,10 @@ def append_messages(client, folder, messages, flags=(), msg_time=None):
         client.create_folder(folder)
     messages = list(messages)
     for start in range(0, len(messages), MULTIAPPEND_BATCH):
-        client.multiappend(folder, [
-            {"msg": m, "flags": flags, **({"date": msg_time} if msg_time else {})}
-            for m in messages[start:start + MULTIAPPEND_BATCH]
-        ])
+        client.multiappend(
+            folder,
+            [
+                {"msg": m, "flags": flags, **({"date": msg_time} if msg_time else {})}
+                for m in messages[start : start + MULTIAPPEND_BATCH]
+            ],
+        )

@@ -23,9 +23,18 @@ PEOPLE = [
     ("Sales Team", "sales@ourcompany.example"),
 ]
 SUBJECTS = [
-    "Quote for 40 units", "Meeting next Tuesday", "Invoice 2026-{n}", "Délai de livraison",
-    "Вопрос по договору", "見積もりのお願い", "Contract renewal", "Re: pricing", "Support ticket #{n}",
-    "Lieferung verspätet", "Demo feedback", "Order confirmation {n}",
+    "Quote for 40 units",
+    "Meeting next Tuesday",
+    "Invoice 2026-{n}",
+    "Délai de livraison",
+    "Вопрос по договору",
+    "見積もりのお願い",
+    "Contract renewal",
+    "Re: pricing",
+    "Support ticket #{n}",
+    "Lieferung verspätet",
+    "Demo feedback",
+    "Order confirmation {n}",
 ]
 PARAGRAPH = (
     "Thank you for your message. As discussed on the phone, we can deliver the goods within two weeks "

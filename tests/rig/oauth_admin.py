@@ -100,14 +100,28 @@ class RigOAuth:
     # -- administration (test-only) ---------------------------------------------------------------
 
     def _admin(self, path, *, json_body=None, method="POST"):
-        status, _headers, body = _call(f"{self.base_url}{path}", json_body=json_body if json_body is not None else {},
-                                       headers={ADMIN_HEADER: self.admin_token}, method=method)
+        status, _headers, body = _call(
+            f"{self.base_url}{path}",
+            json_body=json_body if json_body is not None else {},
+            headers={ADMIN_HEADER: self.admin_token},
+            method=method,
+        )
         if status != 200:
             raise RuntimeError(f"rig OAuth administration {path} answered {status}: {body[:200]!r}")
         return json.loads(body)
 
-    def register_client(self, *, redirect_uris=(), scope=None, grant_types=None, access_token_lifetime=None,
-                        app_mailbox="", jwt_public_key="", client_id=None, token_delay=0):
+    def register_client(
+        self,
+        *,
+        redirect_uris=(),
+        scope=None,
+        grant_types=None,
+        access_token_lifetime=None,
+        app_mailbox="",
+        jwt_public_key="",
+        client_id=None,
+        token_delay=0,
+    ):
         """A new client application: ``{"client_id", "client_secret"}``.
 
         *access_token_lifetime* in whole seconds, so a test can watch its tokens expire;
@@ -115,8 +129,12 @@ class RigOAuth:
         *jwt_public_key* (PEM): a service account (JWT bearer grant) named *client_id*, acting for any mailbox;
         *token_delay*: seconds its token requests take, so that two of them overlap.
         """
-        options = {"redirect_uris": list(redirect_uris), "app_mailbox": app_mailbox,
-                   "jwt_public_key": jwt_public_key, "token_delay": token_delay}
+        options = {
+            "redirect_uris": list(redirect_uris),
+            "app_mailbox": app_mailbox,
+            "jwt_public_key": jwt_public_key,
+            "token_delay": token_delay,
+        }
         if client_id:
             options["client_id"] = client_id
         if scope is not None:
@@ -129,8 +147,10 @@ class RigOAuth:
 
     def issued(self, client_id):
         """How many tokens the provider issued to *client_id*, per grant type (``{"refresh_token": 1, ...}``)."""
-        status, _headers, body = _call(f"{self.base_url}/rig/clients/{urllib.parse.quote(client_id)}/stats",
-                                       headers={ADMIN_HEADER: self.admin_token})
+        status, _headers, body = _call(
+            f"{self.base_url}/rig/clients/{urllib.parse.quote(client_id)}/stats",
+            headers={ADMIN_HEADER: self.admin_token},
+        )
         if status != 200:
             raise RuntimeError(f"rig OAuth stats answered {status}: {body[:200]!r}")
         return json.loads(body)["issued"]
@@ -154,33 +174,57 @@ class RigOAuth:
         status, _headers, body = _call(authorization_url)
         if status != 200:
             raise RuntimeError(f"the consent page answered {status}: {body.decode(errors='replace')}")
-        status, headers, body = _call(authorization_url, data={
-            "username": username, "password": password, "decision": decision,
-        })
+        status, headers, body = _call(
+            authorization_url,
+            data={
+                "username": username,
+                "password": password,
+                "decision": decision,
+            },
+        )
         if status != 302:
             raise RuntimeError(f"consenting answered {status}: {body.decode(errors='replace')}")
         return headers["Location"]
 
     def authorization_url(self, client_id, redirect_uri, scope, code_challenge, state="rig-state"):
-        return self.authorization_endpoint + "?" + urllib.parse.urlencode({
-            "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scope,
-            "state": state, "code_challenge": code_challenge, "code_challenge_method": "S256",
-        })
+        return (
+            self.authorization_endpoint
+            + "?"
+            + urllib.parse.urlencode(
+                {
+                    "response_type": "code",
+                    "client_id": client_id,
+                    "redirect_uri": redirect_uri,
+                    "scope": scope,
+                    "state": state,
+                    "code_challenge": code_challenge,
+                    "code_challenge_method": "S256",
+                }
+            )
+        )
 
     def code(self, client_id, redirect_uri, scope, code_challenge, *, username, password):
         """An authorization code for *username*, consented over HTTP."""
-        location = self.consent(self.authorization_url(client_id, redirect_uri, scope, code_challenge),
-                                username, password)
+        location = self.consent(
+            self.authorization_url(client_id, redirect_uri, scope, code_challenge), username, password
+        )
         return urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["code"][0]
 
     def tokens(self, client, username, password, *, redirect_uri, scope):
         """The whole code flow with PKCE for *client* (``{"client_id", "client_secret"}``): the token answer."""
         verifier, challenge = pkce_pair()
         code = self.code(client["client_id"], redirect_uri, scope, challenge, username=username, password=password)
-        status, _headers, body = _call(self.token_endpoint, data={
-            "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-            "code_verifier": verifier, "client_id": client["client_id"], "client_secret": client["client_secret"],
-        })
+        status, _headers, body = _call(
+            self.token_endpoint,
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "code_verifier": verifier,
+                "client_id": client["client_id"],
+                "client_secret": client["client_secret"],
+            },
+        )
         if status != 200:
             raise RuntimeError(f"the token endpoint answered {status}: {body[:300]!r}")
         return json.loads(body)

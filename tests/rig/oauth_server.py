@@ -227,9 +227,13 @@ class _CodeGrant(grants.AuthorizationCodeGrant):
     def save_authorization_code(self, code, request):
         data = request.payload.data
         item = AuthorizationCode(
-            code=code, client_id=request.client.client_id, redirect_uri=request.payload.redirect_uri,
-            scope=request.client.get_allowed_scope(request.payload.scope), user=request.user.name,
-            code_challenge=data.get("code_challenge"), code_challenge_method=data.get("code_challenge_method"),
+            code=code,
+            client_id=request.client.client_id,
+            redirect_uri=request.payload.redirect_uri,
+            scope=request.client.get_allowed_scope(request.payload.scope),
+            user=request.user.name,
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
         )
         with self.server.store.lock:
             self.server.store.codes[code] = item
@@ -340,8 +344,11 @@ class _Server(AuthorizationServer):
     def create_bearer_token_generator(self, config):
         def expires_in(client, grant_type):
             return client.access_token_lifetime
+
         return BearerTokenGenerator(
-            lambda **_kw: secrets.token_urlsafe(32), lambda **_kw: secrets.token_urlsafe(40), expires_in,
+            lambda **_kw: secrets.token_urlsafe(32),
+            lambda **_kw: secrets.token_urlsafe(40),
+            expires_in,
         )
 
     def _save_token(self, token, request):
@@ -350,10 +357,14 @@ class _Server(AuthorizationServer):
         app_only = request.user is None
         username = client.app_mailbox if app_only else request.user.name
         item = Token(
-            client_id=client.client_id, access_token=token["access_token"],
-            refresh_token=token.get("refresh_token"), scope=token.get("scope") or "",
-            expires_in=token["expires_in"], username=username,
-            grant_id=previous.grant_id if isinstance(previous, Token) else uuid.uuid4().hex, app_only=app_only,
+            client_id=client.client_id,
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token"),
+            scope=token.get("scope") or "",
+            expires_in=token["expires_in"],
+            username=username,
+            grant_id=previous.grant_id if isinstance(previous, Token) else uuid.uuid4().hex,
+            app_only=app_only,
         )
         grant_type = request.payload.grant_type if request.payload else "unknown"
         with self.store.lock:
@@ -391,8 +402,10 @@ def create_app(store, check_password, admin_token, base_url):
 
     def consent_page(grant, error="", username=""):
         return CONSENT_PAGE.format(
-            client=html.escape(grant.client.client_id), scope=html.escape(grant.request.payload.scope or ""),
-            action=html.escape(request.full_path), username=html.escape(username),
+            client=html.escape(grant.client.client_id),
+            scope=html.escape(grant.request.payload.scope or ""),
+            action=html.escape(request.full_path),
+            username=html.escape(username),
             error=f'<p class="error" id="error">{html.escape(error)}</p>' if error else "",
         )
 
@@ -430,17 +443,23 @@ def create_app(store, check_password, admin_token, base_url):
 
     @app.route("/.well-known/oauth-authorization-server")
     def metadata():
-        return jsonify({
-            "issuer": base_url,
-            "authorization_endpoint": f"{base_url}/authorize",
-            "token_endpoint": f"{base_url}/token",
-            "revocation_endpoint": f"{base_url}/revoke",
-            "introspection_endpoint": f"{base_url}/introspect",
-            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials",
-                                      JWTBearerGrant.GRANT_TYPE],
-            "code_challenge_methods_supported": ["S256", "plain"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        })
+        return jsonify(
+            {
+                "issuer": base_url,
+                "authorization_endpoint": f"{base_url}/authorize",
+                "token_endpoint": f"{base_url}/token",
+                "revocation_endpoint": f"{base_url}/revoke",
+                "introspection_endpoint": f"{base_url}/introspect",
+                "grant_types_supported": [
+                    "authorization_code",
+                    "refresh_token",
+                    "client_credentials",
+                    JWTBearerGrant.GRANT_TYPE,
+                ],
+                "code_challenge_methods_supported": ["S256", "plain"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            }
+        )
 
     def admin_only():
         if not secrets.compare_digest(request.headers.get(ADMIN_HEADER, ""), admin_token):
@@ -477,9 +496,20 @@ def create_app(store, check_password, admin_token, base_url):
     return app
 
 
-def register_client(store, *, redirect_uris=(), scope=DEFAULT_SCOPE, grant_types=None, access_token_lifetime=None,
-                    app_mailbox="", resource_scope="", client_id=None, client_secret=None, jwt_public_key="",
-                    token_delay=0.0):
+def register_client(
+    store,
+    *,
+    redirect_uris=(),
+    scope=DEFAULT_SCOPE,
+    grant_types=None,
+    access_token_lifetime=None,
+    app_mailbox="",
+    resource_scope="",
+    client_id=None,
+    client_secret=None,
+    jwt_public_key="",
+    token_delay=0.0,
+):
     if grant_types is None:
         if jwt_public_key:
             grant_types = (JWTBearerGrant.GRANT_TYPE,)
@@ -490,9 +520,13 @@ def register_client(store, *, redirect_uris=(), scope=DEFAULT_SCOPE, grant_types
     client = Client(
         client_id=client_id or f"client-{secrets.token_hex(6)}",
         client_secret=client_secret or secrets.token_urlsafe(24),
-        redirect_uris=tuple(redirect_uris), scope=scope, grant_types=tuple(grant_types),
+        redirect_uris=tuple(redirect_uris),
+        scope=scope,
+        grant_types=tuple(grant_types),
         access_token_lifetime=int(access_token_lifetime or DEFAULT_ACCESS_TOKEN_LIFETIME),
-        app_mailbox=app_mailbox, resource_scope=resource_scope, jwt_public_key=jwt_public_key,
+        app_mailbox=app_mailbox,
+        resource_scope=resource_scope,
+        jwt_public_key=jwt_public_key,
         token_delay=float(token_delay or 0),
     )
     with store.lock:
@@ -524,10 +558,12 @@ class OAuthServer:
 
     def start(self):
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-        self.imap_resource = register_client(self.store, client_id="rig-dovecot", grant_types=(),
-                                             resource_scope=IMAP_SCOPE)
-        self.smtp_resource = register_client(self.store, client_id="rig-smtp", grant_types=(),
-                                             resource_scope=SMTP_SCOPE)
+        self.imap_resource = register_client(
+            self.store, client_id="rig-dovecot", grant_types=(), resource_scope=IMAP_SCOPE
+        )
+        self.smtp_resource = register_client(
+            self.store, client_id="rig-smtp", grant_types=(), resource_scope=SMTP_SCOPE
+        )
         # Port 0 first, to learn the port; the app needs its own address for the metadata document.
         self._server = make_server(self.host, 0, None, threaded=True)
         self.port = self._server.server_port

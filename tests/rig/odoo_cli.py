@@ -1,7 +1,7 @@
 """Shell access to the Odoo locator, for scripts/run-tests and scripts/run-odoo.
 
-    python3 -m rig.odoo_cli locate           # prints shell assignments, or exits 3 saying why not
-    python3 -m rig.odoo_cli ensure-postgres  # starts the local cluster and our role when needed
+python3 -m rig.odoo_cli locate           # prints shell assignments, or exits 3 saying why not
+python3 -m rig.odoo_cli ensure-postgres  # starts the local cluster and our role when needed
 """
 
 import shlex

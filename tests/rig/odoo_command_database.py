@@ -33,9 +33,16 @@ class CommandDatabase:
         return ["-d", self.name, *odoo_runner.db_args(self.install), f"--data-dir={self.data_dir}"]
 
     def create(self):
-        done = self.odoo("-i", "imap_conversations", "--without-demo=all", "--stop-after-init",
-                         "--max-cron-threads=0", "--http-interface=127.0.0.1",
-                         f"--http-port={odoo_runner.free_port()}", timeout=1200)
+        done = self.odoo(
+            "-i",
+            "imap_conversations",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--max-cron-threads=0",
+            "--http-interface=127.0.0.1",
+            f"--http-port={odoo_runner.free_port()}",
+            timeout=1200,
+        )
         assert done.returncode == 0, done.stderr[-4000:]
         return self
 
@@ -50,14 +57,16 @@ class CommandDatabase:
 
     def shell_process(self, code):
         """``odoo-bin shell`` running *code* (with ``env``), started and left running."""
-        command = self.install.command(f"--addons-path={self.addons_path}", "shell", "--log-level=warn",
-                                       *self._options())
+        command = self.install.command(
+            f"--addons-path={self.addons_path}", "shell", "--log-level=warn", *self._options()
+        )
         with tempfile.TemporaryFile("w+") as script:
             script.write(code)
             script.seek(0)
             # The shell reads its code from a non-terminal stdin (it keeps its own copy of the file).
-            return subprocess.Popen(command, stdin=script, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, env=self.env)
+            return subprocess.Popen(
+                command, stdin=script, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env
+            )
 
     def shell(self, code, timeout=600):
         """Run *code* in ``odoo-bin shell``; returns what it printed last, as JSON."""
@@ -68,8 +77,13 @@ class CommandDatabase:
 
     def sql(self, query):
         args, env = odoo_runner.connection_args(self.install)
-        done = subprocess.run(["psql", "-X", "-At", "-F", "|", *args, "-d", self.name, "-c", query],
-                              capture_output=True, text=True, env=env, check=True)
+        done = subprocess.run(
+            ["psql", "-X", "-At", "-F", "|", *args, "-d", self.name, "-c", query],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         return done.stdout.splitlines()
 
     def drop(self):

@@ -61,22 +61,46 @@ class OdooDatabase:
         if not self.reused:
             self._install()
         self.port = free_port()
-        self.server = subprocess.Popen(self.install.command(
-            self.addons_path, *self._common(), f"--db-filter=^{self.name}$", "--http-interface=127.0.0.1",
-            f"--http-port={self.port}", "--max-cron-threads=0", "--log-level=warn",
-            f"--logfile={self.log_dir / 'server.log'}",
-        ), env=self.env, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.server = subprocess.Popen(
+            self.install.command(
+                self.addons_path,
+                *self._common(),
+                f"--db-filter=^{self.name}$",
+                "--http-interface=127.0.0.1",
+                f"--http-port={self.port}",
+                "--max-cron-threads=0",
+                "--log-level=warn",
+                f"--logfile={self.log_dir / 'server.log'}",
+            ),
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         wait_until(self._answers, 120, interval=0.5, what="the Odoo server answering")
         return self
 
     def _install(self):
         log = self.log_dir / "install.log"
         with log.open("w") as out:
-            done = subprocess.run(self.install.command(
-                self.addons_path, *self._common(), "-i", "imap_conversations", "--without-demo=all",
-                "--stop-after-init", "--http-interface=127.0.0.1", f"--http-port={free_port()}",
-                "--max-cron-threads=0", "--log-level=warn",
-            ), stdout=out, stderr=subprocess.STDOUT, env=self.env, timeout=1200, check=False)
+            done = subprocess.run(
+                self.install.command(
+                    self.addons_path,
+                    *self._common(),
+                    "-i",
+                    "imap_conversations",
+                    "--without-demo=all",
+                    "--stop-after-init",
+                    "--http-interface=127.0.0.1",
+                    f"--http-port={free_port()}",
+                    "--max-cron-threads=0",
+                    "--log-level=warn",
+                ),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+                timeout=1200,
+                check=False,
+            )
         if done.returncode != 0:
             raise RuntimeError(f"installing the addon failed, see {log}")
 
@@ -97,8 +121,13 @@ class OdooDatabase:
 
     def sql(self, query):
         args, env = odoo_runner.connection_args(self.install)
-        done = subprocess.run(["psql", "-X", "-At", *args, "-d", self.name, "-c", query],
-                              capture_output=True, text=True, env=env, check=True)
+        done = subprocess.run(
+            ["psql", "-X", "-At", *args, "-d", self.name, "-c", query],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
         return [line.split("|") for line in done.stdout.splitlines()]
 
     def worker(self, *options, name="worker"):
@@ -127,24 +156,42 @@ class OdooDatabase:
 class WorkerProcess:
     def __init__(self, database, options, log_path):
         self.log_path = log_path
-        command = database.install.command(database.addons_path, "imap-idle", *options, *database._common(),
-                                           "--log-level=info", f"--logfile={log_path}")
+        command = database.install.command(
+            database.addons_path,
+            "imap-idle",
+            *options,
+            *database._common(),
+            "--log-level=info",
+            f"--logfile={log_path}",
+        )
         # Odoo logs to the file; what goes wrong before its logging starts goes to stderr, kept beside it.
         with log_path.with_suffix(".stderr").open("w") as stderr:
-            self.process = subprocess.Popen(command, env=database.env, stdin=subprocess.DEVNULL,
-                                            stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
+            self.process = subprocess.Popen(
+                command,
+                env=database.env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
+            )
 
     @property
     def pid(self):
         return self.process.pid
 
     def log(self):
-        return "".join(path.read_text(errors="replace") for path in (self.log_path, self.log_path.with_suffix(
-            ".stderr")) if path.exists())
+        return "".join(
+            path.read_text(errors="replace")
+            for path in (self.log_path, self.log_path.with_suffix(".stderr"))
+            if path.exists()
+        )
 
     def error_lines(self):
-        return [line for line in self.log().splitlines()
-                if (match := odoo_runner.LOG_LINE.match(line)) and match["level"] in ("ERROR", "CRITICAL")]
+        return [
+            line
+            for line in self.log().splitlines()
+            if (match := odoo_runner.LOG_LINE.match(line)) and match["level"] in ("ERROR", "CRITICAL")
+        ]
 
     def stop(self):
         """SIGTERM, as systemd stops it; returns the exit code."""

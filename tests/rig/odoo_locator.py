@@ -70,8 +70,11 @@ def _from_config_file():
     odoo_bin = section.get("odoo_bin", "").strip()
     if not odoo_bin:
         raise OdooNotFound(f"{CONFIG_FILE} does not set odoo_bin")
-    db = {k: section.get(k).strip() for k in ("db_host", "db_port", "db_user", "db_password")
-          if section.get(k, "").strip()}
+    db = {
+        k: section.get(k).strip()
+        for k in ("db_host", "db_port", "db_user", "db_password")
+        if section.get(k, "").strip()
+    }
     return odoo_bin, section.get("python", "").strip() or sys.executable, f"config file {CONFIG_FILE}", db
 
 
@@ -105,8 +108,7 @@ def locate():
             return _probe(sys.executable, ["-m", "odoo"], "the test interpreter's 'odoo' package")
         else:
             raise OdooNotFound(
-                f"no Odoo 18 found: set {ENV_BIN} (and {ENV_PYTHON}), or write {CONFIG_FILE}, "
-                "or make 'odoo' importable"
+                f"no Odoo 18 found: set {ENV_BIN} (and {ENV_PYTHON}), or write {CONFIG_FILE}, or make 'odoo' importable"
             )
     if not Path(odoo_bin).is_file():
         raise OdooNotFound(f"{source}: {odoo_bin} does not exist")

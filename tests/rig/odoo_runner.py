@@ -44,10 +44,7 @@ def defined_test_count(addon_dir):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
-                count += sum(
-                    isinstance(item, ast.FunctionDef) and item.name.startswith("test_")
-                    for item in node.body
-                )
+                count += sum(isinstance(item, ast.FunctionDef) and item.name.startswith("test_") for item in node.body)
     return count
 
 
@@ -68,8 +65,10 @@ class OdooTierResult:
 
     def summary(self):
         state = "passed" if self.ok else "FAILED"
-        return (f"Odoo tier {state}: {self.tests} tests, {self.failed} failed, {self.errors} errors "
-                f"in {self.duration:.0f}s (log: {self.log_path})")
+        return (
+            f"Odoo tier {state}: {self.tests} tests, {self.failed} failed, {self.errors} errors "
+            f"in {self.duration:.0f}s (log: {self.log_path})"
+        )
 
     def report(self):
         return "\n".join([self.summary(), *self.problems])
@@ -84,7 +83,7 @@ def analyse_log(result, lines):
             if level in ("ERROR", "CRITICAL"):
                 block = [line, *_continuation(lines, index + 1)]
                 result.problems.append("\n".join(block[:40]))
-            elif level == "WARNING" and not OUR_LOGGERS.match(logger) and "imap" in line[match.end():].lower():
+            elif level == "WARNING" and not OUR_LOGGERS.match(logger) and "imap" in line[match.end() :].lower():
                 result.problems.append(f"warning about the addon: {line}")
         if SKIPPED.search(line):
             result.problems.append(f"a test was skipped (the rig must run every test): {line}")
@@ -135,9 +134,10 @@ def ensure_postgres(install):
 
 def _ensure_role():
     """Odoo refuses the 'postgres' role; peer authentication needs one named like us."""
-    me = os.environ.get("USER") or subprocess.run(
-        ["id", "-un"], capture_output=True, text=True, check=True
-    ).stdout.strip()
+    me = (
+        os.environ.get("USER")
+        or subprocess.run(["id", "-un"], capture_output=True, text=True, check=True).stdout.strip()
+    )
     probe = subprocess.run(["psql", "-d", "postgres", "-Atc", "select 1"], capture_output=True, check=False)
     if probe.returncode == 0:
         return
@@ -149,8 +149,12 @@ def _ensure_role():
 def db_args(install):
     options = install.db_options
     args = []
-    for key, flag in (("db_host", "--db_host"), ("db_port", "--db_port"), ("db_user", "--db_user"),
-                      ("db_password", "--db_password")):
+    for key, flag in (
+        ("db_host", "--db_host"),
+        ("db_port", "--db_port"),
+        ("db_user", "--db_user"),
+        ("db_password", "--db_password"),
+    ):
         if options.get(key):
             args += [flag, options[key]]
     return args
@@ -167,13 +171,17 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000, stall_timeout=60
     log_path = Path(log_path)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = install.command(
-        "-d", database, *db_args(install),
+        "-d",
+        database,
+        *db_args(install),
         f"--addons-path={install.addons_dir},{REPO}",
-        "-i", ",".join((*ADDONS, *EXTRA_MODULES)),
+        "-i",
+        ",".join((*ADDONS, *EXTRA_MODULES)),
         "--without-demo=all",
         "--test-tags=" + (os.environ.get(ENV_TEST_TAGS) or ",".join(f"/{a}" for a in ADDONS)),
         "--stop-after-init",
-        "--http-interface=127.0.0.1", f"--http-port={free_port()}",
+        "--http-interface=127.0.0.1",
+        f"--http-port={free_port()}",
         f"--data-dir={data_dir}",
         "--max-cron-threads=0",
         "--log-level=info",
@@ -185,10 +193,12 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000, stall_timeout=60
     try:
         with log_path.open("w") as log:
             # A session of its own, so that a hung run is stopped with everything it started.
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                       env=env, start_new_session=True)
-            outcome = odoo_watchdog.wait_for(process, log_path, timeout=timeout, stall_timeout=stall_timeout,
-                                              psql_command=psql, psql_env=pg_env)
+            process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, start_new_session=True
+            )
+            outcome = odoo_watchdog.wait_for(
+                process, log_path, timeout=timeout, stall_timeout=stall_timeout, psql_command=psql, psql_env=pg_env
+            )
     finally:
         drop_database(install, database)
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -197,11 +207,13 @@ def run_addon_tests(install, env_extra, log_path, timeout=3000, stall_timeout=60
     log = log_path.read_bytes()
     analyse_log(result, log.decode(errors="replace").splitlines())
     if os.environ.get(ENV_TEST_TAGS):
-        result.problems.append(f"partial run: {ENV_TEST_TAGS}={os.environ[ENV_TEST_TAGS]} chose the tests "
-                               f"({result.tests} ran, {result.failed} failed, {result.errors} errors)")
+        result.problems.append(
+            f"partial run: {ENV_TEST_TAGS}={os.environ[ENV_TEST_TAGS]} chose the tests "
+            f"({result.tests} ran, {result.failed} failed, {result.errors} errors)"
+        )
     if outcome.hang:
         # log_end counts bytes: the log holds non-ASCII text.
-        result.problems.append(hang_report(outcome, log[:outcome.log_end].decode(errors="replace").splitlines()))
+        result.problems.append(hang_report(outcome, log[: outcome.log_end].decode(errors="replace").splitlines()))
     return result
 
 
@@ -209,13 +221,15 @@ def hang_report(outcome, lines, tail=60):
     """What a hung run was doing: the test it was in, its last log lines (up to the hang), the
     watchdog's findings."""
     current = next((line for line in reversed(lines) if STARTING.search(line)), "(no test had started)")
-    return "\n".join([
-        outcome.hang,
-        f"--- the test running: {current}",
-        f"--- the last {tail} lines of the log",
-        *lines[-tail:],
-        outcome.diagnosis,
-    ])
+    return "\n".join(
+        [
+            outcome.hang,
+            f"--- the test running: {current}",
+            f"--- the last {tail} lines of the log",
+            *lines[-tail:],
+            outcome.diagnosis,
+        ]
+    )
 
 
 def connection_args(install):
@@ -232,5 +246,6 @@ def connection_args(install):
 
 def drop_database(install, database):
     args, env = connection_args(install)
-    subprocess.run(["dropdb", "--if-exists", "--force", *args, database], capture_output=True, env=env, check=False,
-                   timeout=120)
+    subprocess.run(
+        ["dropdb", "--if-exists", "--force", *args, database], capture_output=True, env=env, check=False, timeout=120
+    )

@@ -35,7 +35,8 @@ def main(argv=None):
     smtp = SmtpServer(dovecot, oauth_introspection=oauth.resource_server_credentials(SMTP_SCOPE)).start()
     client = oauth.register_client(redirect_uris=[options.redirect_uri])
     try:
-        print(f"""
+        print(
+            f"""
 OAuth application (IMAP Conversations > Configuration > OAuth applications > New):
   Provider               Generic OAuth 2.0
   Client ID              {client.client_id}
@@ -55,7 +56,9 @@ Mailbox (IMAP Conversations > Configuration > Mailboxes > New), Provider "Other"
     (the consent page's user and password)
   Non-administrators: list {dovecot.host} in Settings > IMAP Conversations > allowed servers.
 
-Ctrl-C stops everything.""", flush=True)
+Ctrl-C stops everything.""",
+            flush=True,
+        )
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_args: stop.set())
         with contextlib.suppress(KeyboardInterrupt):

@@ -164,9 +164,13 @@ class SmtpServer:
             ("untrusted-ssl", ssl_socks[1], None, untrusted, no_oauth),
         ]
         for name, sock, starttls_context, implicit_context, excluded in listeners:
-            self._servers.append(await self._loop.create_server(
-                self._factory(name, starttls_context, excluded), sock=sock, ssl=implicit_context,
-            ))
+            self._servers.append(
+                await self._loop.create_server(
+                    self._factory(name, starttls_context, excluded),
+                    sock=sock,
+                    ssl=implicit_context,
+                )
+            )
 
     def _factory(self, listener, starttls_context, excluded_mechanisms):
         handler = _Handler(self, listener)
@@ -183,6 +187,7 @@ class SmtpServer:
                 data_size_limit=MAX_MESSAGE_SIZE,
                 loop=self._loop,
             )
+
         return protocol
 
     async def _close(self):
@@ -211,8 +216,18 @@ class SmtpServer:
             "IMAP_TEST_MAIL_DOMAIN": MAIL_DOMAIN,
         }
 
-    def settings(self, login, password, security="starttls", *, host=None, port=None, timeout=10.0,
-                 verify_certificate=True, trust_rig_ca=True):
+    def settings(
+        self,
+        login,
+        password,
+        security="starttls",
+        *,
+        host=None,
+        port=None,
+        timeout=10.0,
+        verify_certificate=True,
+        trust_rig_ca=True,
+    ):
         """Engine settings to send through this server."""
         if port is None:
             port = self.ssl_port if security == "ssl" else self.port
@@ -351,8 +366,14 @@ class _Handler:
         except (OSError, imaplib.IMAP4.error) as exc:
             _logger.exception("rig SMTP: delivery into Dovecot failed")
             return f"451 4.3.0 Delivery into the rig's Dovecot failed: {exc}"
-        mail = self.rig._keep(mail_from=envelope.mail_from, recipients=envelope.rcpt_tos, raw=raw,
-                              login=session.auth_data or "", listener=self.listener, delivered_to=delivered)
+        mail = self.rig._keep(
+            mail_from=envelope.mail_from,
+            recipients=envelope.rcpt_tos,
+            raw=raw,
+            login=session.auth_data or "",
+            listener=self.listener,
+            delivered_to=delivered,
+        )
         return f"250 2.0.0 OK: queued as {mail.number}"
 
 

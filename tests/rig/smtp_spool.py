@@ -52,14 +52,16 @@ def read_spool(directory):
     mails = []
     for envelope_file in sorted(Path(directory).glob("[0-9]*.json")):
         envelope = json.loads(envelope_file.read_text())
-        mails.append(ReceivedMail(
-            number=int(envelope_file.stem),
-            mail_from=envelope["mail_from"],
-            rcpt_tos=tuple(envelope["rcpt_tos"]),
-            raw=envelope_file.with_suffix(".eml").read_bytes(),
-            login=envelope["login"],
-            listener=envelope["listener"],
-            delivered_to=tuple(envelope["delivered_to"]),
-            received_at=envelope["received_at"],
-        ))
+        mails.append(
+            ReceivedMail(
+                number=int(envelope_file.stem),
+                mail_from=envelope["mail_from"],
+                rcpt_tos=tuple(envelope["rcpt_tos"]),
+                raw=envelope_file.with_suffix(".eml").read_bytes(),
+                login=envelope["login"],
+                listener=envelope["listener"],
+                delivered_to=tuple(envelope["delivered_to"]),
+                received_at=envelope["received_at"],
+            )
+        )
     return mails

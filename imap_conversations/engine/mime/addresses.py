@@ -75,7 +75,7 @@ def _parse_mailbox(text: str, defects: list[str], where: str) -> Address:
     angle = _last_angle_address(text)
     if angle is not None:
         start, end = angle
-        email = text[start + 1:end].strip()
+        email = text[start + 1 : end].strip()
         if ":" in email:  # obsolete source route '<@relay:user@host>' or 'mailto:'
             email = email.rsplit(":", 1)[1].strip()
         name = _display_name(text[:start])

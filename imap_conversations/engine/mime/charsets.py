@@ -10,23 +10,61 @@ from functools import lru_cache
 # Labels mail clients write that Python does not know, or where the de-facto
 # encoding is a superset (Outlook writes iso-8859-1 and sends cp1252 quotes).
 _CHARSET_ALIASES = {
-    "iso-8859-1": "cp1252", "iso8859-1": "cp1252", "iso_8859-1": "cp1252", "latin1": "cp1252",
-    "latin-1": "cp1252", "l1": "cp1252",
-    "iso-8859-8-i": "iso-8859-8", "iso-8859-6-i": "iso-8859-6",
-    "windows-874": "cp874", "tis-620": "cp874",
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "ks_c_5601-1987": "cp949", "euc-kr": "cp949",
-    "shift_jis": "cp932", "shift-jis": "cp932", "x-sjis": "cp932", "sjis": "cp932", "ms_kanji": "cp932",
-    "x-mac-roman": "mac-roman", "unicode-1-1-utf-7": "utf-7", "utf8mb4": "utf-8",
+    "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso_8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "l1": "cp1252",
+    "iso-8859-8-i": "iso-8859-8",
+    "iso-8859-6-i": "iso-8859-6",
+    "windows-874": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "ks_c_5601-1987": "cp949",
+    "euc-kr": "cp949",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "x-sjis": "cp932",
+    "sjis": "cp932",
+    "ms_kanji": "cp932",
+    "x-mac-roman": "mac-roman",
+    "unicode-1-1-utf-7": "utf-7",
+    "utf8mb4": "utf-8",
 }
 # Labels that only say "no idea": treated as undeclared, but still reported.
 _UNKNOWN_CHARSET_LABELS = frozenset({"unknown-8bit", "x-unknown", "unknown", "x-user-defined", "default"})
-_MULTIBYTE_CODECS = frozenset({
-    "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3", "iso2022_jp_ext",
-    "iso2022_kr", "shift_jis", "cp932", "euc_jp", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004",
-    "shift_jisx0213", "gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950", "cp949", "euc_kr",
-    "johab",
-})
+_MULTIBYTE_CODECS = frozenset(
+    {
+        "iso2022_jp",
+        "iso2022_jp_1",
+        "iso2022_jp_2",
+        "iso2022_jp_2004",
+        "iso2022_jp_3",
+        "iso2022_jp_ext",
+        "iso2022_kr",
+        "shift_jis",
+        "cp932",
+        "euc_jp",
+        "euc_jis_2004",
+        "euc_jisx0213",
+        "shift_jis_2004",
+        "shift_jisx0213",
+        "gb2312",
+        "gbk",
+        "gb18030",
+        "hz",
+        "big5",
+        "big5hkscs",
+        "cp950",
+        "cp949",
+        "euc_kr",
+        "johab",
+    }
+)
 
 
 @lru_cache(maxsize=256)
@@ -109,7 +147,7 @@ def _decode_iso2022jp_as_cp932(data: bytes) -> str:
     while index < length:
         byte = data[index]
         if byte == 0x1B:
-            escape = data[index + 1:index + 3]
+            escape = data[index + 1 : index + 3]
             if escape in (b"$B", b"$@"):
                 mode = "jis"
             elif escape == b"(I":

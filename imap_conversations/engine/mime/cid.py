@@ -11,9 +11,7 @@ CID_ATTRIBUTE = re.compile(
     r"""(?:"\s*cid:(?P<dq>[^"]*?)\s*"|'\s*cid:(?P<sq>[^']*?)\s*'|cid:(?P<bare>[^\s>"']+))""",
     re.IGNORECASE,
 )
-CID_CSS_URL = re.compile(
-    r"""url\(\s*(?P<quote>["']?)\s*cid:(?P<cid>[^"')\s]+)\s*(?P=quote)\s*\)""", re.IGNORECASE
-)
+CID_CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)\s*cid:(?P<cid>[^"')\s]+)\s*(?P=quote)\s*\)""", re.IGNORECASE)
 
 
 class CidLookup:

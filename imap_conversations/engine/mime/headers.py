@@ -52,7 +52,7 @@ def decode_encoded_words(value: str, defects: list[str], where: str) -> str:
     pending_charset: str | None = None
     position = 0
     for match in _ENCODED_WORD.finditer(value):
-        gap = value[position:match.start()]
+        gap = value[position : match.start()]
         position = match.end()
         charset = match.group(1).split("*", 1)[0].lower()
         data = _decode_word_payload(match.group(2), match.group(3))

@@ -34,4 +34,4 @@ def migrate(cr, version):
     # The sync's own summary statement: needs reply, correspondent and preview, as for new mail.
     ids = env["imap.conversation"].with_context(active_test=False).search([]).ids
     for start in range(0, len(ids), BATCH):
-        env["imap.conversation"].browse(ids[start:start + BATCH])._refresh_summary()
+        env["imap.conversation"].browse(ids[start : start + BATCH])._refresh_summary()

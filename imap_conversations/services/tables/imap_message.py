@@ -12,10 +12,37 @@ from ..bulk_sql import execute_values
 
 #: The columns the importer fills, each exactly once per row.
 COLUMNS = (
-    "create_uid", "create_date", "write_uid", "write_date", "mailbox_id", "company_id", "conversation_id",
-    "state", "dedupe_key", "message_id", "in_reply_to", "references", "gm_msgid", "gm_thrid", "email_id",
-    "server_thread_id", "subject", "date", "direction", "email_from", "author_id", "email_to", "email_cc",
-    "email_bcc", "reply_to", "body_html_source", "body_text", "headers", "has_attachments", "size", "defects",
+    "create_uid",
+    "create_date",
+    "write_uid",
+    "write_date",
+    "mailbox_id",
+    "company_id",
+    "conversation_id",
+    "state",
+    "dedupe_key",
+    "message_id",
+    "in_reply_to",
+    "references",
+    "gm_msgid",
+    "gm_thrid",
+    "email_id",
+    "server_thread_id",
+    "subject",
+    "date",
+    "direction",
+    "email_from",
+    "author_id",
+    "email_to",
+    "email_cc",
+    "email_bcc",
+    "reply_to",
+    "body_html_source",
+    "body_text",
+    "headers",
+    "has_attachments",
+    "size",
+    "defects",
     "is_seen",
 )
 _VALUES = itemgetter(*COLUMNS)
@@ -33,16 +60,18 @@ def insert(cr, rows):
         return []
     if rows[0].keys() != set(COLUMNS):
         names = set(COLUMNS)
-        raise ColumnsError(f"imap_message row: missing {sorted(names - rows[0].keys())}, "
-                           f"unknown {sorted(rows[0].keys() - names)}")
+        raise ColumnsError(
+            f"imap_message row: missing {sorted(names - rows[0].keys())}, unknown {sorted(rows[0].keys() - names)}"
+        )
     return [new_id for (new_id,) in execute_values(cr, _INSERT, [_VALUES(row) for row in rows], fetch=True)]
 
 
 def link_partners(cr, pairs):
     """The Participants relation: ``[(message id, partner id)]`` in one statement."""
     if pairs:
-        execute_values(cr, "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s",
-                       pairs)
+        execute_values(
+            cr, "INSERT INTO imap_message_res_partner_rel (imap_message_id, res_partner_id) VALUES %s", pairs
+        )
 
 
 def mark_seen(cr, ids):
@@ -52,8 +81,9 @@ def mark_seen(cr, ids):
 
 def set_direction(cr, ids, direction):
     """Messages whose direction is now known (a copy found in Sent was written by the owner)."""
-    cr.execute("UPDATE imap_message SET direction = %s WHERE id = ANY(%s) AND direction != %s",
-               [direction, ids, direction])
+    cr.execute(
+        "UPDATE imap_message SET direction = %s WHERE id = ANY(%s) AND direction != %s", [direction, ids, direction]
+    )
 
 
 def refresh_seen(cr, ids, flag):
@@ -73,8 +103,9 @@ def refresh_seen(cr, ids, flag):
 
 def conversations_of(cr, ids):
     """The conversations these messages belong to."""
-    cr.execute("SELECT DISTINCT conversation_id FROM imap_message WHERE id = ANY(%s) AND conversation_id IS NOT NULL",
-               [ids])
+    cr.execute(
+        "SELECT DISTINCT conversation_id FROM imap_message WHERE id = ANY(%s) AND conversation_id IS NOT NULL", [ids]
+    )
     return {row[0] for row in cr.fetchall()}
 
 

@@ -83,6 +83,7 @@ def delete_uids(cr, folder_id, uidvalidity, uids):
 
 def uids_of(cr, folder_id, uidvalidity):
     """The UIDs of one folder that some message is recorded at."""
-    cr.execute("SELECT uid FROM imap_message_location WHERE folder_id = %s AND uidvalidity = %s",
-               [folder_id, uidvalidity])
+    cr.execute(
+        "SELECT uid FROM imap_message_location WHERE folder_id = %s AND uidvalidity = %s", [folder_id, uidvalidity]
+    )
     return {row[0] for row in cr.fetchall()}

@@ -30,7 +30,7 @@ export class ImapConversationFormController extends FormController {
                     this.orm.call("imap.conversation", "action_mark_read", [[resId]]);
                 }
             },
-            () => [this.model.root.resId]
+            () => [this.model.root.resId],
         );
         this.fileViewer = useFileViewer();
         const onClick = (ev) => this.onViewAttachmentClick(ev) || this.onRemoteContentClick(ev);
@@ -52,7 +52,7 @@ export class ImapConversationFormController extends FormController {
                 name: el.dataset.name,
                 mimetype: el.dataset.mimetype,
                 type: "binary",
-            })
+            }),
         );
         this.fileViewer.open(files[buttons.indexOf(button)], files);
         return true;

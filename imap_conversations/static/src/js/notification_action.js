@@ -16,14 +16,16 @@ function imapNotificationAction(env, action) {
     }
     let close = () => {};
     const buttons = params.button
-        ? [{
-              name: params.button.label,
-              primary: true,
-              onClick: () => {
-                  close();
-                  env.services.action.doAction(params.button.action);
+        ? [
+              {
+                  name: params.button.label,
+                  primary: true,
+                  onClick: () => {
+                      close();
+                      env.services.action.doAction(params.button.action);
+                  },
               },
-          }]
+          ]
         : [];
     close = env.services.notification.add(markup(message), {
         title: params.title,

@@ -15,7 +15,7 @@ function showSentMessage(env, action) {
     let waited = 0;
     const look = () => {
         const element = document.querySelector(
-            `.o_imap_thread .o_imap_message[data-message-id="${parseInt(messageId)}"]`
+            `.o_imap_thread .o_imap_message[data-message-id="${parseInt(messageId)}"]`,
         );
         if (element) {
             element.scrollIntoView({ block: "center" });
