@@ -202,6 +202,9 @@ def main():
 
         cron = odoo.call("ir.model.data", "check_object_reference", "imap_conversations", "ir_cron_sync_mailboxes")[1]
         odoo.call("ir.cron", "write", [cron], {"interval_number": 1, "interval_type": "minutes"})
+        # Each mailbox has its own schedule (the settings' default, 30 minutes): every minute, like the cron.
+        mailboxes = odoo.call("imap.mailbox", "search", [])
+        odoo.call("imap.mailbox", "write", mailboxes, {"sync_interval_minutes": 1})
         server = subprocess.Popen(
             install.command(
                 odoo.addons_path,
