@@ -101,15 +101,13 @@ class MailboxSync(MailboxRun):
     def _sync_folder_batches(self, session, folder, report):
         mailbox = self.mailbox
         mark_read = mailbox.mark_as_read and folder.role not in OUTGOING_ROLES
-        sync = FolderSync(
+        sync = folder_sync(
+            mailbox,
             session,
-            folder.name,
-            folder._sync_state(),
-            horizon=horizon_date(date.today(), mailbox.sync_horizon_days),
+            folder,
             is_known=self._known_uids,
             limits=self.limits,
             writable=mark_read or mailbox.quarantine_enabled,
-            max_message_size=mailbox._max_message_bytes(),
         )
         plan = sync.make_plan()
         report.action = plan.action
@@ -170,6 +168,24 @@ class MailboxSync(MailboxRun):
             "IMAP mailbox %s: %s failed messages of %s moved to %s", self.mailbox.name, len(uids), folder.name, target
         )
         return len(uids)
+
+
+def folder_sync(mailbox, session, folder, *, is_known, **options):
+    """The engine's FolderSync for *folder* of *mailbox*, from what Odoo keeps of both.
+
+    The one place that turns the mailbox's settings (horizon, maximum message size) and the folder's
+    stored state into the engine's arguments: the sync, recovery and older mail all read the server
+    through it. *options* are FolderSync's own (limits, writable).
+    """
+    return FolderSync(
+        session,
+        folder.name,
+        folder._sync_state(),
+        horizon=horizon_date(date.today(), mailbox.sync_horizon_days),
+        is_known=is_known,
+        max_message_size=mailbox._max_message_bytes(),
+        **options,
+    )
 
 
 def folder_vanished(mailbox, folder, report, error):

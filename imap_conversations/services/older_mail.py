@@ -15,16 +15,15 @@ changed since the search is searched again before anything is imported from it.
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date
 
 from odoo.exceptions import AccessError
 
 from ..engine import errors as imap_errors
-from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.older_mail import find_older_mail, selected_uidvalidity
 from ..engine.search import uid_set, uids_in_set
 from . import locations, scheduler
 from .mailbox_run import synced_folders, try_lock, unlock
+from .mailbox_sync import folder_sync
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -238,14 +237,7 @@ class JobRun:
                         count=len(uids),
                     ),
                 )
-            sync = FolderSync(
-                session,
-                folder.name,
-                folder._sync_state(),
-                horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days),
-                is_known=importer.known_uids,
-                max_message_size=self.mailbox._max_message_bytes(),
-            )
+            sync = folder_sync(self.mailbox, session, folder, is_known=importer.known_uids)
             for batch in sync.uid_batches(uids):
                 counts = importer.import_batch(folder, uidvalidity, batch)
                 left = [uid for uid in uids if uid > batch.last_uid]

@@ -9,15 +9,14 @@
 """
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from ..engine import errors as imap_errors
 from ..engine import states
-from ..engine.folder_sync import FolderSync, horizon_date
 from ..engine.search import Query, run_search
 from . import locations
 from .mailbox_run import FolderReport, MailboxRun
-from .mailbox_sync import folder_vanished
+from .mailbox_sync import folder_sync, folder_vanished
 from .message_importer import MessageImporter
 
 _logger = logging.getLogger(__name__)
@@ -75,15 +74,7 @@ class MailboxRecovery(MailboxRun):
 
     def _recover_folder(self, session, importer, folder, cutoff):
         report = FolderReport(folder.name, action=states.FOLDER_RECOVERY)
-        sync = FolderSync(
-            session,
-            folder.name,
-            folder._sync_state(),
-            horizon=horizon_date(date.today(), self.mailbox.sync_horizon_days),
-            is_known=importer.known_uids,
-            limits=self.limits,
-            max_message_size=self.mailbox._max_message_bytes(),
-        )
+        sync = folder_sync(self.mailbox, session, folder, is_known=importer.known_uids, limits=self.limits)
         self.report.folders.append(report)
         try:
             uidvalidity = sync.make_plan().status.uidvalidity
